@@ -1,0 +1,69 @@
+import { crc32 } from 'node:zlib';
+import { encodeBase62, randomBase62 } from './base62.js';
+
+/**
+ * Credential strings: `<type>_<environment>_<publicId>.<secret>`
+ *
+ *   sk_live_4Fq9Tz0bKx2Lm7Qa.<43 random base62 chars><6-char checksum>
+ *
+ * - `type` is `sk` (API key, for external clients) or `svc` (service identity). The two never
+ *   cross: each verify endpoint accepts one type only.
+ * - `publicId` (16 base62 chars, ~95 bits) is not secret: it is the lookup key and the
+ *   display prefix.
+ * - the secret body carries 43 base62 chars from the CSPRNG (62^43 > 2^256).
+ * - the checksum is CRC32 of everything before it, in base62. It lets us reject mistyped or
+ *   made-up strings before any cache or storage lookup, as GitHub's tokens do. It is not a
+ *   security boundary (anyone can compute a CRC); the digest comparison is.
+ */
+export type CredentialType = 'sk' | 'svc';
+export type Environment = 'live' | 'test';
+
+export const PUBLIC_ID_LENGTH = 16;
+export const SECRET_BODY_LENGTH = 43;
+export const CHECKSUM_LENGTH = 6;
+/** Longest well-formed credential: `svc_live_` + 16 + `.` + 49 = 75 characters. */
+export const MAX_CREDENTIAL_LENGTH = 75;
+
+export interface ParsedCredential {
+  type: CredentialType;
+  environment: Environment;
+  publicId: string;
+  /** The whole credential string, as presented. */
+  token: string;
+}
+
+const PATTERN = /^(sk|svc)_(live|test)_([0-9A-Za-z]{16})\.[0-9A-Za-z]{49}$/;
+
+function checksum(text: string): string {
+  return encodeBase62(crc32(text), CHECKSUM_LENGTH);
+}
+
+/** The display prefix of a credential: its type, environment and public id, never the secret. */
+export function displayPrefix(type: CredentialType, environment: Environment, publicId: string): string {
+  return `${type}_${environment}_${publicId}`;
+}
+
+/** A new credential string with a fresh public id and secret. */
+export function generateCredential(type: CredentialType, environment: Environment = 'live'): ParsedCredential {
+  const publicId = randomBase62(PUBLIC_ID_LENGTH);
+  const body = `${displayPrefix(type, environment, publicId)}.${randomBase62(SECRET_BODY_LENGTH)}`;
+  return { type, environment, publicId, token: body + checksum(body) };
+}
+
+/**
+ * Parses a presented credential string. Returns null for anything malformed or whose checksum
+ * does not match; the caller answers `invalid_key` without touching cache or storage.
+ */
+export function parseCredential(token: string): ParsedCredential | null {
+  if (token.length > MAX_CREDENTIAL_LENGTH) return null;
+  const match = PATTERN.exec(token);
+  if (match === null) return null;
+  const split = token.length - CHECKSUM_LENGTH;
+  if (checksum(token.slice(0, split)) !== token.slice(split)) return null;
+  return {
+    type: match[1] as CredentialType,
+    environment: match[2] as Environment,
+    publicId: match[3] as string,
+    token,
+  };
+}

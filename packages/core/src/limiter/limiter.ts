@@ -1,0 +1,94 @@
+import type { Clock } from '../clock.js';
+import { applyRule, type LimitDecision, type LimitRule, type LimitState } from './rules.js';
+
+export interface LimitCheck {
+  /** Storage key of the counter, e.g. `rl:<credentialId>`. */
+  key: string;
+  rule: LimitRule;
+}
+
+export interface LimitResult {
+  /** True when every check admitted the request; then, and only then, every counter was spent. */
+  allowed: boolean;
+  /** One decision per check, in order. */
+  decisions: LimitDecision[];
+  /** Index of the first check that refused, or -1. */
+  failed: number;
+}
+
+/**
+ * Applies a list of checks atomically: all of them are spent, or none. The in-process and the
+ * Redis implementations make the same decisions (see `rules.ts`).
+ */
+export interface Limiter {
+  consume(checks: readonly LimitCheck[], cost: number): Promise<LimitResult>;
+  /** Forget the counters of these keys (a credential was rotated or deleted). */
+  reset(keys: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  state: LimitState;
+  expiresAt: number;
+}
+
+/**
+ * In-process limiter. JavaScript runs one callback at a time, so a check-and-spend done
+ * synchronously is atomic: 500 concurrent requests at a limit of 100 give exactly 100 successes.
+ */
+export class MemoryLimiter implements Limiter {
+  private readonly entries = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly clock: Clock, sweepEveryMs = 30_000) {
+    this.sweeper = setInterval(() => this.sweep(), sweepEveryMs);
+    this.sweeper.unref();
+  }
+
+  consumeSync(checks: readonly LimitCheck[], cost: number): LimitResult {
+    const now = this.clock.now();
+    const decisions: LimitDecision[] = [];
+    const pending: Array<[string, Entry]> = [];
+    let failed = -1;
+    for (let i = 0; i < checks.length; i++) {
+      const { key, rule } = checks[i] as LimitCheck;
+      const entry = this.entries.get(key);
+      const state = entry !== undefined && entry.expiresAt > now ? entry.state : undefined;
+      const outcome = applyRule(state, rule, now, cost);
+      decisions.push(outcome.decision);
+      if (!outcome.decision.allowed && failed === -1) failed = i;
+      pending.push([key, { state: outcome.next, expiresAt: now + outcome.ttlMs }]);
+    }
+    if (failed === -1) {
+      for (const [key, entry] of pending) this.entries.set(key, entry);
+    }
+    return { allowed: failed === -1, decisions, failed };
+  }
+
+  consume(checks: readonly LimitCheck[], cost: number): Promise<LimitResult> {
+    return Promise.resolve(this.consumeSync(checks, cost));
+  }
+
+  reset(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.entries.delete(key);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+    return Promise.resolve();
+  }
+
+  /** Number of live counters; for tests and metrics. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private sweep(): void {
+    const now = this.clock.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt <= now) this.entries.delete(key);
+    }
+  }
+}

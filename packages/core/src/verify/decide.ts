@@ -1,0 +1,39 @@
+import type { CredentialKind, CredentialRecord } from './record.js';
+import type { VerifyOutcome } from './outcome.js';
+import { ipAllowed } from './ip-rules.js';
+import { missingScopes } from './scopes.js';
+
+export interface PolicyRequest {
+  /** Which endpoint asked: API keys and service identities never cross. */
+  kind: CredentialKind;
+  now: number;
+  scopes?: readonly string[] | undefined;
+  resource?: string | undefined;
+  ip?: string | undefined;
+}
+
+export type PolicyDecision =
+  | { ok: true }
+  | { ok: false; outcome: Exclude<VerifyOutcome, 'valid' | 'rate_limit_exceeded' | 'quota_exceeded'>; missingScopes?: string[] };
+
+/**
+ * The pure policy decision, before any limit is spent. Checks run in a fixed order and the first
+ * failing one is reported:
+ *   unknown / other kind → revoked → expired → disabled → IP rules → scopes
+ * A revoked key is reported as revoked even when it has also expired; the caller learns the
+ * strongest reason first, and a key that cannot pass never spends rate limit or quota.
+ */
+export function decide(record: CredentialRecord | null, request: PolicyRequest): PolicyDecision {
+  if (record === null || record.kind !== request.kind) return { ok: false, outcome: 'invalid_key' };
+  if (record.revokedAt !== null && record.revokedAt <= request.now) {
+    return { ok: false, outcome: record.kind === 'service' ? 'service_revoked' : 'key_revoked' };
+  }
+  if (record.expiresAt !== null && record.expiresAt <= request.now) return { ok: false, outcome: 'key_expired' };
+  if (!record.enabled) return { ok: false, outcome: 'key_disabled' };
+  if (!ipAllowed(request.ip, record.ipAllowlist, record.ipDenylist)) return { ok: false, outcome: 'ip_not_allowed' };
+  if (request.scopes !== undefined && request.scopes.length > 0) {
+    const missing = missingScopes(record.scopes, request.scopes, request.resource);
+    if (missing.length > 0) return { ok: false, outcome: 'insufficient_scope', missingScopes: missing };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,48 @@
+import type { Environment } from '../keys/key-format.js';
+
+export type CredentialKind = 'key' | 'service';
+
+/** Per-credential rate limit. `null` on the record means "the server default". */
+export type RateLimitPolicy =
+  | { algorithm: 'sliding_window'; limit: number; windowSeconds: number }
+  | { algorithm: 'token_bucket'; limit: number; windowSeconds: number; burst: number }
+  | { algorithm: 'none' };
+
+/** A number of uses per calendar day or month (UTC) that resets on schedule. */
+export interface QuotaPolicy {
+  limit: number;
+  period: 'day' | 'month';
+}
+
+/** Scopes: global grants (`read:invoices`, `admin:*`, `*`) and grants per resource (`project:123`). */
+export interface ScopeGrants {
+  global: readonly string[];
+  resources: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * What the verification path knows about a credential. Times are ms since the epoch.
+ * `revokedAt` in the future means "still valid until then" (the overlap of a rotation).
+ */
+export interface CredentialRecord {
+  id: string;
+  projectId: string;
+  kind: CredentialKind;
+  environment: Environment;
+  publicId: string;
+  digest: string;
+  /** Service name; null for API keys. */
+  name: string | null;
+  revokedAt: number | null;
+  enabled: boolean;
+  expiresAt: number | null;
+  scopes: ScopeGrants;
+  ipAllowlist: readonly string[];
+  ipDenylist: readonly string[];
+  rateLimit: RateLimitPolicy | null;
+  quota: QuotaPolicy | null;
+  metadata: Record<string, unknown> | null;
+  ownerId: string | null;
+}
+
+export const NO_SCOPES: ScopeGrants = Object.freeze({ global: Object.freeze([]), resources: Object.freeze({}) });

@@ -1,0 +1,142 @@
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../clock.js';
+import { digestsEqual, type Digester } from '../keys/digest.js';
+import { parseCredential } from '../keys/key-format.js';
+import type { LimitCheck, Limiter } from '../limiter/limiter.js';
+import type { LimitDecision, LimitRule } from '../limiter/rules.js';
+import type { UsageSink } from '../usage.js';
+import type { CredentialCache } from './credential-cache.js';
+import { decide } from './decide.js';
+import type { VerifyOutcome } from './outcome.js';
+import type { CredentialKind, CredentialRecord, QuotaPolicy } from './record.js';
+
+export interface VerifierDeps {
+  /** Reads one credential by public id from the store (the cache calls it on a miss). */
+  lookup: (publicId: string) => Promise<CredentialRecord | null>;
+  cache: CredentialCache;
+  limiter: Limiter;
+  usage: UsageSink;
+  clock: Clock;
+  digest: Digester;
+  /** Applied to credentials that have no rate limit of their own. */
+  defaultRateLimit: { limit: number; windowSeconds: number };
+}
+
+export interface VerifyRequest {
+  /** The credential string as presented (already taken out of the Authorization header). */
+  token: string | undefined;
+  kind: CredentialKind;
+  scopes?: readonly string[] | undefined;
+  resource?: string | undefined;
+  ip?: string | undefined;
+  /** Units of rate limit and quota this request spends; 1 by default. */
+  cost?: number | undefined;
+}
+
+export interface VerifyResult {
+  outcome: VerifyOutcome;
+  /** The credential, when the presented string was authentic. */
+  record: CredentialRecord | null;
+  rateLimit: LimitDecision | null;
+  quota: LimitDecision | null;
+  /** For 429: how long to wait. */
+  retryAfterMs: number;
+  missingScopes?: string[];
+}
+
+const TYPE_OF_KIND = { key: 'sk', service: 'svc' } as const;
+
+/** The calendar period (UTC) a quota counts in. */
+export function quotaWindow(quota: QuotaPolicy, now: number): { windowStart: number; windowEnd: number } {
+  const date = new Date(now);
+  const y = date.getUTCFullYear();
+  const m = date.getUTCMonth();
+  if (quota.period === 'day') {
+    const windowStart = Date.UTC(y, m, date.getUTCDate());
+    return { windowStart, windowEnd: windowStart + 86_400_000 };
+  }
+  return { windowStart: Date.UTC(y, m, 1), windowEnd: Date.UTC(y, m + 1, 1) };
+}
+
+/**
+ * The verification path: parse + checksum → cache (or store) → digest comparison → policy →
+ * limits → usage event. Everything before the limiter is in memory on a cache hit; the limiter is
+ * in memory too with the embedded backend, or one Redis round trip.
+ */
+export class Verifier {
+  constructor(private readonly deps: VerifierDeps) {}
+
+  async verify(request: VerifyRequest): Promise<VerifyResult> {
+    const started = performance.now();
+    const { deps } = this;
+    const parsed = request.token === undefined ? null : parseCredential(request.token);
+    if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
+
+    const found = await deps.cache.load(parsed.publicId, deps.lookup);
+    // A record whose digest does not match is treated exactly as an unknown key.
+    const record = found !== null && digestsEqual(deps.digest(parsed.token), found.digest) ? found : null;
+    const now = deps.clock.now();
+    const policy = decide(record, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
+    if (record === null) return rejected('invalid_key', null);
+    if (!policy.ok) {
+      const result = rejected(policy.outcome, record);
+      if (policy.missingScopes !== undefined) result.missingScopes = policy.missingScopes;
+      return this.finish(result, started);
+    }
+
+    const checks: LimitCheck[] = [];
+    const rateRule = this.rateRule(record);
+    if (rateRule !== null) checks.push({ key: `rl:${record.id}`, rule: rateRule });
+    if (record.quota !== null) {
+      checks.push({ key: `q:${record.id}`, rule: { type: 'fixed_window', limit: record.quota.limit, ...quotaWindow(record.quota, now) } });
+    }
+    const cost = request.cost ?? 1;
+    const limits = checks.length === 0 ? null : await deps.limiter.consume(checks, cost);
+    const rateLimit = rateRule !== null && limits !== null ? (limits.decisions[0] ?? null) : null;
+    const quota = record.quota !== null && limits !== null ? (limits.decisions[checks.length - 1] ?? null) : null;
+    let outcome: VerifyOutcome = 'valid';
+    let retryAfterMs = 0;
+    if (limits !== null && !limits.allowed) {
+      const failed = checks[limits.failed];
+      outcome = failed?.key.startsWith('q:') === true ? 'quota_exceeded' : 'rate_limit_exceeded';
+      retryAfterMs = limits.decisions[limits.failed]?.retryAfterMs ?? 1000;
+    }
+    return this.finish({ outcome, record, rateLimit, quota, retryAfterMs }, started);
+  }
+
+  private rateRule(record: CredentialRecord): LimitRule | null {
+    const policy = record.rateLimit;
+    if (policy === null) {
+      const { limit, windowSeconds } = this.deps.defaultRateLimit;
+      return { type: 'sliding_window', limit, windowMs: windowSeconds * 1000 };
+    }
+    switch (policy.algorithm) {
+      case 'none':
+        return null;
+      case 'sliding_window':
+        return { type: 'sliding_window', limit: policy.limit, windowMs: policy.windowSeconds * 1000 };
+      case 'token_bucket':
+        return { type: 'token_bucket', limit: policy.limit, windowMs: policy.windowSeconds * 1000, burst: policy.burst };
+    }
+  }
+
+  /** Records the usage event of an authentic credential and returns the result. */
+  private finish(result: VerifyResult, started: number): VerifyResult {
+    const record = result.record;
+    if (record !== null) {
+      this.deps.usage.record({
+        projectId: record.projectId,
+        credentialId: record.id,
+        kind: record.kind,
+        outcome: result.outcome,
+        latencyMs: performance.now() - started,
+        at: this.deps.clock.now(),
+      });
+    }
+    return result;
+  }
+}
+
+function rejected(outcome: VerifyOutcome, record: CredentialRecord | null): VerifyResult {
+  return { outcome, record, rateLimit: null, quota: null, retryAfterMs: 0 };
+}

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import type { Deps } from './deps.js';
+import { MAX_AUTHORIZATION_LENGTH } from './http/authenticate.js';
+import { registerErrorHandling, sendError } from './http/errors.js';
+import type { App, Services } from './http/types.js';
+import { registerAuthLogin } from './routes/auth-login.js';
+import { registerAuthLogoutAll } from './routes/auth-logout-all.js';
+import { registerAuthLogout } from './routes/auth-logout.js';
+import { registerAuthMe } from './routes/auth-me.js';
+import { registerAuthRefresh } from './routes/auth-refresh.js';
+import { registerAuthRegister } from './routes/auth-register.js';
+import { registerCredentialsCreate } from './routes/credentials-create.js';
+import { registerCredentialsList } from './routes/credentials-list.js';
+import { registerCredentialsRevoke } from './routes/credentials-revoke.js';
+import { registerCredentialsRotate } from './routes/credentials-rotate.js';
+import { registerHealth } from './routes/health.js';
+import { registerProjectsCreate } from './routes/projects-create.js';
+import { registerProjectsDelete } from './routes/projects-delete.js';
+import { registerProjectsList } from './routes/projects-list.js';
+import { registerStats } from './routes/stats.js';
+import { registerVerify } from './routes/verify.js';
+import { AuthService } from './services/auth.js';
+import { CredentialService } from './services/credentials.js';
+import { ProjectService } from './services/projects.js';
+
+export const BODY_LIMIT = 16 * 1024;
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Never logged: credentials, tokens, cookies, passwords. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'password',
+  'refreshToken',
+  'accessToken',
+  'key',
+  'token',
+  '*.password',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.key',
+  '*.token',
+  '*.digest',
+];
+
+export interface BuildAppOptions {
+  /** A pino logger, or pino options. */
+  logger?: FastifyBaseLogger | FastifyServerOptions['logger'];
+}
+
+/**
+ * Request bodies are validated strictly: no type coercion (a number is not a name) and unknown
+ * fields are refused, not stripped. Query strings and path params are strings on the wire, so
+ * there numbers are coerced.
+ */
+function validators(): Record<string, Ajv> {
+  const make = (coerce: boolean): Ajv => {
+    const ajv = new Ajv({ coerceTypes: coerce ? 'array' : false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
+    addFormats.default(ajv);
+    return ajv;
+  };
+  const strict = make(false);
+  const loose = make(true);
+  return { body: strict, querystring: loose, params: loose, headers: loose };
+}
+
+export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<App> {
+  const logger = options.logger ?? { level: deps.config.logLevel, redact: REDACT };
+  const app = Fastify({
+    ...(typeof logger === 'object' && logger !== null && 'child' in logger ? { loggerInstance: logger } : { logger }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  }).withTypeProvider<TypeBoxTypeProvider>() as App;
+
+  const compilers = validators();
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = compilers[httpPart ?? 'body'] ?? compilers.body;
+    if (ajv === undefined) throw new Error('no validator');
+    return ajv.compile(schema);
+  });
+
+  // An empty JSON body (curl -X POST -H 'Content-Type: application/json') means "no fields".
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
+  app.decorateRequest('actor', null);
+  app.decorateRequest('claims', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const authorization = request.headers.authorization;
+    // Refused without further work: no token parsing, no lookup, no limiter.
+    if (authorization !== undefined && authorization.length > MAX_AUTHORIZATION_LENGTH) {
+      if (request.routeOptions.config?.verifyShape === true) return reply.code(401).send({ valid: false, error: 'invalid_key' });
+      return sendError(reply, 'unauthorized', 'Authorization header is too long');
+    }
+  });
+  // Routes with a body schema treat a missing body as an empty object.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};
+  });
+
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Elyzor',
+        version: '1.0.0',
+        description: 'Issue, verify, rate-limit, rotate, revoke and meter API keys (sk_live_…) and service identities (svc_live_…).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /v1/auth/login' },
+          credential: { type: 'http', scheme: 'bearer', description: 'The API key or service credential being verified' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const projects = new ProjectService(deps);
+  const services: Services = {
+    auth: new AuthService(deps),
+    projects,
+    credentials: new CredentialService(deps, projects),
+  };
+  const context = { deps, services };
+  registerAuthRegister(app, context);
+  registerAuthLogin(app, context);
+  registerAuthRefresh(app, context);
+  registerAuthLogout(app, context);
+  registerAuthLogoutAll(app, context);
+  registerAuthMe(app, context);
+  registerProjectsList(app, context);
+  registerProjectsCreate(app, context);
+  registerProjectsDelete(app, context);
+  registerCredentialsCreate(app, context);
+  registerCredentialsList(app, context);
+  registerCredentialsRevoke(app, context);
+  registerCredentialsRotate(app, context);
+  registerVerify(app, context);
+  registerStats(app, context);
+  registerHealth(app, context);
+  return app;
+}

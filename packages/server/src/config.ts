@@ -1,0 +1,124 @@
+/**
+ * Configuration from the environment (a `.env` file is loaded by `main.ts` first). Parsing is
+ * pure: `parseConfig(env)` returns the config or throws a `ConfigError` that names every
+ * variable that is missing or wrong, so the process stops before it listens.
+ */
+export interface Config {
+  env: 'production' | 'development' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  /** A postgres:// URL selects PostgreSQL; otherwise PGlite under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Selects Redis for limits, the invalidation bus and the token denylist. */
+  redisUrl: string | undefined;
+  /** Undefined outside production until `main.ts` generates or loads one from `dataDir`. */
+  jwtSecret: string | undefined;
+  logLevel: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Optional HMAC pepper for credential digests. Changing it invalidates every credential. */
+  keyPepper: string | undefined;
+  rateLimit: { limit: number; windowSeconds: number };
+  ipLimits: {
+    auth: number;
+    verify: number;
+    windowSeconds: number;
+  };
+  /** Failed logins per account per window before logins for that account are throttled. */
+  loginAttemptsPerAccount: number;
+  trustProxy: boolean | string;
+  cache: { ttlSeconds: number; negativeTtlSeconds: number; maxEntries: number };
+  usage: { flushIntervalMs: number; batchSize: number; maxBuffered: number };
+  workers: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function parseConfig(env: Env): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const nodeEnv = str('NODE_ENV') ?? 'development';
+  const envName = nodeEnv === 'production' || nodeEnv === 'test' ? nodeEnv : 'development';
+  const production = envName === 'production';
+
+  const databaseUrl = str('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const redisUrl = str('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  const jwtSecret = str('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+
+  if (production) {
+    const missing = [
+      jwtSecret === undefined ? 'JWT_SECRET' : null,
+      databaseUrl === undefined ? 'DATABASE_URL' : null,
+      redisUrl === undefined ? 'REDIS_URL' : null,
+    ].filter((name): name is string => name !== null);
+    if (missing.length > 0) problems.push(`NODE_ENV=production requires ${missing.join(', ')} (missing)`);
+  }
+
+  const trustProxyRaw = str('TRUST_PROXY');
+  const trustProxy = trustProxyRaw === undefined || trustProxyRaw === 'false' ? false : trustProxyRaw === 'true' ? true : trustProxyRaw;
+
+  const config: Config = {
+    env: envName,
+    port: int('PORT', 3000, 0, 65535),
+    host: str('HOST') ?? '0.0.0.0',
+    dataDir: str('DATA_DIR') ?? './data',
+    databaseUrl,
+    redisUrl,
+    jwtSecret,
+    logLevel: str('LOG_LEVEL') ?? (envName === 'test' ? 'silent' : 'info'),
+    accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+    refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 300, 365 * 86_400),
+    keyPepper: str('KEY_PEPPER'),
+    rateLimit: {
+      limit: int('RATE_LIMIT_DEFAULT', 100, 1, 1_000_000_000),
+      windowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    },
+    ipLimits: {
+      auth: int('IP_RATE_LIMIT_AUTH', 60, 1, 1_000_000_000),
+      verify: int('IP_RATE_LIMIT_VERIFY', 100_000, 1, 1_000_000_000),
+      windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    },
+    loginAttemptsPerAccount: int('LOGIN_ATTEMPTS_PER_ACCOUNT', 10, 1, 1_000_000),
+    trustProxy,
+    cache: {
+      ttlSeconds: int('CACHE_TTL_SECONDS', 30, 0, 3600),
+      negativeTtlSeconds: int('CACHE_NEGATIVE_TTL_SECONDS', 10, 0, 3600),
+      maxEntries: int('CACHE_MAX_ENTRIES', 100_000, 0, 10_000_000),
+    },
+    usage: {
+      flushIntervalMs: int('USAGE_FLUSH_INTERVAL_MS', 200, 10, 60_000),
+      batchSize: int('USAGE_BATCH_SIZE', 1000, 1, 10_000),
+      maxBuffered: int('USAGE_MAX_BUFFERED', 100_000, 100, 10_000_000),
+    },
+    workers: int('ELYZOR_WORKERS', 1, 1, 256),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

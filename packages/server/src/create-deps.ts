@@ -1,0 +1,117 @@
+import { CredentialCache, MemoryLimiter, Verifier, createDigester, systemClock, type Clock, type Limiter } from '@elyzor/core';
+import { Redis } from 'ioredis';
+import { AccessTokens } from './auth/access-tokens.js';
+import type { Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import type { Deps } from './deps.js';
+import { LocalBus, type InvalidationBus } from './infra/bus.js';
+import { SqlDenylist, type TokenDenylist } from './infra/denylist.js';
+import { RedisBus } from './infra/redis-bus.js';
+import { RedisDenylist } from './infra/redis-denylist.js';
+import { RedisLimiter } from './infra/redis-limiter.js';
+import { findByPublicId } from './store/credentials.js';
+import { writeUsage } from './store/usage.js';
+import { UsageBuffer, type UsageBufferLogger } from './usage/usage-buffer.js';
+
+export interface CreateDepsOptions {
+  logger: UsageBufferLogger;
+  clock?: Clock;
+  /** Keep the embedded database in memory instead of under DATA_DIR (tests). */
+  inMemory?: boolean;
+  /** Prefix of every Redis key and channel; tests use a fresh one for isolation. */
+  redisPrefix?: string;
+}
+
+export interface OwnedDeps extends Deps {
+  /** Flushes usage and closes every connection; what graceful shutdown calls last. */
+  close(): Promise<void>;
+}
+
+function connectRedis(url: string): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 5000,
+  });
+}
+
+/** Builds every dependency once, from the configuration. Fails (and cleans up) if a backend is unreachable. */
+export async function createDeps(config: Config, options: CreateDepsOptions): Promise<OwnedDeps> {
+  if (config.jwtSecret === undefined) throw new Error('JWT_SECRET is not set');
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: options.inMemory === true ? undefined : config.dataDir,
+  });
+  const prefix = options.redisPrefix ?? 'elyzor:';
+  let redis: Redis | null = null;
+  let subscriber: Redis | null = null;
+  let limiter: Limiter;
+  let bus: InvalidationBus;
+  let denylist: TokenDenylist;
+  try {
+    if (config.redisUrl !== undefined) {
+      redis = connectRedis(config.redisUrl);
+      subscriber = connectRedis(config.redisUrl);
+      await Promise.all([redis.connect(), subscriber.connect()]);
+      limiter = new RedisLimiter(redis, { prefix });
+      bus = new RedisBus(redis, subscriber, { prefix });
+      denylist = new RedisDenylist(redis, { prefix });
+    } else {
+      limiter = new MemoryLimiter(clock);
+      bus = new LocalBus();
+      denylist = new SqlDenylist(database.db);
+    }
+  } catch (error) {
+    redis?.disconnect();
+    subscriber?.disconnect();
+    await database.close();
+    throw error;
+  }
+
+  const db = database.db;
+  const cache = new CredentialCache(clock, {
+    ttlMs: config.cache.ttlSeconds * 1000,
+    negativeTtlMs: config.cache.negativeTtlSeconds * 1000,
+    maxEntries: config.cache.maxEntries,
+  });
+  bus.subscribe((publicIds) => cache.invalidate(publicIds));
+  const usage = new UsageBuffer((events) => writeUsage(db, events), config.usage, options.logger);
+  usage.start();
+  const digest = createDigester(config.keyPepper);
+  const verifier = new Verifier({
+    lookup: (publicId) => findByPublicId(db, publicId),
+    cache,
+    limiter,
+    usage,
+    clock,
+    digest,
+    defaultRateLimit: config.rateLimit,
+  });
+
+  return {
+    config,
+    clock,
+    database,
+    db,
+    redis,
+    cache,
+    bus,
+    limiter,
+    denylist,
+    usage,
+    verifier,
+    digest,
+    accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
+    async close() {
+      await usage.close();
+      await bus.close();
+      await limiter.close();
+      await denylist.close();
+      if (redis !== null) await redis.quit().catch(() => redis?.disconnect());
+      if (subscriber !== null) await subscriber.quit().catch(() => subscriber?.disconnect());
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the schema created by `migrations/`. */
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  password_hash: string;
+  created_at: Generated<Date>;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  /** One login = one session; rotation keeps the session id. */
+  session_id: string;
+  token_digest: string;
+  access_jti: string;
+  expires_at: Date;
+  rotated_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface RevokedAccessTokensTable {
+  jti: string;
+  expires_at: Date;
+}
+
+export interface ProjectsTable {
+  id: Generated<string>;
+  owner_id: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+type Json<T> = ColumnType<T, string, string>;
+/** A JSON column with a database default: optional on insert. */
+type JsonDefault<T> = ColumnType<T, string | undefined, string>;
+
+export interface CredentialsTable {
+  id: Generated<string>;
+  project_id: string;
+  kind: 'key' | 'service';
+  environment: 'live' | 'test';
+  public_id: string;
+  digest: string;
+  label: string | null;
+  name: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  revoke_reason: string | null;
+  /** The credential that replaced this one through rotation. */
+  replaced_by: string | null;
+  enabled: Generated<boolean>;
+  expires_at: Date | null;
+  scopes: JsonDefault<string[]>;
+  resource_scopes: JsonDefault<Record<string, string[]>>;
+  ip_allowlist: JsonDefault<string[]>;
+  ip_denylist: JsonDefault<string[]>;
+  rate_limit: Json<unknown> | null;
+  quota: Json<unknown> | null;
+  metadata: Json<Record<string, unknown>> | null;
+  tags: JsonDefault<string[]>;
+  owner_id: string | null;
+}
+
+export interface UsageEventsTable {
+  id: Generated<string>;
+  project_id: string;
+  credential_id: string;
+  outcome: string;
+  latency_ms: number;
+  created_at: Date;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: Generated<Date>;
+}
+
+export interface Schema {
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  revoked_access_tokens: RevokedAccessTokensTable;
+  projects: ProjectsTable;
+  credentials: CredentialsTable;
+  usage_events: UsageEventsTable;
+  schema_migrations: SchemaMigrationsTable;
+}

@@ -1,0 +1,33 @@
+import type { Clock, CredentialCache, Digester, Limiter, Verifier } from '@elyzor/core';
+import type { Redis } from 'ioredis';
+import type { AccessTokens } from './auth/access-tokens.js';
+import type { Config } from './config.js';
+import type { DB, Database } from './db/database.js';
+import type { InvalidationBus } from './infra/bus.js';
+import type { TokenDenylist } from './infra/denylist.js';
+import type { UsageBuffer } from './usage/usage-buffer.js';
+
+/** Everything the service is built from, created once at start-up (see `create-deps.ts`). */
+export interface Deps {
+  config: Config;
+  clock: Clock;
+  database: Database;
+  db: DB;
+  /** null with the embedded backends. */
+  redis: Redis | null;
+  cache: CredentialCache;
+  bus: InvalidationBus;
+  limiter: Limiter;
+  denylist: TokenDenylist;
+  usage: UsageBuffer;
+  verifier: Verifier;
+  digest: Digester;
+  accessTokens: AccessTokens;
+}
+
+/** Who is acting, for authorization and (later) the audit log. */
+export interface Actor {
+  userId: string;
+  requestId: string;
+  ip: string;
+}

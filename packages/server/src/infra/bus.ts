@@ -1,0 +1,28 @@
+/**
+ * Carries "these credentials changed" to every instance so each drops its cached copies. The
+ * local bus serves one process; `RedisBus` (redis-bus.ts) fans out through Redis pub/sub.
+ */
+export interface InvalidationBus {
+  /** Announce changed credentials by public id. Local subscribers are called before it resolves. */
+  publish(publicIds: readonly string[]): Promise<void>;
+  subscribe(handler: (publicIds: readonly string[]) => void): void;
+  close(): Promise<void>;
+}
+
+export class LocalBus implements InvalidationBus {
+  private readonly handlers: Array<(publicIds: readonly string[]) => void> = [];
+
+  publish(publicIds: readonly string[]): Promise<void> {
+    for (const handler of this.handlers) handler(publicIds);
+    return Promise.resolve();
+  }
+
+  subscribe(handler: (publicIds: readonly string[]) => void): void {
+    this.handlers.push(handler);
+  }
+
+  close(): Promise<void> {
+    this.handlers.length = 0;
+    return Promise.resolve();
+  }
+}

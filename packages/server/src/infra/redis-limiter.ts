@@ -1,0 +1,245 @@
+import type { Redis } from 'ioredis';
+import type { LimitCheck, LimitDecision, Limiter, LimitResult, LimitRule } from '@elyzor/core';
+
+/**
+ * Redis implementation of `Limiter`. One Lua script applies every check of a `consume` call:
+ * Redis runs a script to completion before serving anything else, so the read-decide-write is
+ * atomic across all instances sharing the server, and 500 concurrent calls at a limit of 100
+ * admit exactly 100.
+ *
+ * The script mirrors `rules.ts` (core) operation by operation: Lua numbers are doubles like
+ * JavaScript's, so the same arithmetic in the same order gives bit-identical results. `%` is
+ * `math.fmod` (C fmod, which is what JavaScript's `%` computes), not Lua's `%`, which is defined
+ * as `a - floor(a/b)*b` and may round differently.
+ *
+ * State encoding: each key holds a plain string of the rule's three state numbers separated by
+ * single spaces, each printed with `%.17g` so that fractional token counts survive the round trip
+ * exactly (Lua's default number-to-string keeps only 14 digits). The meaning of the numbers is
+ * that of `LimitState` in rules.ts. The key's TTL is the rule's `ttlMs`, rounded up to a whole
+ * millisecond as PX requires.
+ *
+ * The time is Redis's (`TIME`, in whole milliseconds), so instances with skewed clocks agree.
+ *
+ * All keys of one call are passed as KEYS, so a Redis Cluster needs them in one hash slot (a
+ * prefix with a hash tag); a single server or a replicated primary has no such constraint.
+ */
+
+const COMMAND = 'elyzorLimitConsume';
+
+// ARGV[1] = cost; then four values per check: rule type and three rule parameters (see ruleArgs).
+// Reply: now, failed index (0-based, -1 when all allowed), then five values per check:
+// allowed (1/0), limit, remaining, resetAt, retryAfterMs. Everything is returned as `%.17g`
+// strings because Redis truncates Lua numbers to integers in replies.
+const LUA = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local cost = tonumber(ARGV[1])
+
+local function num(x)
+  return string.format('%.17g', x)
+end
+
+local function sliding(has, s1, s2, s3, limit, windowMs)
+  local windowStart = now - math.fmod(now, windowMs)
+  local current = 0
+  local previous = 0
+  if has then
+    if s1 == windowStart then
+      current = s2
+      previous = s3
+    elseif s1 == windowStart - windowMs then
+      previous = s2
+    end
+  end
+  local elapsed = (now - windowStart) / windowMs
+  local carried = math.ceil(previous * (1 - elapsed))
+  local used = carried + current
+  local extra = 0
+  if previous > 0 then extra = windowMs end
+  local resetAt = windowStart + windowMs + extra
+  if used + cost > limit then
+    local retryAfterMs
+    if current + cost > limit then
+      retryAfterMs = windowStart + windowMs - now
+    else
+      local target = 1 - (limit - current - cost) / previous
+      retryAfterMs = math.max(1, math.ceil(windowStart + target * windowMs - now))
+    end
+    return false, limit, math.max(0, limit - used), resetAt, retryAfterMs,
+      {windowStart, current, previous}, 2 * windowMs
+  end
+  return true, limit, limit - used - cost, resetAt, 0,
+    {windowStart, current + cost, previous}, 2 * windowMs
+end
+
+local function bucket(has, s1, s2, limit, windowMs, burst)
+  local perMs = limit / windowMs
+  local tokens = burst
+  if has then
+    tokens = math.min(burst, s1 + math.max(0, now - s2) * perMs)
+  end
+  local fullIn = math.ceil((burst - tokens) / perMs)
+  local ttlMs = math.ceil(burst / perMs) + 1000
+  if tokens < cost then
+    return false, burst, math.floor(tokens), now + fullIn,
+      math.max(1, math.ceil((cost - tokens) / perMs)), {tokens, now, 0}, ttlMs
+  end
+  local left = tokens - cost
+  return true, burst, math.floor(left), now + math.ceil((burst - left) / perMs), 0,
+    {left, now, 0}, ttlMs
+end
+
+local function fixed(has, s1, s2, limit, windowStart, windowEnd)
+  local used = 0
+  if has and s1 == windowStart then used = s2 end
+  local ttlMs = math.max(1000, windowEnd - now)
+  if used + cost > limit then
+    return false, limit, math.max(0, limit - used), windowEnd, math.max(1, windowEnd - now),
+      {windowStart, used, 0}, ttlMs
+  end
+  return true, limit, limit - used - cost, windowEnd, 0, {windowStart, used + cost, 0}, ttlMs
+end
+
+local reply = {num(now), '-1'}
+local writes = {}
+local failed = -1
+for i = 1, #KEYS do
+  local base = 2 + (i - 1) * 4
+  local kind = ARGV[base]
+  local p1 = tonumber(ARGV[base + 1])
+  local p2 = tonumber(ARGV[base + 2])
+  local p3 = tonumber(ARGV[base + 3])
+  local has, s1, s2, s3 = false, 0, 0, 0
+  local raw = redis.call('GET', KEYS[i])
+  if raw then
+    local a, b, c = string.match(raw, '^(%S+) (%S+) (%S+)$')
+    s1, s2, s3 = tonumber(a), tonumber(b), tonumber(c)
+    -- An unreadable value counts as no state, as an expired one would.
+    has = s1 ~= nil and s2 ~= nil and s3 ~= nil
+  end
+  local allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs
+  if kind == 'sliding_window' then
+    allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = sliding(has, s1, s2, s3, p1, p2)
+  elseif kind == 'token_bucket' then
+    allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = bucket(has, s1, s2, p1, p2, p3)
+  elseif kind == 'fixed_window' then
+    allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = fixed(has, s1, s2, p1, p2, p3)
+  else
+    return redis.error_reply('unknown limit rule type: ' .. tostring(kind))
+  end
+  if not allowed and failed == -1 then failed = i - 1 end
+  local flag = '0'
+  if allowed then flag = '1' end
+  table.insert(reply, flag)
+  table.insert(reply, num(limit))
+  table.insert(reply, num(remaining))
+  table.insert(reply, num(resetAt))
+  table.insert(reply, num(retryAfterMs))
+  writes[i] = {num(nextState[1]) .. ' ' .. num(nextState[2]) .. ' ' .. num(nextState[3]),
+    string.format('%.0f', math.ceil(ttlMs))}
+end
+
+-- All or nothing: the states are written only when every check admitted the request. Writes go
+-- in check order, so a key named twice keeps the last check's state, as in MemoryLimiter.
+if failed == -1 then
+  for i = 1, #KEYS do
+    redis.call('SET', KEYS[i], writes[i][1], 'PX', writes[i][2])
+  end
+end
+reply[2] = tostring(failed)
+return reply
+`;
+
+type ScriptCommand = (numberOfKeys: number, ...args: string[]) => Promise<unknown>;
+
+export interface RedisLimiterOptions {
+  /** Prepended to every key; default `elyzor:`. */
+  prefix?: string;
+  /** When true, `close()` quits the client. */
+  ownsClient?: boolean;
+}
+
+/** A `consume` result with the Redis time it was decided at; tests compare it to `rules.ts`. */
+export interface TimedLimitResult {
+  result: LimitResult;
+  now: number;
+}
+
+export class RedisLimiter implements Limiter {
+  private readonly prefix: string;
+  private readonly ownsClient: boolean;
+  private readonly run: ScriptCommand;
+
+  constructor(private readonly client: Redis, options: RedisLimiterOptions = {}) {
+    this.prefix = options.prefix ?? 'elyzor:';
+    this.ownsClient = options.ownsClient ?? false;
+    // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or
+    // SCRIPT FLUSH); it also works inside ioredis's auto-pipelines. Redefining it on a shared
+    // client is harmless: the script is the same.
+    client.defineCommand(COMMAND, { lua: LUA });
+    const command = (client as unknown as Record<string, ScriptCommand | undefined>)[COMMAND];
+    if (command === undefined) throw new Error('ioredis did not define the limiter script');
+    this.run = command.bind(client);
+  }
+
+  async consume(checks: readonly LimitCheck[], cost: number): Promise<LimitResult> {
+    return (await this.consumeTimed(checks, cost)).result;
+  }
+
+  async consumeTimed(checks: readonly LimitCheck[], cost: number): Promise<TimedLimitResult> {
+    if (checks.length === 0) {
+      // Nothing to decide; MemoryLimiter admits such a call too. Skip the round trip.
+      return { result: { allowed: true, decisions: [], failed: -1 }, now: Date.now() };
+    }
+    const keys = checks.map((check) => this.prefix + check.key);
+    const args = [String(cost), ...checks.flatMap((check) => ruleArgs(check.rule))];
+    const reply = await this.run(keys.length, ...keys, ...args);
+    return parseReply(reply, checks.length);
+  }
+
+  async reset(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.client.del(...keys.map((key) => this.prefix + key));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await this.client.quit();
+  }
+}
+
+/** Type and three parameters; numbers as JavaScript prints them, which Lua parses back exactly. */
+function ruleArgs(rule: LimitRule): [string, string, string, string] {
+  switch (rule.type) {
+    case 'sliding_window':
+      return [rule.type, String(rule.limit), String(rule.windowMs), '0'];
+    case 'token_bucket':
+      return [rule.type, String(rule.limit), String(rule.windowMs), String(rule.burst)];
+    case 'fixed_window':
+      return [rule.type, String(rule.limit), String(rule.windowStart), String(rule.windowEnd)];
+  }
+}
+
+function parseReply(reply: unknown, count: number): TimedLimitResult {
+  if (!Array.isArray(reply) || reply.length !== 2 + 5 * count) {
+    throw new Error('unexpected reply from the limiter script');
+  }
+  const values = reply.map((value: unknown) => {
+    const n = typeof value === 'string' ? Number(value) : Number.NaN;
+    if (Number.isNaN(n)) throw new Error('unexpected value from the limiter script');
+    return n;
+  });
+  const at = (i: number): number => values[i] ?? Number.NaN;
+  const decisions: LimitDecision[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = 2 + 5 * i;
+    decisions.push({
+      allowed: at(base) === 1,
+      limit: at(base + 1),
+      remaining: at(base + 2),
+      resetAt: at(base + 3),
+      retryAfterMs: at(base + 4),
+    });
+  }
+  const failed = at(1);
+  return { result: { allowed: failed === -1, decisions, failed }, now: at(0) };
+}

@@ -1,0 +1,26 @@
+import { authenticate } from '../http/authenticate.js';
+import { errors } from '../http/schemas.js';
+import { clearRefreshCookie, REFRESH_COOKIE } from '../http/session-cookie.js';
+import type { App, RouteContext } from '../http/types.js';
+
+export function registerAuthLogout(app: App, { deps, services }: RouteContext): void {
+  app.post(
+    '/v1/auth/logout',
+    {
+      preHandler: authenticate(deps),
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session: the access token is refused from now on and its refresh token dies',
+        security: [{ bearer: [] }],
+        response: { 204: { type: 'null' }, ...errors(401) },
+      },
+    },
+    async (request, reply) => {
+      const claims = request.claims;
+      if (claims === null) throw new Error('route is missing the authenticate pre-handler');
+      await services.auth.logout(claims, request.cookies[REFRESH_COOKIE]);
+      clearRefreshCookie(reply, deps.config);
+      return reply.code(204).send(null);
+    },
+  );
+}

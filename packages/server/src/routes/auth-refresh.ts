@@ -1,0 +1,25 @@
+import { Type } from 'typebox';
+import { errors } from '../http/schemas.js';
+import { REFRESH_COOKIE, setRefreshCookie } from '../http/session-cookie.js';
+import type { App, RouteContext } from '../http/types.js';
+
+export function registerAuthRefresh(app: App, { deps, services }: RouteContext): void {
+  app.post(
+    '/v1/auth/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange the refresh token (cookie, or body for clients without cookies) for new tokens',
+        description: 'The presented refresh token dies. Presenting one that was already rotated ends every session of the user.',
+        body: Type.Object({ refreshToken: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ accessToken: Type.String() }), ...errors(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const token = request.cookies[REFRESH_COOKIE] ?? request.body.refreshToken;
+      const tokens = await services.auth.refresh(token);
+      setRefreshCookie(reply, deps.config, tokens);
+      return { accessToken: tokens.accessToken };
+    },
+  );
+}

@@ -1,0 +1,25 @@
+import { validationError } from '@elyzor/core';
+import { Type } from 'typebox';
+import { actorOf, authenticate } from '../http/authenticate.js';
+import { errors, Project } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+
+export function registerProjectsCreate(app: App, { deps, services }: RouteContext): void {
+  app.post(
+    '/v1/projects',
+    {
+      preHandler: authenticate(deps),
+      schema: {
+        tags: ['projects'],
+        summary: 'Create a project',
+        security: [{ bearer: [] }],
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        response: { 201: Project, ...errors(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      if (request.body.name.trim() === '') throw validationError('name must not be blank');
+      return reply.code(201).send(await services.projects.create(actorOf(request), request.body.name));
+    },
+  );
+}

@@ -1,0 +1,57 @@
+import { notFound } from '@elyzor/core';
+import type { Actor, Deps } from '../deps.js';
+import { publicIdsOfProject } from '../store/credentials.js';
+import type { Page, PageRequest } from '../store/page.js';
+import { deleteProject, findOwnedProject, insertProject, listProjects, type ProjectRow } from '../store/projects.js';
+
+export interface ProjectView {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export const toProjectView = (row: ProjectRow): ProjectView => ({ id: row.id, name: row.name, createdAt: row.created_at.toISOString() });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a well-formed UUID. Anything else is "not found" without a query that would fail. */
+export const isUuid = (id: string): boolean => UUID.test(id);
+
+export class ProjectService {
+  constructor(private readonly deps: Deps) {}
+
+  async create(actor: Actor, name: string): Promise<ProjectView> {
+    return toProjectView(await insertProject(this.deps.db, actor.userId, name));
+  }
+
+  async list(actor: Actor, page: PageRequest): Promise<Page<ProjectView>> {
+    const result = await listProjects(this.deps.db, actor.userId, page);
+    return { items: result.items.map(toProjectView), next: result.next };
+  }
+
+  /** The actor's project, or 404 — for a malformed id, an unknown one and another user's alike. */
+  async require(actor: Actor, projectId: string): Promise<ProjectRow> {
+    const row = isUuid(projectId) ? await findOwnedProject(this.deps.db, actor.userId, projectId) : undefined;
+    if (row === undefined) throw notFound('Project');
+    return row;
+  }
+
+  /** Deletes the project with its credentials and usage in one transaction; its keys fail at once. */
+  async delete(actor: Actor, projectId: string): Promise<void> {
+    if (!isUuid(projectId)) throw notFound('Project');
+    const publicIds = await this.deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('projects')
+        .select('id')
+        .where('id', '=', projectId)
+        .where('owner_id', '=', actor.userId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (row === undefined) throw notFound('Project');
+      const ids = await publicIdsOfProject(trx, projectId);
+      await deleteProject(trx, projectId);
+      return ids;
+    });
+    await this.deps.bus.publish(publicIds);
+  }
+}

@@ -1,0 +1,43 @@
+import { validationError } from '@elyzor/core';
+
+/** Keyset pagination over (created_at desc, id desc): stable under inserts, no OFFSET scans. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor of the next page, or null on the last page. */
+  next: string | null;
+}
+
+export interface CursorPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 100;
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(`${position.createdAt.toISOString()}|${position.id}`).toString('base64url');
+}
+
+/** A malformed cursor is the caller's mistake: 400, never a 500 from a bad query. */
+export function decodeCursor(cursor: string): CursorPosition {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const [iso, id] = text.split('|');
+  const createdAt = new Date(iso ?? '');
+  if (id === undefined || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw validationError('cursor is not valid');
+  }
+  return { createdAt, id };
+}
+
+/** Turns `limit + 1` fetched rows into a page and its next cursor. */
+export function toPage<T extends { created_at: Date; id: string }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null };
+}

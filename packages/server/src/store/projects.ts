@@ -1,0 +1,36 @@
+import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { ProjectsTable, Schema } from '../db/schema.js';
+import { decodeCursor, toPage, type Page, type PageRequest } from './page.js';
+
+export type ProjectRow = Selectable<ProjectsTable>;
+type Db = Kysely<Schema>;
+
+export async function insertProject(db: Db, ownerId: string, name: string): Promise<ProjectRow> {
+  return db.insertInto('projects').values({ owner_id: ownerId, name }).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The project, only if `ownerId` owns it: another user's project is indistinguishable from none. */
+export async function findOwnedProject(db: Db, ownerId: string, projectId: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('id', '=', projectId).where('owner_id', '=', ownerId).executeTakeFirst();
+}
+
+export async function listProjects(db: Db, ownerId: string, page: PageRequest): Promise<Page<ProjectRow>> {
+  let query = db
+    .selectFrom('projects')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
+  if (page.cursor !== undefined) {
+    const after = decodeCursor(page.cursor);
+    query = query.where(sql<boolean>`(created_at, id) < (${after.createdAt}, ${after.id}::uuid)`);
+  }
+  return toPage(await query.execute(), page.limit);
+}
+
+/** Deletes the project; credentials and usage go with it (ON DELETE CASCADE). */
+export async function deleteProject(db: Db, projectId: string): Promise<void> {
+  await db.deleteFrom('projects').where('id', '=', projectId).execute();
+}

@@ -1,0 +1,40 @@
+import type { UsageEvent } from '@elyzor/core';
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+
+/**
+ * Writes a batch of usage events and the credentials' `last_used_at` in one transaction. Rows
+ * are joined to `credentials`, so events of a credential deleted meanwhile (its project was
+ * deleted) are dropped instead of failing the whole batch on a foreign key.
+ */
+export async function writeUsage(db: Kysely<Schema>, events: readonly UsageEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const ids: string[] = [];
+  const outcomes: string[] = [];
+  const latencies: number[] = [];
+  const times: string[] = [];
+  const lastUsed = new Map<string, number>();
+  for (const event of events) {
+    ids.push(event.credentialId);
+    outcomes.push(event.outcome);
+    latencies.push(event.latencyMs);
+    times.push(new Date(event.at).toISOString());
+    if (event.outcome === 'valid' && (lastUsed.get(event.credentialId) ?? 0) < event.at) lastUsed.set(event.credentialId, event.at);
+  }
+  await db.transaction().execute(async (trx) => {
+    await sql`
+      insert into usage_events (project_id, credential_id, outcome, latency_ms, created_at)
+      select c.project_id, v.credential_id, v.outcome, v.latency_ms, v.created_at
+      from unnest(${ids}::uuid[], ${outcomes}::text[], ${latencies}::real[], ${times}::timestamptz[])
+        as v(credential_id, outcome, latency_ms, created_at)
+      join credentials c on c.id = v.credential_id`.execute(trx);
+    if (lastUsed.size > 0) {
+      const usedIds = [...lastUsed.keys()];
+      const usedAt = [...lastUsed.values()].map((ms) => new Date(ms).toISOString());
+      await sql`
+        update credentials c set last_used_at = greatest(coalesce(c.last_used_at, v.at), v.at)
+        from unnest(${usedIds}::uuid[], ${usedAt}::timestamptz[]) as v(id, at)
+        where c.id = v.id`.execute(trx);
+    }
+  });
+}
