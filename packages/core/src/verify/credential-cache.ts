@@ -54,14 +54,18 @@ export class CredentialCache {
     const running = this.inflight.get(publicId);
     if (running !== undefined) return running;
     const startedAt = this.invalidations;
+    // Only remove our own entry: after an invalidation a newer fetch for this id may be running.
+    const settle = (): void => {
+      if (this.inflight.get(publicId) === promise) this.inflight.delete(publicId);
+    };
     const promise = fetch(publicId).then(
       (record) => {
-        this.inflight.delete(publicId);
+        settle();
         if (this.invalidations === startedAt) this.set(publicId, record);
         return record;
       },
       (error: unknown) => {
-        this.inflight.delete(publicId);
+        settle();
         throw error;
       },
     );

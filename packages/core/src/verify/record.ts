@@ -14,6 +14,17 @@ export interface QuotaPolicy {
   period: 'day' | 'month';
 }
 
+/**
+ * Prepaid credits: a balance each verification spends (its cost), optionally refilled to
+ * `refill.amount` at the start of every UTC day or month. `setAt` is when the balance was last
+ * set; setting it again starts a fresh count.
+ */
+export interface CreditsPolicy {
+  remaining: number;
+  refill: { amount: number; interval: 'day' | 'month' } | null;
+  setAt: number;
+}
+
 /** Scopes: global grants (`read:invoices`, `admin:*`, `*`) and grants per resource (`project:123`). */
 export interface ScopeGrants {
   global: readonly string[];
@@ -41,6 +52,7 @@ export interface CredentialRecord {
   ipDenylist: readonly string[];
   rateLimit: RateLimitPolicy | null;
   quota: QuotaPolicy | null;
+  credits: CreditsPolicy | null;
   metadata: Record<string, unknown> | null;
   ownerId: string | null;
 }

@@ -8,7 +8,7 @@ import type { UsageSink } from '../usage.js';
 import type { CredentialCache } from './credential-cache.js';
 import { decide } from './decide.js';
 import type { VerifyOutcome } from './outcome.js';
-import type { CredentialKind, CredentialRecord, QuotaPolicy } from './record.js';
+import type { CredentialKind, CredentialRecord, CreditsPolicy, QuotaPolicy } from './record.js';
 
 export interface VerifierDeps {
   /** Reads one credential by public id from the store (the cache calls it on a miss). */
@@ -39,6 +39,7 @@ export interface VerifyResult {
   record: CredentialRecord | null;
   rateLimit: LimitDecision | null;
   quota: LimitDecision | null;
+  credits: LimitDecision | null;
   /** For 429: how long to wait. */
   retryAfterMs: number;
   missingScopes?: string[];
@@ -46,16 +47,39 @@ export interface VerifyResult {
 
 const TYPE_OF_KIND = { key: 'sk', service: 'svc' } as const;
 
-/** The calendar period (UTC) a quota counts in. */
-export function quotaWindow(quota: QuotaPolicy, now: number): { windowStart: number; windowEnd: number } {
+interface Window {
+  windowStart: number;
+  windowEnd: number;
+}
+
+function calendarPeriod(period: 'day' | 'month', now: number): Window {
   const date = new Date(now);
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth();
-  if (quota.period === 'day') {
+  if (period === 'day') {
     const windowStart = Date.UTC(y, m, date.getUTCDate());
     return { windowStart, windowEnd: windowStart + 86_400_000 };
   }
   return { windowStart: Date.UTC(y, m, 1), windowEnd: Date.UTC(y, m + 1, 1) };
+}
+
+/** The calendar period (UTC) a quota counts in. */
+export function quotaWindow(quota: QuotaPolicy, now: number): Window {
+  return calendarPeriod(quota.period, now);
+}
+
+/** A balance without refill never resets; this stands for "never". */
+const NEVER_MS = 100 * 365 * 86_400_000;
+
+/**
+ * Credits as a fixed window: the balance set at `setAt` lasts until the first refill (or
+ * forever); each later period starts again at the refill amount.
+ */
+export function creditsWindow(credits: CreditsPolicy, now: number): Window & { limit: number } {
+  if (credits.refill === null) return { windowStart: credits.setAt, windowEnd: credits.setAt + NEVER_MS, limit: credits.remaining };
+  const period = calendarPeriod(credits.refill.interval, now);
+  if (credits.setAt >= period.windowStart) return { windowStart: credits.setAt, windowEnd: period.windowEnd, limit: credits.remaining };
+  return { ...period, limit: credits.refill.amount };
 }
 
 /**
@@ -90,18 +114,27 @@ export class Verifier {
     if (record.quota !== null) {
       checks.push({ key: `q:${record.id}`, rule: { type: 'fixed_window', limit: record.quota.limit, ...quotaWindow(record.quota, now) } });
     }
+    if (record.credits !== null) {
+      // The key changes when the balance is set again, so a top-up starts a fresh count.
+      checks.push({ key: `c:${record.id}:${record.credits.setAt}`, rule: { type: 'fixed_window', ...creditsWindow(record.credits, now) } });
+    }
     const cost = request.cost ?? 1;
     const limits = checks.length === 0 ? null : await deps.limiter.consume(checks, cost);
-    const rateLimit = rateRule !== null && limits !== null ? (limits.decisions[0] ?? null) : null;
-    const quota = record.quota !== null && limits !== null ? (limits.decisions[checks.length - 1] ?? null) : null;
+    const decisionOf = (prefix: string): LimitDecision | null => {
+      const index = checks.findIndex((check) => check.key.startsWith(prefix));
+      return index === -1 || limits === null ? null : (limits.decisions[index] ?? null);
+    };
     let outcome: VerifyOutcome = 'valid';
     let retryAfterMs = 0;
     if (limits !== null && !limits.allowed) {
       const failed = checks[limits.failed];
-      outcome = failed?.key.startsWith('q:') === true ? 'quota_exceeded' : 'rate_limit_exceeded';
+      outcome = failed?.key.startsWith('rl:') === true ? 'rate_limit_exceeded' : 'quota_exceeded';
       retryAfterMs = limits.decisions[limits.failed]?.retryAfterMs ?? 1000;
     }
-    return this.finish({ outcome, record, rateLimit, quota, retryAfterMs }, started);
+    return this.finish(
+      { outcome, record, rateLimit: decisionOf('rl:'), quota: decisionOf('q:'), credits: decisionOf('c:'), retryAfterMs },
+      started,
+    );
   }
 
   private rateRule(record: CredentialRecord): LimitRule | null {
@@ -138,5 +171,5 @@ export class Verifier {
 }
 
 function rejected(outcome: VerifyOutcome, record: CredentialRecord | null): VerifyResult {
-  return { outcome, record, rateLimit: null, quota: null, retryAfterMs: 0 };
+  return { outcome, record, rateLimit: null, quota: null, credits: null, retryAfterMs: 0 };
 }

@@ -64,6 +64,7 @@ export interface CredentialsTable {
   metadata: Json<Record<string, unknown>> | null;
   tags: JsonDefault<string[]>;
   owner_id: string | null;
+  credits: Json<unknown> | null;
 }
 
 export interface UsageEventsTable {
@@ -74,6 +75,24 @@ export interface UsageEventsTable {
   latency_ms: number;
   created_at: Date;
 }
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  project_id: string;
+  actor_id: string | null;
+  action: string;
+  target_type: 'project' | 'key' | 'service';
+  target_id: string | null;
+  request_id: string | null;
+  ip: string | null;
+  changes: Json<AuditChanges> | null;
+  outcome: string | null;
+  count: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+/** Fields that changed: what they were and what they became. Never secrets or digests. */
+export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 
 export interface SchemaMigrationsTable {
   version: number;
@@ -88,5 +107,6 @@ export interface Schema {
   projects: ProjectsTable;
   credentials: CredentialsTable;
   usage_events: UsageEventsTable;
+  audit_events: AuditEventsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { actorOf, authenticate } from '../http/authenticate.js';
 import { errors, RotateBody } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { CREDENTIAL_KINDS } from './credential-kinds.js';
+import { CREDENTIAL_KINDS, idsOf } from './credential-kinds.js';
 
 export function registerCredentialsRotate(app: App, { deps, services }: RouteContext): void {
   for (const { kind, segment, idParam, tag, issued } of CREDENTIAL_KINDS) {
@@ -21,14 +21,8 @@ export function registerCredentialsRotate(app: App, { deps, services }: RouteCon
         },
       },
       async (request, reply) => {
-        const params = request.params as Record<string, string>;
-        const rotated = await services.credentials.rotate(
-          actorOf(request),
-          params.projectId ?? '',
-          kind,
-          params[idParam] ?? '',
-          request.body.gracePeriodSeconds ?? 0,
-        );
+        const { projectId, id } = idsOf(request.params, idParam);
+        const rotated = await services.credentials.rotate(actorOf(request), projectId, kind, id, request.body.gracePeriodSeconds ?? 0);
         // The schema differs per kind; the view is checked against it at serialization.
         return (reply as FastifyReply).code(201).send(rotated);
       },

@@ -7,6 +7,7 @@ import { VerifyBody, VerifyFailure } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+const MAX_RETRY_AFTER_MS = 400 * 86_400_000;
 
 /** Rate-limit headers in the form of the IETF draft (RateLimit-Policy / RateLimit). */
 function setLimitHeaders(reply: FastifyReply, decision: LimitDecision | null, windowSeconds: number | null, now: number): void {
@@ -33,6 +34,7 @@ const SuccessKey = Type.Object({
   ownerId: Type.Union([Type.String(), Type.Null()]),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
   quotaRemaining: Type.Optional(Type.Integer()),
+  creditsRemaining: Type.Optional(Type.Integer()),
 });
 
 const SuccessService = Type.Object({
@@ -88,7 +90,8 @@ export function registerVerify(app: App, { deps }: RouteContext): void {
         const record = result.record;
         if (result.outcome !== 'valid' || record === null) {
           const failure: Record<string, unknown> = { valid: false, error: result.outcome };
-          if (result.retryAfterMs > 0) {
+          // A spent balance with no refill never comes back: no retryAfter then.
+          if (result.retryAfterMs > 0 && result.retryAfterMs < MAX_RETRY_AFTER_MS) {
             failure.retryAfter = seconds(result.retryAfterMs);
             reply.header('retry-after', String(failure.retryAfter));
           }
@@ -107,6 +110,7 @@ export function registerVerify(app: App, { deps }: RouteContext): void {
           expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
         };
         if (result.quota !== null) success.quotaRemaining = result.quota.remaining;
+        if (result.credits !== null) success.creditsRemaining = result.credits.remaining;
         if (kind === 'service') success.service = { id: record.id, name: record.name ?? '' };
         return (reply as FastifyReply).send(success);
       },

@@ -1,52 +1,79 @@
-import { ElyzorError, generateCredential, notFound, displayPrefix, type CredentialKind, type Environment } from '@elyzor/core';
+import { ElyzorError, displayPrefix, generateCredential, notFound, type CredentialKind, type Environment } from '@elyzor/core';
 import type { Actor, Deps } from '../deps.js';
-import { DEFAULT_PAGE_SIZE, type Page, type PageRequest } from '../store/page.js';
+import type { DB } from '../db/database.js';
+import { recordAudit } from '../store/audit.js';
 import {
+  credentialUsage,
+  credentialUsageByDay,
   getCredential,
   insertCredential,
   listCredentials,
   lockCredential,
+  statusOf,
   updateCredential,
+  type CredentialFilters,
   type CredentialRow,
+  type CredentialStatus,
+  type CredentialUsage,
 } from '../store/credentials.js';
+import type { Page, PageRequest } from '../store/page.js';
+import { diff, policyColumns, policyView, type PolicyInput, type PolicyView } from './policy.js';
 import { isUuid, type ProjectService } from './projects.js';
 
-export interface CreateCredentialInput {
+export interface CreateCredentialInput extends PolicyInput {
   label?: string | undefined;
   name?: string | undefined;
   environment?: Environment | undefined;
 }
 
+export interface UpdateCredentialInput extends PolicyInput {
+  label?: string | null;
+  name?: string;
+}
+
 /** A credential as management responses show it: never the secret, never the digest. */
-export interface CredentialView {
+export interface CredentialView extends PolicyView {
   id: string;
   label?: string | null;
   name?: string;
   prefix: string;
   environment: Environment;
+  status: CredentialStatus;
   revoked: boolean;
   revokedAt: string | null;
+  revokeReason: string | null;
+  replacedBy: string | null;
   createdAt: string;
+  updatedAt: string;
   lastUsedAt: string | null;
 }
 
 export interface IssuedCredential extends CredentialView {
   /** The plaintext credential: this is the only place it ever appears. */
   key: string;
+  /** With a rotation overlap: when the previous credential stops working. */
+  previousKeyExpiresAt?: string;
 }
 
 const TYPE = { key: 'sk', service: 'svc' } as const;
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+const noun = (kind: CredentialKind): string => (kind === 'key' ? 'Key' : 'Service');
 
 export function toCredentialView(row: CredentialRow, now: number): CredentialView {
+  const status = statusOf(row, now);
   const view: CredentialView = {
     id: row.id,
     prefix: displayPrefix(TYPE[row.kind], row.environment, row.public_id),
     environment: row.environment,
-    revoked: row.revoked_at !== null && row.revoked_at.getTime() <= now,
+    status,
+    revoked: status === 'revoked',
     revokedAt: iso(row.revoked_at),
+    revokeReason: row.revoke_reason,
+    replacedBy: row.replaced_by,
     createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
     lastUsedAt: iso(row.last_used_at),
+    ...policyView(row),
   };
   if (row.kind === 'service') view.name = row.name ?? '';
   else view.label = row.label;
@@ -55,10 +82,16 @@ export function toCredentialView(row: CredentialRow, now: number): CredentialVie
 
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === '23505';
 
+/** The fields an audit entry compares: the view minus what changes on its own. */
+function auditable(view: CredentialView): Record<string, unknown> {
+  const { lastUsedAt: _l, updatedAt: _u, status: _s, revoked: _r, ...rest } = view;
+  return rest;
+}
+
 /**
  * The lifecycle of API keys and service identities: both are credentials, told apart by `kind`.
- * Every change publishes the credential's public id on the bus, so each instance drops its
- * cached copy before the response goes out.
+ * Each change is audited in its own transaction and then published on the bus, so every
+ * instance drops its cached copy before the response goes out.
  */
 export class CredentialService {
   constructor(
@@ -68,55 +101,107 @@ export class CredentialService {
 
   async create(actor: Actor, projectId: string, kind: CredentialKind, input: CreateCredentialInput): Promise<IssuedCredential> {
     await this.projects.require(actor, projectId);
+    const now = this.deps.clock.now();
     const issued = generateCredential(TYPE[kind], input.environment ?? 'live');
-    let row: CredentialRow;
-    try {
-      row = await insertCredential(this.deps.db, {
-        project_id: projectId,
-        kind,
-        environment: issued.environment,
-        public_id: issued.publicId,
-        digest: this.deps.digest(issued.token),
-        label: kind === 'key' ? (input.label ?? null) : null,
-        name: kind === 'service' ? (input.name ?? null) : null,
-      });
-    } catch (error) {
-      if (isUniqueViolation(error) && kind === 'service') {
-        throw new ElyzorError('validation_error', 'A service with this name already exists in this project');
-      }
-      throw error;
-    }
+    const { label, name, environment: _environment, ...policy } = input;
+    const row = await this.uniqueName(kind, () =>
+      this.deps.db.transaction().execute(async (trx) => {
+        const inserted = await insertCredential(trx, {
+          project_id: projectId,
+          kind,
+          environment: issued.environment,
+          public_id: issued.publicId,
+          digest: this.deps.digest(issued.token),
+          label: kind === 'key' ? (label ?? null) : null,
+          name: kind === 'service' ? (name ?? null) : null,
+          ...policyColumns(policy, now),
+        } as Parameters<typeof insertCredential>[1]);
+        await recordAudit(trx, {
+          projectId,
+          actor,
+          action: `${kind}.created`,
+          targetType: kind,
+          targetId: inserted.id,
+          changes: diff({}, auditable(toCredentialView(inserted, now))),
+        });
+        return inserted;
+      }),
+    );
     // A cached "unknown" for this public id (however unlikely) must not outlive the creation.
     await this.deps.bus.publish([issued.publicId]);
-    return { ...toCredentialView(row, this.deps.clock.now()), key: issued.token };
+    return { ...toCredentialView(row, now), key: issued.token };
   }
 
-  async list(actor: Actor, projectId: string, kind: CredentialKind, page: PageRequest): Promise<Page<CredentialView>> {
+  async list(
+    actor: Actor,
+    projectId: string,
+    kind: CredentialKind,
+    filters: CredentialFilters,
+    page: PageRequest,
+  ): Promise<Page<CredentialView>> {
     await this.projects.require(actor, projectId);
-    const result = await listCredentials(this.deps.db, projectId, kind, { limit: page.limit || DEFAULT_PAGE_SIZE, cursor: page.cursor });
     const now = this.deps.clock.now();
+    const result = await listCredentials(this.deps.db, projectId, kind, filters, page, new Date(now));
     return { items: result.items.map((row) => toCredentialView(row, now)), next: result.next };
   }
 
-  async get(actor: Actor, projectId: string, kind: CredentialKind, id: string): Promise<CredentialView> {
+  async get(actor: Actor, projectId: string, kind: CredentialKind, id: string): Promise<CredentialView & { usage: CredentialUsage }> {
+    const row = await this.find(actor, projectId, kind, id);
+    await this.deps.usage.flush();
+    const now = this.deps.clock.now();
+    return { ...toCredentialView(row, now), usage: await credentialUsage(this.deps.db, row.id, new Date(now)) };
+  }
+
+  async usageByDay(actor: Actor, projectId: string, kind: CredentialKind, id: string, days: number) {
+    const row = await this.find(actor, projectId, kind, id);
+    await this.deps.usage.flush();
+    const since = new Date(this.deps.clock.now() - days * 86_400_000);
+    return { id: row.id, range: `${days}d`, days: await credentialUsageByDay(this.deps.db, row.id, since) };
+  }
+
+  /** Changes label/name and policy. Disabling or enabling is audited as such. */
+  async update(actor: Actor, projectId: string, kind: CredentialKind, id: string, input: UpdateCredentialInput): Promise<CredentialView> {
     await this.projects.require(actor, projectId);
-    const row = isUuid(id) ? await getCredential(this.deps.db, projectId, kind, id) : undefined;
-    if (row === undefined) throw notFound(kind === 'key' ? 'Key' : 'Service');
-    return toCredentialView(row, this.deps.clock.now());
+    if (!isUuid(id)) throw notFound(noun(kind));
+    const { db, clock } = this.deps;
+    const now = clock.now();
+    const { label, name, ...policy } = input;
+    if (kind === 'key' && name !== undefined) throw new ElyzorError('validation_error', 'API keys have a label, not a name');
+    if (kind === 'service' && label !== undefined) throw new ElyzorError('validation_error', 'Services have a name, not a label');
+    const { row, publicId } = await this.uniqueName(kind, () =>
+      db.transaction().execute(async (trx) => {
+        const before = await lockCredential(trx, projectId, kind, id);
+        if (before === undefined) throw notFound(noun(kind));
+        if (statusOf(before, now) === 'revoked') throw new ElyzorError('already_revoked', `${noun(kind)} is revoked and can no longer change`);
+        const changes = { ...policyColumns(policy, now), ...(label !== undefined ? { label } : {}), ...(name !== undefined ? { name } : {}) };
+        const after = Object.keys(changes).length === 0 ? before : await updateCredential(trx, id, changes as Parameters<typeof updateCredential>[2]);
+        await this.auditChange(trx, actor, kind, before, after, now);
+        return { row: after, publicId: before.public_id };
+      }),
+    );
+    await this.deps.bus.publish([publicId]);
+    return toCredentialView(row, now);
   }
 
   /** Soft revocation: the record stays, listed as revoked; verification refuses it at once. */
   async revoke(actor: Actor, projectId: string, kind: CredentialKind, id: string, reason?: string): Promise<void> {
     await this.projects.require(actor, projectId);
-    const what = kind === 'key' ? 'Key' : 'Service';
-    if (!isUuid(id)) throw notFound(what);
+    if (!isUuid(id)) throw notFound(noun(kind));
     const { db, clock } = this.deps;
     const publicId = await db.transaction().execute(async (trx) => {
       const row = await lockCredential(trx, projectId, kind, id);
-      if (row === undefined) throw notFound(what);
+      if (row === undefined) throw notFound(noun(kind));
       const now = clock.now();
-      if (row.revoked_at !== null && row.revoked_at.getTime() <= now) throw new ElyzorError('already_revoked', `${what} is already revoked`);
+      if (row.revoked_at !== null && row.revoked_at.getTime() <= now) throw new ElyzorError('already_revoked', `${noun(kind)} is already revoked`);
       await updateCredential(trx, id, { revoked_at: new Date(now), revoke_reason: reason ?? null });
+      await recordAudit(trx, {
+        projectId,
+        actor,
+        action: `${kind}.revoked`,
+        targetType: kind,
+        targetId: id,
+        changes: { revokedAt: { before: iso(row.revoked_at), after: new Date(now).toISOString() }, revokeReason: { before: row.revoke_reason, after: reason ?? null } },
+      });
       return row.public_id;
     });
     await this.deps.bus.publish([publicId]);
@@ -128,48 +213,81 @@ export class CredentialService {
    */
   async rotate(actor: Actor, projectId: string, kind: CredentialKind, id: string, gracePeriodSeconds = 0): Promise<IssuedCredential> {
     await this.projects.require(actor, projectId);
-    const what = kind === 'key' ? 'Key' : 'Service';
-    if (!isUuid(id)) throw notFound(what);
+    if (!isUuid(id)) throw notFound(noun(kind));
     const { db, clock, digest } = this.deps;
     const now = clock.now();
+    const retireAt = new Date(now + gracePeriodSeconds * 1000);
     const { row, issued, oldPublicId } = await db.transaction().execute(async (trx) => {
       const old = await lockCredential(trx, projectId, kind, id);
-      if (old === undefined) throw notFound(what);
-      if (old.revoked_at !== null) throw new ElyzorError('already_revoked', `${what} is revoked or already rotated`);
+      if (old === undefined) throw notFound(noun(kind));
+      if (old.revoked_at !== null) throw new ElyzorError('already_revoked', `${noun(kind)} is revoked or already rotated`);
       const credential = generateCredential(TYPE[kind], old.environment);
       // Retire the old one first: for services this frees the name for the replacement.
-      await updateCredential(trx, old.id, { revoked_at: new Date(now + gracePeriodSeconds * 1000), revoke_reason: 'rotated' });
-      const {
-        id: _id,
-        public_id: _publicId,
-        digest: _digest,
-        created_at: _createdAt,
-        updated_at: _updatedAt,
-        last_used_at: _lastUsedAt,
-        revoked_at: _revokedAt,
-        revoke_reason: _reason,
-        replaced_by: _replacedBy,
-        ...settings
-      } = old;
+      await updateCredential(trx, old.id, { revoked_at: retireAt, revoke_reason: 'rotated' });
       const inserted = await insertCredential(trx, {
-        ...settings,
-        scopes: JSON.stringify(settings.scopes),
-        resource_scopes: JSON.stringify(settings.resource_scopes),
-        ip_allowlist: JSON.stringify(settings.ip_allowlist),
-        ip_denylist: JSON.stringify(settings.ip_denylist),
-        tags: JSON.stringify(settings.tags),
-        rate_limit: settings.rate_limit === null ? null : JSON.stringify(settings.rate_limit),
-        quota: settings.quota === null ? null : JSON.stringify(settings.quota),
-        metadata: settings.metadata === null ? null : JSON.stringify(settings.metadata),
+        project_id: old.project_id,
+        kind: old.kind,
+        environment: old.environment,
+        label: old.label,
+        name: old.name,
+        enabled: old.enabled,
+        expires_at: old.expires_at,
+        owner_id: old.owner_id,
+        scopes: JSON.stringify(old.scopes),
+        resource_scopes: JSON.stringify(old.resource_scopes),
+        ip_allowlist: JSON.stringify(old.ip_allowlist),
+        ip_denylist: JSON.stringify(old.ip_denylist),
+        tags: JSON.stringify(old.tags),
+        rate_limit: old.rate_limit === null ? null : JSON.stringify(old.rate_limit),
+        quota: old.quota === null ? null : JSON.stringify(old.quota),
+        credits: old.credits === null ? null : JSON.stringify(old.credits),
+        metadata: old.metadata === null ? null : JSON.stringify(old.metadata),
         public_id: credential.publicId,
         digest: digest(credential.token),
       });
       await updateCredential(trx, old.id, { replaced_by: inserted.id });
+      await recordAudit(trx, {
+        projectId,
+        actor,
+        action: `${kind}.rotated`,
+        targetType: kind,
+        targetId: old.id,
+        changes: { replacedBy: { before: null, after: inserted.id }, revokedAt: { before: null, after: retireAt.toISOString() } },
+      });
       return { row: inserted, issued: credential, oldPublicId: old.public_id };
     });
     await this.deps.bus.publish([oldPublicId, issued.publicId]);
     const result: IssuedCredential = { ...toCredentialView(row, now), key: issued.token };
-    if (gracePeriodSeconds > 0) (result as IssuedCredential & { previousKeyExpiresAt: string }).previousKeyExpiresAt = new Date(now + gracePeriodSeconds * 1000).toISOString();
+    if (gracePeriodSeconds > 0) result.previousKeyExpiresAt = retireAt.toISOString();
     return result;
+  }
+
+  private async find(actor: Actor, projectId: string, kind: CredentialKind, id: string): Promise<CredentialRow> {
+    await this.projects.require(actor, projectId);
+    const row = isUuid(id) ? await getCredential(this.deps.db, projectId, kind, id) : undefined;
+    if (row === undefined) throw notFound(noun(kind));
+    return row;
+  }
+
+  private async auditChange(trx: DB, actor: Actor, kind: CredentialKind, before: CredentialRow, after: CredentialRow, now: number): Promise<void> {
+    const changes = diff(auditable(toCredentialView(before, now)), auditable(toCredentialView(after, now)));
+    const { enabled, ...rest } = changes;
+    const base = { projectId: before.project_id, actor, targetType: kind, targetId: before.id } as const;
+    if (enabled !== undefined) {
+      await recordAudit(trx, { ...base, action: `${kind}.${after.enabled ? 'enabled' : 'disabled'}`, changes: { enabled } });
+    }
+    if (Object.keys(rest).length > 0) await recordAudit(trx, { ...base, action: `${kind}.updated`, changes: rest });
+  }
+
+  /** A second live service with the same name in a project is a 400, whichever request loses the race. */
+  private async uniqueName<T>(kind: CredentialKind, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isUniqueViolation(error) && kind === 'service') {
+        throw new ElyzorError('validation_error', 'A service with this name already exists in this project');
+      }
+      throw error;
+    }
   }
 }

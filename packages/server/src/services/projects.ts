@@ -1,5 +1,6 @@
 import { notFound } from '@elyzor/core';
 import type { Actor, Deps } from '../deps.js';
+import { recordAudit } from '../store/audit.js';
 import { publicIdsOfProject } from '../store/credentials.js';
 import type { Page, PageRequest } from '../store/page.js';
 import { deleteProject, findOwnedProject, insertProject, listProjects, type ProjectRow } from '../store/projects.js';
@@ -21,7 +22,19 @@ export class ProjectService {
   constructor(private readonly deps: Deps) {}
 
   async create(actor: Actor, name: string): Promise<ProjectView> {
-    return toProjectView(await insertProject(this.deps.db, actor.userId, name));
+    const row = await this.deps.db.transaction().execute(async (trx) => {
+      const inserted = await insertProject(trx, actor.userId, name);
+      await recordAudit(trx, {
+        projectId: inserted.id,
+        actor,
+        action: 'project.created',
+        targetType: 'project',
+        targetId: inserted.id,
+        changes: { name: { before: null, after: name } },
+      });
+      return inserted;
+    });
+    return toProjectView(row);
   }
 
   async list(actor: Actor, page: PageRequest): Promise<Page<ProjectView>> {
@@ -42,7 +55,7 @@ export class ProjectService {
     const publicIds = await this.deps.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('projects')
-        .select('id')
+        .select(['id', 'name'])
         .where('id', '=', projectId)
         .where('owner_id', '=', actor.userId)
         .forUpdate()
@@ -50,6 +63,15 @@ export class ProjectService {
       if (row === undefined) throw notFound('Project');
       const ids = await publicIdsOfProject(trx, projectId);
       await deleteProject(trx, projectId);
+      // Kept after the project is gone: who deleted what, and when.
+      await recordAudit(trx, {
+        projectId,
+        actor,
+        action: 'project.deleted',
+        targetType: 'project',
+        targetId: projectId,
+        changes: { name: { before: row.name, after: null } },
+      });
       return ids;
     });
     await this.deps.bus.publish(publicIds);

@@ -1,4 +1,4 @@
-import type { CredentialRecord, QuotaPolicy, RateLimitPolicy } from '@elyzor/core';
+import type { CreditsPolicy, CredentialRecord, QuotaPolicy, RateLimitPolicy } from '@elyzor/core';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { CredentialsTable, Schema } from '../db/schema.js';
@@ -25,6 +25,7 @@ export function toRecord(row: CredentialRow): CredentialRecord {
     ipDenylist: row.ip_denylist,
     rateLimit: row.rate_limit as RateLimitPolicy | null,
     quota: row.quota as QuotaPolicy | null,
+    credits: row.credits as CreditsPolicy | null,
     metadata: row.metadata,
     ownerId: row.owner_id,
   };
@@ -62,11 +63,30 @@ export async function lockCredential(db: Db, projectId: string, kind: Credential
     .executeTakeFirst();
 }
 
+export type CredentialStatus = 'active' | 'disabled' | 'expired' | 'revoked';
+
+export interface CredentialFilters {
+  tag?: string | undefined;
+  ownerId?: string | undefined;
+  environment?: 'live' | 'test' | undefined;
+  status?: CredentialStatus | undefined;
+}
+
+/** The status a credential has at `now`; the first that applies of revoked, expired, disabled. */
+export function statusOf(row: CredentialRow, now: number): CredentialStatus {
+  if (row.revoked_at !== null && row.revoked_at.getTime() <= now) return 'revoked';
+  if (row.expires_at !== null && row.expires_at.getTime() <= now) return 'expired';
+  if (!row.enabled) return 'disabled';
+  return 'active';
+}
+
 export async function listCredentials(
   db: Db,
   projectId: string,
   kind: CredentialRow['kind'],
+  filters: CredentialFilters,
   page: PageRequest,
+  now: Date,
 ): Promise<Page<CredentialRow>> {
   let query = db
     .selectFrom('credentials')
@@ -76,11 +96,62 @@ export async function listCredentials(
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(page.limit + 1);
+  if (filters.tag !== undefined) query = query.where(sql<boolean>`tags @> ${JSON.stringify([filters.tag])}::jsonb`);
+  if (filters.ownerId !== undefined) query = query.where('owner_id', '=', filters.ownerId);
+  if (filters.environment !== undefined) query = query.where('environment', '=', filters.environment);
+  const revoked = sql<boolean>`(revoked_at is not null and revoked_at <= ${now})`;
+  const expired = sql<boolean>`(expires_at is not null and expires_at <= ${now})`;
+  switch (filters.status) {
+    case 'revoked':
+      query = query.where(revoked);
+      break;
+    case 'expired':
+      query = query.where(sql<boolean>`not ${revoked} and ${expired}`);
+      break;
+    case 'disabled':
+      query = query.where(sql<boolean>`not ${revoked} and not ${expired} and not enabled`);
+      break;
+    case 'active':
+      query = query.where(sql<boolean>`not ${revoked} and not ${expired} and enabled`);
+      break;
+    case undefined:
+      break;
+  }
   if (page.cursor !== undefined) {
     const after = decodeCursor(page.cursor);
     query = query.where(sql<boolean>`(created_at, id) < (${after.createdAt}, ${after.id}::uuid)`);
   }
   return toPage(await query.execute(), page.limit);
+}
+
+export interface CredentialUsage {
+  totalVerifications: number;
+  last24h: number;
+  errorRate: number;
+}
+
+export async function credentialUsage(db: Db, credentialId: string, now: Date): Promise<CredentialUsage> {
+  const row = await sql<{ total: number; recent: number; errors: number }>`
+    select count(*)::int as total,
+           count(*) filter (where created_at >= ${new Date(now.getTime() - 86_400_000)})::int as recent,
+           count(*) filter (where outcome <> 'valid')::int as errors
+    from usage_events where credential_id = ${credentialId}`.execute(db);
+  const r = row.rows[0] ?? { total: 0, recent: 0, errors: 0 };
+  return { totalVerifications: r.total, last24h: r.recent, errorRate: r.total === 0 ? 0 : Math.round((r.errors / r.total) * 10_000) / 10_000 };
+}
+
+export async function credentialUsageByDay(
+  db: Db,
+  credentialId: string,
+  since: Date,
+): Promise<Array<{ date: string; count: number; errors: number }>> {
+  const rows = await sql<{ date: string; count: number; errors: number }>`
+    select to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') as date,
+           count(*)::int as count,
+           count(*) filter (where outcome <> 'valid')::int as errors
+    from usage_events where credential_id = ${credentialId} and created_at >= ${since}
+    group by 1 order by 1`.execute(db);
+  return rows.rows;
 }
 
 export async function updateCredential(

@@ -1,9 +1,11 @@
 import type { UsageEvent } from '@elyzor/core';
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { recordFailures, type FailureCount } from './audit.js';
 
 /**
- * Writes a batch of usage events and the credentials' `last_used_at` in one transaction. Rows
+ * Writes a batch of usage events, the credentials' `last_used_at` and the failed-verification
+ * counts of the audit log in one transaction. Rows
  * are joined to `credentials`, so events of a credential deleted meanwhile (its project was
  * deleted) are dropped instead of failing the whole batch on a foreign key.
  */
@@ -14,7 +16,15 @@ export async function writeUsage(db: Kysely<Schema>, events: readonly UsageEvent
   const latencies: number[] = [];
   const times: string[] = [];
   const lastUsed = new Map<string, number>();
+  const failures = new Map<string, FailureCount>();
   for (const event of events) {
+    if (event.outcome !== 'valid') {
+      const minute = event.at - (event.at % 60_000);
+      const id = `${event.credentialId}|${event.outcome}|${minute}`;
+      const entry = failures.get(id);
+      if (entry !== undefined) entry.count++;
+      else failures.set(id, { projectId: event.projectId, credentialId: event.credentialId, kind: event.kind, outcome: event.outcome, minute, count: 1 });
+    }
     ids.push(event.credentialId);
     outcomes.push(event.outcome);
     latencies.push(event.latencyMs);
@@ -36,5 +46,6 @@ export async function writeUsage(db: Kysely<Schema>, events: readonly UsageEvent
         from unnest(${usedIds}::uuid[], ${usedAt}::timestamptz[]) as v(id, at)
         where c.id = v.id`.execute(trx);
     }
+    await recordFailures(trx, [...failures.values()]);
   });
 }

@@ -1,0 +1,54 @@
+import { notFound, validationError } from '@elyzor/core';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { actorOf, authenticate } from '../http/authenticate.js';
+import { toCsv } from '../http/csv.js';
+import { sendPage } from '../http/pagination.js';
+import { AuditEvent, AuditQuery, errors, ProjectParams } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+import { isUuid } from '../services/projects.js';
+import { listAudit } from '../store/audit.js';
+import { DEFAULT_PAGE_SIZE } from '../store/page.js';
+
+const CSV_COLUMNS = ['id', 'createdAt', 'action', 'actorId', 'targetType', 'targetId', 'outcome', 'count', 'requestId', 'ip', 'changes'] as const;
+
+export function registerAuditList(app: App, { deps, services }: RouteContext): void {
+  app.get(
+    '/v1/projects/:projectId/audit',
+    {
+      preHandler: authenticate(deps),
+      schema: {
+        tags: ['audit'],
+        summary: 'Audit log of the project, newest first; `format=csv` exports the same rows',
+        description:
+          'Every change to the project, its keys and services (created, updated, rotated, revoked, disabled, enabled, deleted) with actor, request id, source IP and the fields before and after; failed verifications counted per credential, outcome and minute (action `verification.failed`).',
+        security: [{ bearer: [] }],
+        params: ProjectParams,
+        querystring: AuditQuery,
+        response: { 200: Type.Array(AuditEvent), ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const project = await services.projects.require(actorOf(request), request.params.projectId);
+      const { action, keyId, serviceId, from, to, limit, cursor, format } = request.query;
+      if (keyId !== undefined && serviceId !== undefined) throw validationError('Filter by keyId or serviceId, not both');
+      const targetId = keyId ?? serviceId;
+      if (targetId !== undefined && !isUuid(targetId)) throw notFound(keyId !== undefined ? 'Key' : 'Service');
+      await deps.usage.flush();
+      const page = await listAudit(
+        deps.db,
+        project.id,
+        { action, targetId, from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) },
+        { limit: limit ?? DEFAULT_PAGE_SIZE, cursor },
+      );
+      const rows = sendPage(request, reply, page);
+      if (format === 'csv') {
+        return (reply as FastifyReply)
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="audit-${project.id}.csv"`)
+          .send(toCsv(CSV_COLUMNS, rows as unknown as Array<Record<string, unknown>>));
+      }
+      return rows;
+    },
+  );
+}

@@ -1,0 +1,122 @@
+import { sql, type Kysely } from 'kysely';
+import type { AuditChanges, Schema } from '../db/schema.js';
+import type { Actor } from '../deps.js';
+import { decodeCursor, type Page, type PageRequest } from './page.js';
+
+type Db = Kysely<Schema>;
+
+export interface AuditEntry {
+  projectId: string;
+  actor: Actor | null;
+  action: string;
+  targetType: 'project' | 'key' | 'service';
+  targetId: string | null;
+  changes?: AuditChanges | null;
+}
+
+/** Call inside the transaction of the change it records: both land, or neither. */
+export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      project_id: entry.projectId,
+      actor_id: entry.actor?.userId ?? null,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId,
+      request_id: entry.actor?.requestId ?? null,
+      ip: entry.actor?.ip ?? null,
+      changes: entry.changes === undefined || entry.changes === null ? null : JSON.stringify(entry.changes),
+    })
+    .execute();
+}
+
+export interface FailureCount {
+  projectId: string;
+  credentialId: string;
+  kind: 'key' | 'service';
+  outcome: string;
+  /** Start of the minute, ms since the epoch. */
+  minute: number;
+  count: number;
+}
+
+/** Adds failed verifications to their (credential, outcome, minute) rows: a flood grows counts, not rows. */
+export async function recordFailures(db: Db, failures: readonly FailureCount[]): Promise<void> {
+  if (failures.length === 0) return;
+  await sql`
+    insert into audit_events (project_id, action, target_type, target_id, outcome, count, created_at)
+    select v.project_id, 'verification.failed', v.kind, v.target_id, v.outcome, v.count, v.minute
+    from unnest(${failures.map((f) => f.projectId)}::uuid[], ${failures.map((f) => f.kind)}::text[],
+                ${failures.map((f) => f.credentialId)}::uuid[], ${failures.map((f) => f.outcome)}::text[],
+                ${failures.map((f) => f.count)}::int[], ${failures.map((f) => new Date(f.minute).toISOString())}::timestamptz[])
+      as v(project_id, kind, target_id, outcome, count, minute)
+    join credentials c on c.id = v.target_id
+    on conflict (target_id, outcome, created_at) where action = 'verification.failed'
+    do update set count = audit_events.count + excluded.count`.execute(db);
+}
+
+export interface AuditFilters {
+  action?: string | undefined;
+  targetId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+export interface AuditRow {
+  id: string;
+  action: string;
+  actorId: string | null;
+  targetType: string;
+  targetId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  changes: AuditChanges | null;
+  outcome: string | null;
+  count: number;
+  createdAt: string;
+}
+
+export async function listAudit(db: Db, projectId: string, filters: AuditFilters, page: PageRequest): Promise<Page<AuditRow>> {
+  let query = db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
+  if (filters.action !== undefined) query = query.where('action', '=', filters.action);
+  if (filters.targetId !== undefined) query = query.where('target_id', '=', filters.targetId);
+  if (filters.from !== undefined) query = query.where('created_at', '>=', filters.from);
+  if (filters.to !== undefined) query = query.where('created_at', '<', filters.to);
+  if (page.cursor !== undefined) {
+    // Audit ids are integers, not UUIDs: the cursor carries (created_at, id) in the same format.
+    const text = Buffer.from(page.cursor, 'base64url').toString('utf8');
+    const [iso, id] = text.split('|');
+    const at = new Date(iso ?? '');
+    if (id === undefined || !/^\d{1,19}$/.test(id) || Number.isNaN(at.getTime())) decodeCursor('!');
+    query = query.where(sql<boolean>`(created_at, id) < (${at}, ${id}::bigint)`);
+  }
+  const rows = await query.execute();
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((r) => ({
+      id: String(r.id),
+      action: r.action,
+      actorId: r.actor_id,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      requestId: r.request_id,
+      ip: r.ip,
+      changes: r.changes,
+      outcome: r.outcome,
+      count: r.count,
+      createdAt: r.created_at.toISOString(),
+    })),
+    next:
+      rows.length > page.limit && last !== undefined
+        ? Buffer.from(`${last.created_at.toISOString()}|${String(last.id)}`).toString('base64url')
+        : null,
+  };
+}
