@@ -23,6 +23,8 @@ export interface Config {
   ipLimits: {
     auth: number;
     verify: number;
+    /** Verifications with an unknown or malformed credential per address before it is refused. */
+    verifyFailures: number;
     windowSeconds: number;
   };
   /** Failed logins per account per window before logins for that account are throttled. */
@@ -103,6 +105,7 @@ export function parseConfig(env: Env): Config {
     ipLimits: {
       auth: int('IP_RATE_LIMIT_AUTH', 60, 1, 1_000_000_000),
       verify: int('IP_RATE_LIMIT_VERIFY', 100_000, 1, 1_000_000_000),
+      verifyFailures: int('IP_RATE_LIMIT_VERIFY_FAILURES', 1000, 1, 1_000_000_000),
       windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     },
     loginAttemptsPerAccount: int('LOGIN_ATTEMPTS_PER_ACCOUNT', 10, 1, 1_000_000),

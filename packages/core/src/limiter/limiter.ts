@@ -5,6 +5,12 @@ export interface LimitCheck {
   /** Storage key of the counter, e.g. `rl:<credentialId>`. */
   key: string;
   rule: LimitRule;
+  /**
+   * This check's own cost, instead of the call's. A cost of 0 is a probe: it is refused only
+   * when the counter is already past the rule's limit, and it spends nothing (a guard such as
+   * "this address has failed too often" is probed on every request and spent on failures).
+   */
+  cost?: number;
 }
 
 export interface LimitResult {
@@ -51,10 +57,10 @@ export class MemoryLimiter implements Limiter {
     const pending: Array<[string, Entry]> = [];
     let failed = -1;
     for (let i = 0; i < checks.length; i++) {
-      const { key, rule } = checks[i] as LimitCheck;
+      const { key, rule, cost: own } = checks[i] as LimitCheck;
       const entry = this.entries.get(key);
       const state = entry !== undefined && entry.expiresAt > now ? entry.state : undefined;
-      const outcome = applyRule(state, rule, now, cost);
+      const outcome = applyRule(state, rule, now, own ?? cost);
       decisions.push(outcome.decision);
       if (!outcome.decision.allowed && failed === -1) failed = i;
       pending.push([key, { state: outcome.next, expiresAt: now + outcome.ttlMs }]);

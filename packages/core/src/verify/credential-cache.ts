@@ -99,6 +99,11 @@ export class CredentialCache {
     this.inflight.clear();
   }
 
+  /** Grows with every invalidation; lets a caller notice that one happened while it waited. */
+  get invalidationCount(): number {
+    return this.invalidations;
+  }
+
   get size(): number {
     return this.entries.size;
   }

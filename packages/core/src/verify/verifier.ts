@@ -31,6 +31,13 @@ export interface VerifyRequest {
   ip?: string | undefined;
   /** Units of rate limit and quota this request spends; 1 by default. */
   cost?: number | undefined;
+  /**
+   * Limits on the caller rather than the credential (per address). They are spent in the same
+   * atomic call as the credential's limits, so a verification costs one limiter round trip;
+   * requests rejected before the limiter run them alone. When one refuses, the answer is
+   * `rate_limit_exceeded`.
+   */
+  callerChecks?: readonly LimitCheck[] | undefined;
 }
 
 export interface VerifyResult {
@@ -93,22 +100,23 @@ export class Verifier {
   async verify(request: VerifyRequest): Promise<VerifyResult> {
     const started = performance.now();
     const { deps } = this;
+    const callerChecks = request.callerChecks ?? [];
     const parsed = request.token === undefined ? null : parseCredential(request.token);
-    if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
+    if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return this.callerLimited(callerChecks, rejected('invalid_key', null));
 
     const found = await deps.cache.load(parsed.publicId, deps.lookup);
     // A record whose digest does not match is treated exactly as an unknown key.
     const record = found !== null && digestsEqual(deps.digest(parsed.token), found.digest) ? found : null;
     const now = deps.clock.now();
     const policy = decide(record, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
-    if (record === null) return rejected('invalid_key', null);
+    if (record === null) return this.callerLimited(callerChecks, rejected('invalid_key', null));
     if (!policy.ok) {
       const result = rejected(policy.outcome, record);
       if (policy.missingScopes !== undefined) result.missingScopes = policy.missingScopes;
-      return this.finish(result, started);
+      return this.finish(await this.callerLimited(callerChecks, result), started);
     }
 
-    const checks: LimitCheck[] = [];
+    const checks: LimitCheck[] = [...callerChecks];
     const rateRule = this.rateRule(record);
     if (rateRule !== null) checks.push({ key: `rl:${record.id}`, rule: rateRule });
     if (record.quota !== null) {
@@ -119,7 +127,16 @@ export class Verifier {
       checks.push({ key: `c:${record.id}:${record.credits.setAt}`, rule: { type: 'fixed_window', ...creditsWindow(record.credits, now) } });
     }
     const cost = request.cost ?? 1;
+    const invalidations = deps.cache.invalidationCount;
     const limits = checks.length === 0 ? null : await deps.limiter.consume(checks, cost);
+    // The credential changed while the limiter answered (a revocation on another instance
+    // arrives on the bus): decide again on the fresh record so the change is never missed.
+    if (limits !== null && deps.cache.invalidationCount !== invalidations && deps.cache.peek(parsed.publicId) === undefined) {
+      const fresh = await deps.cache.load(parsed.publicId, deps.lookup);
+      const again = decide(fresh, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
+      if (fresh === null || fresh.digest !== record.digest) return this.finish(rejected('invalid_key', record), started);
+      if (!again.ok) return this.finish(rejected(again.outcome, fresh), started);
+    }
     const decisionOf = (prefix: string): LimitDecision | null => {
       const index = checks.findIndex((check) => check.key.startsWith(prefix));
       return index === -1 || limits === null ? null : (limits.decisions[index] ?? null);
@@ -128,13 +145,21 @@ export class Verifier {
     let retryAfterMs = 0;
     if (limits !== null && !limits.allowed) {
       const failed = checks[limits.failed];
-      outcome = failed?.key.startsWith('rl:') === true ? 'rate_limit_exceeded' : 'quota_exceeded';
+      outcome = failed?.key.startsWith('q:') === true || failed?.key.startsWith('c:') === true ? 'quota_exceeded' : 'rate_limit_exceeded';
       retryAfterMs = limits.decisions[limits.failed]?.retryAfterMs ?? 1000;
     }
     return this.finish(
       { outcome, record, rateLimit: decisionOf('rl:'), quota: decisionOf('q:'), credits: decisionOf('c:'), retryAfterMs },
       started,
     );
+  }
+
+  /** Runs the caller's checks alone for a request that ends before the credential's limits. */
+  private async callerLimited(checks: readonly LimitCheck[], result: VerifyResult): Promise<VerifyResult> {
+    if (checks.length === 0) return result;
+    const limits = await this.deps.limiter.consume(checks, 1);
+    if (limits.allowed) return result;
+    return { ...result, outcome: 'rate_limit_exceeded', retryAfterMs: limits.decisions[limits.failed]?.retryAfterMs ?? 1000 };
   }
 
   private rateRule(record: CredentialRecord): LimitRule | null {

@@ -1,4 +1,4 @@
-import { ElyzorError } from '@elyzor/core';
+import { ElyzorError, type LimitCheck, type LimitRule } from '@elyzor/core';
 import type { Deps } from '../deps.js';
 
 export type IpBucket = 'auth' | 'verify';
@@ -19,4 +19,27 @@ export async function checkIpLimit(deps: Deps, bucket: IpBucket, ip: string): Pr
 export async function enforceIpLimit(deps: Deps, bucket: IpBucket, ip: string): Promise<void> {
   const retryAfter = await checkIpLimit(deps, bucket, ip);
   if (retryAfter !== null) throw new ElyzorError('rate_limit_exceeded', 'Too many requests from this address', { retryAfter });
+}
+
+function failureRule(deps: Deps): LimitRule {
+  return { type: 'sliding_window', limit: deps.config.ipLimits.verifyFailures, windowMs: deps.config.ipLimits.windowSeconds * 1000 };
+}
+
+/**
+ * The caller checks of a verification: every request spends the address's verify budget, and
+ * the address's failure budget is probed (cost 0). An address that keeps presenting unknown or
+ * malformed credentials is refused with 429 once that budget is spent, while every other
+ * address verifies as before.
+ */
+export function verifyCallerChecks(deps: Deps, ip: string): LimitCheck[] {
+  const { ipLimits } = deps.config;
+  return [
+    { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verify, windowMs: ipLimits.windowSeconds * 1000 } },
+    { key: `ip:fail:${ip}`, rule: failureRule(deps), cost: 0 },
+  ];
+}
+
+/** Spends one unit of the address's failure budget; off the response path, never throws. */
+export function countFailedVerification(deps: Deps, ip: string): void {
+  deps.limiter.consume([{ key: `ip:fail:${ip}`, rule: failureRule(deps) }], 1).catch(() => undefined);
 }

@@ -48,6 +48,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     // Generous address limits: tests of the IP limits lower them explicitly.
     IP_RATE_LIMIT_AUTH: '1000000',
     IP_RATE_LIMIT_VERIFY: '100000000',
+    IP_RATE_LIMIT_VERIFY_FAILURES: '100000000',
     USAGE_FLUSH_INTERVAL_MS: '50',
     ...(backend === 'real' ? realBackendEnv() : {}),
     ...options.env,
