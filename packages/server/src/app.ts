@@ -87,6 +87,8 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
       return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Long path ids must reach our handlers (and become 404), not be cut off by the router (414).
+    routerOptions: { maxParamLength: 2048 },
     forceCloseConnections: false,
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 

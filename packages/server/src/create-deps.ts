@@ -1,4 +1,4 @@
-import { CredentialCache, MemoryLimiter, Verifier, createDigester, systemClock, type Clock, type Limiter } from '@elyzor/core';
+import { CredentialCache, MemoryLimiter, Verifier, createDigester, generateCredential, systemClock, type Clock, type Limiter } from '@elyzor/core';
 import { Redis } from 'ioredis';
 import { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -103,6 +103,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     usage,
     verifier,
     digest,
+    generateCredential,
     accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
     async close() {
       await usage.close();

@@ -1,4 +1,4 @@
-import type { Clock, CredentialCache, Digester, Limiter, Verifier } from '@elyzor/core';
+import type { Clock, CredentialCache, Digester, generateCredential, Limiter, Verifier } from '@elyzor/core';
 import type { Redis } from 'ioredis';
 import type { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -23,6 +23,8 @@ export interface Deps {
   verifier: Verifier;
   digest: Digester;
   accessTokens: AccessTokens;
+  /** Makes new credential strings; injectable so tests can know a public id in advance. */
+  generateCredential: typeof generateCredential;
 }
 
 /** Who is acting, for authorization and (later) the audit log. */

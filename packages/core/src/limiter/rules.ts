@@ -164,7 +164,7 @@ export function fixedWindow(state: LimitState | undefined, rule: FixedWindowRule
   };
 }
 
-export function applyRule(state: LimitState | undefined, rule: LimitRule, now: number, cost: number): RuleOutcome {
+function dispatch(state: LimitState | undefined, rule: LimitRule, now: number, cost: number): RuleOutcome {
   switch (rule.type) {
     case 'sliding_window':
       return slidingWindow(state, rule, now, cost);
@@ -173,4 +173,16 @@ export function applyRule(state: LimitState | undefined, rule: LimitRule, now: n
     case 'fixed_window':
       return fixedWindow(state, rule, now, cost);
   }
+}
+
+/**
+ * Decides one check. A cost of 0 is a probe: it asks whether one more unit would fit, and is
+ * refused exactly when a request of cost 1 would be; it spends nothing.
+ */
+export function applyRule(state: LimitState | undefined, rule: LimitRule, now: number, cost: number): RuleOutcome {
+  if (cost > 0) return dispatch(state, rule, now, cost);
+  const unspent = dispatch(state, rule, now, 0);
+  const one = dispatch(state, rule, now, 1);
+  const decision = one.decision.allowed ? { ...one.decision, remaining: one.decision.remaining + 1 } : one.decision;
+  return { decision, next: unspent.next, ttlMs: unspent.ttlMs };
 }

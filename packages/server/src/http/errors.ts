@@ -43,12 +43,13 @@ export function registerErrorHandling(app: App): void {
       const details = error.validation.map((v) => ({ path: v.instancePath || (v.params as { missingProperty?: string }).missingProperty || '', message: v.message ?? 'invalid' }));
       const first = details[0];
       const where = error.validationContext ?? 'request';
-      return sendError(reply, 'validation_error', first === undefined ? `Invalid ${where}` : `Invalid ${where}: ${first.path || where} ${first.message}`.trim(), { details });
+      const message = first === undefined ? `Invalid ${where}` : `Invalid ${where}: ${first.path || where} ${first.message}`.trim();
+      return sendError(reply, 'validation_error', message, verifyShaped(request) ? { valid: false, details } : { details });
     }
     const mapped = error.code !== undefined ? FASTIFY_ERRORS[error.code] : undefined;
     if (mapped !== undefined) {
       if (verifyShaped(request) && mapped[0] !== 'payload_too_large') {
-        return reply.code(400).send({ valid: false, error: 'validation_error', message: mapped[1], requestId: request.id });
+        return sendError(reply, 'validation_error', mapped[1], { valid: false });
       }
       return sendError(reply, mapped[0], mapped[1]);
     }

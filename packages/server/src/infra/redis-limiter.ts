@@ -26,20 +26,21 @@ import type { LimitCheck, LimitDecision, Limiter, LimitResult, LimitRule } from 
 
 const COMMAND = 'elyzorLimitConsume';
 
-// ARGV[1] = cost; then four values per check: rule type and three rule parameters (see ruleArgs).
+// ARGV[1] = the call's cost; then five values per check: rule type, three rule parameters (see
+// ruleArgs) and the check's own cost ('' for the call's).
 // Reply: now, failed index (0-based, -1 when all allowed), then five values per check:
 // allowed (1/0), limit, remaining, resetAt, retryAfterMs. Everything is returned as `%.17g`
 // strings because Redis truncates Lua numbers to integers in replies.
 const LUA = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local cost = tonumber(ARGV[1])
+local callCost = tonumber(ARGV[1])
 
 local function num(x)
   return string.format('%.17g', x)
 end
 
-local function sliding(has, s1, s2, s3, limit, windowMs)
+local function sliding(has, s1, s2, s3, limit, windowMs, cost)
   local windowStart = now - math.fmod(now, windowMs)
   local current = 0
   local previous = 0
@@ -51,28 +52,30 @@ local function sliding(has, s1, s2, s3, limit, windowMs)
       previous = s2
     end
   end
-  local elapsed = (now - windowStart) / windowMs
-  local carried = math.ceil(previous * (1 - elapsed))
+  local carried = math.ceil((previous * (windowMs - (now - windowStart))) / windowMs)
   local used = carried + current
-  local extra = 0
-  if previous > 0 then extra = windowMs end
-  local resetAt = windowStart + windowMs + extra
+  local function resetAt(counted)
+    if counted > 0 then return windowStart + 2 * windowMs end
+    if previous > 0 then return windowStart + windowMs end
+    return now
+  end
   if used + cost > limit then
     local retryAfterMs
-    if current + cost > limit then
+    if cost > limit then
       retryAfterMs = windowStart + windowMs - now
+    elseif current + cost > limit then
+      retryAfterMs = windowStart + windowMs + math.ceil((windowMs * (current - (limit - cost))) / current) - now
     else
-      local target = 1 - (limit - current - cost) / previous
-      retryAfterMs = math.max(1, math.ceil(windowStart + target * windowMs - now))
+      retryAfterMs = windowStart + math.ceil((windowMs * (previous - (limit - current - cost))) / previous) - now
     end
-    return false, limit, math.max(0, limit - used), resetAt, retryAfterMs,
+    return false, limit, math.max(0, limit - used), resetAt(current), math.max(1, retryAfterMs),
       {windowStart, current, previous}, 2 * windowMs
   end
-  return true, limit, limit - used - cost, resetAt, 0,
+  return true, limit, limit - used - cost, resetAt(current + cost), 0,
     {windowStart, current + cost, previous}, 2 * windowMs
 end
 
-local function bucket(has, s1, s2, limit, windowMs, burst)
+local function bucket(has, s1, s2, limit, windowMs, burst, cost)
   local perMs = limit / windowMs
   local tokens = burst
   if has then
@@ -81,15 +84,22 @@ local function bucket(has, s1, s2, limit, windowMs, burst)
   local fullIn = math.ceil((burst - tokens) / perMs)
   local ttlMs = math.ceil(burst / perMs) + 1000
   if tokens < cost then
-    return false, burst, math.floor(tokens), now + fullIn,
-      math.max(1, math.ceil((cost - tokens) / perMs)), {tokens, now, 0}, ttlMs
+    local retryAfterMs = math.max(1, math.ceil((cost - tokens) / perMs))
+    if has and cost <= burst then
+      local function refilled(at)
+        return math.min(burst, s1 + math.max(0, at - s2) * perMs)
+      end
+      while refilled(now + retryAfterMs) < cost do retryAfterMs = retryAfterMs + 1 end
+      while retryAfterMs > 1 and refilled(now + retryAfterMs - 1) >= cost do retryAfterMs = retryAfterMs - 1 end
+    end
+    return false, burst, math.floor(tokens), now + fullIn, retryAfterMs, {tokens, now, 0}, ttlMs
   end
   local left = tokens - cost
   return true, burst, math.floor(left), now + math.ceil((burst - left) / perMs), 0,
     {left, now, 0}, ttlMs
 end
 
-local function fixed(has, s1, s2, limit, windowStart, windowEnd)
+local function fixed(has, s1, s2, limit, windowStart, windowEnd, cost)
   local used = 0
   if has and s1 == windowStart then used = s2 end
   local ttlMs = math.max(1000, windowEnd - now)
@@ -100,15 +110,28 @@ local function fixed(has, s1, s2, limit, windowStart, windowEnd)
   return true, limit, limit - used - cost, windowEnd, 0, {windowStart, used + cost, 0}, ttlMs
 end
 
+local function dispatch(kind, has, s1, s2, s3, p1, p2, p3, cost)
+  if kind == 'sliding_window' then
+    return sliding(has, s1, s2, s3, p1, p2, cost)
+  elseif kind == 'token_bucket' then
+    return bucket(has, s1, s2, p1, p2, p3, cost)
+  elseif kind == 'fixed_window' then
+    return fixed(has, s1, s2, p1, p2, p3, cost)
+  end
+  return nil
+end
+
 local reply = {num(now), '-1'}
 local writes = {}
 local failed = -1
 for i = 1, #KEYS do
-  local base = 2 + (i - 1) * 4
+  local base = 2 + (i - 1) * 5
   local kind = ARGV[base]
   local p1 = tonumber(ARGV[base + 1])
   local p2 = tonumber(ARGV[base + 2])
   local p3 = tonumber(ARGV[base + 3])
+  local cost = callCost
+  if ARGV[base + 4] ~= '' then cost = tonumber(ARGV[base + 4]) end
   local has, s1, s2, s3 = false, 0, 0, 0
   local raw = redis.call('GET', KEYS[i])
   if raw then
@@ -117,15 +140,18 @@ for i = 1, #KEYS do
     -- An unreadable value counts as no state, as an expired one would.
     has = s1 ~= nil and s2 ~= nil and s3 ~= nil
   end
-  local allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs
-  if kind == 'sliding_window' then
-    allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = sliding(has, s1, s2, s3, p1, p2)
-  elseif kind == 'token_bucket' then
-    allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = bucket(has, s1, s2, p1, p2, p3)
-  elseif kind == 'fixed_window' then
-    allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = fixed(has, s1, s2, p1, p2, p3)
-  else
+  if kind ~= 'sliding_window' and kind ~= 'token_bucket' and kind ~= 'fixed_window' then
     return redis.error_reply('unknown limit rule type: ' .. tostring(kind))
+  end
+  local allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs
+  if cost > 0 then
+    allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, cost)
+  else
+    -- A probe (cost 0): decided as a request of cost 1, spending nothing (rules.ts applyRule).
+    local _a, _l, _r, _ra, _rt
+    _a, _l, _r, _ra, _rt, nextState, ttlMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, 0)
+    allowed, limit, remaining, resetAt, retryAfterMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, 1)
+    if allowed then remaining = remaining + 1 end
   end
   if not allowed and failed == -1 then failed = i - 1 end
   local flag = '0'
@@ -192,7 +218,7 @@ export class RedisLimiter implements Limiter {
       return { result: { allowed: true, decisions: [], failed: -1 }, now: Date.now() };
     }
     const keys = checks.map((check) => this.prefix + check.key);
-    const args = [String(cost), ...checks.flatMap((check) => ruleArgs(check.rule))];
+    const args = [String(cost), ...checks.flatMap((check) => [...ruleArgs(check.rule), check.cost === undefined ? '' : String(check.cost)])];
     const reply = await this.run(keys.length, ...keys, ...args);
     return parseReply(reply, checks.length);
   }

@@ -181,13 +181,12 @@ export class AuthService {
   }
 
   /**
-   * Per-account guessing throttle. A cost-0 probe against `limit - 1` is refused exactly when
-   * `limit` failures are already counted; it spends nothing. The check runs before the password
-   * is looked at, so a right guess after the lock is refused like a wrong one.
+   * Per-account guessing throttle. A cost-0 probe is refused exactly when `limit` failures are
+   * already counted, and spends nothing. It runs before the password is looked at, so a right
+   * guess after the lock is refused like a wrong one.
    */
   private async checkAccountThrottle(email: string): Promise<void> {
-    const limit = this.deps.config.loginAttemptsPerAccount;
-    const result = await this.deps.limiter.consume([{ key: `login:${email}`, rule: this.loginRule(limit - 1) }], 0);
+    const result = await this.deps.limiter.consume([{ key: `login:${email}`, rule: this.loginRule(this.deps.config.loginAttemptsPerAccount) }], 0);
     if (!result.allowed) {
       const retryAfter = Math.ceil((result.decisions[0]?.retryAfterMs ?? LOGIN_WINDOW_MS) / 1000);
       throw new ElyzorError('too_many_requests', 'Too many failed logins for this account; try again later', { retryAfter });

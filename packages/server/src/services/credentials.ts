@@ -1,4 +1,4 @@
-import { ElyzorError, displayPrefix, generateCredential, notFound, type CredentialKind, type Environment } from '@elyzor/core';
+import { ElyzorError, displayPrefix, notFound, type CredentialKind, type Environment } from '@elyzor/core';
 import type { Actor, Deps } from '../deps.js';
 import type { DB } from '../db/database.js';
 import { recordAudit } from '../store/audit.js';
@@ -102,7 +102,7 @@ export class CredentialService {
   async create(actor: Actor, projectId: string, kind: CredentialKind, input: CreateCredentialInput): Promise<IssuedCredential> {
     await this.projects.require(actor, projectId);
     const now = this.deps.clock.now();
-    const issued = generateCredential(TYPE[kind], input.environment ?? 'live');
+    const issued = this.deps.generateCredential(TYPE[kind], input.environment ?? 'live');
     const { label, name, environment: _environment, ...policy } = input;
     const row = await this.uniqueName(kind, () =>
       this.deps.db.transaction().execute(async (trx) => {
@@ -221,7 +221,7 @@ export class CredentialService {
       const old = await lockCredential(trx, projectId, kind, id);
       if (old === undefined) throw notFound(noun(kind));
       if (old.revoked_at !== null) throw new ElyzorError('already_revoked', `${noun(kind)} is revoked or already rotated`);
-      const credential = generateCredential(TYPE[kind], old.environment);
+      const credential = this.deps.generateCredential(TYPE[kind], old.environment);
       // Retire the old one first: for services this frees the name for the replacement.
       await updateCredential(trx, old.id, { revoked_at: retireAt, revoke_reason: 'rotated' });
       const inserted = await insertCredential(trx, {
