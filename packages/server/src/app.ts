@@ -55,6 +55,12 @@ export const REDACT = [
   '*.digest',
 ];
 
+/** Trust the nearest `count` proxies in X-Forwarded-For. */
+const hops =
+  (count: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < count;
+
 export interface BuildAppOptions {
   /** A pino logger, or pino options. */
   logger?: FastifyBaseLogger | FastifyServerOptions['logger'];
@@ -81,7 +87,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   const app = Fastify({
     ...(typeof logger === 'object' && logger !== null && 'child' in logger ? { loggerInstance: logger } : { logger }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: deps.config.trustProxy,
+    trustProxy: typeof deps.config.trustProxy === 'number' ? hops(deps.config.trustProxy) : deps.config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();

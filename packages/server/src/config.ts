@@ -29,10 +29,13 @@ export interface Config {
   };
   /** Failed logins per account per window before logins for that account are throttled. */
   loginAttemptsPerAccount: number;
-  trustProxy: boolean | string;
+  /** false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+  trustProxy: boolean | string | number;
   cache: { ttlSeconds: number; negativeTtlSeconds: number; maxEntries: number };
   usage: { flushIntervalMs: number; batchSize: number; maxBuffered: number };
   workers: number;
+  /** What verification does while Redis is unreachable. */
+  redisFailure: { mode: 'fallback' | 'refuse'; timeoutMs: number; failureThreshold: number; openMs: number };
 }
 
 export class ConfigError extends Error {
@@ -83,8 +86,17 @@ export function parseConfig(env: Env): Config {
     if (missing.length > 0) problems.push(`NODE_ENV=production requires ${missing.join(', ')} (missing)`);
   }
 
+  const redisFailureMode = str('REDIS_FAILURE_MODE') ?? 'fallback';
+  if (redisFailureMode !== 'fallback' && redisFailureMode !== 'refuse') problems.push('REDIS_FAILURE_MODE must be fallback or refuse');
   const trustProxyRaw = str('TRUST_PROXY');
-  const trustProxy = trustProxyRaw === undefined || trustProxyRaw === 'false' ? false : trustProxyRaw === 'true' ? true : trustProxyRaw;
+  const trustProxy: boolean | string | number =
+    trustProxyRaw === undefined || trustProxyRaw === 'false'
+      ? false
+      : trustProxyRaw === 'true'
+        ? true
+        : /^\d+$/.test(trustProxyRaw)
+          ? Number(trustProxyRaw)
+          : trustProxyRaw;
 
   const config: Config = {
     env: envName,
@@ -121,6 +133,12 @@ export function parseConfig(env: Env): Config {
       maxBuffered: int('USAGE_MAX_BUFFERED', 100_000, 100, 10_000_000),
     },
     workers: int('ELYZOR_WORKERS', 1, 1, 256),
+    redisFailure: {
+      mode: redisFailureMode === 'refuse' ? 'refuse' : 'fallback',
+      timeoutMs: int('REDIS_TIMEOUT_MS', 500, 10, 60_000),
+      failureThreshold: 3,
+      openMs: int('REDIS_RETRY_AFTER_MS', 5000, 100, 600_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -8,13 +8,14 @@ import { LocalBus, type InvalidationBus } from './infra/bus.js';
 import { SqlDenylist, type TokenDenylist } from './infra/denylist.js';
 import { RedisBus } from './infra/redis-bus.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
+import { FallbackLimiter } from './infra/fallback-limiter.js';
 import { RedisLimiter } from './infra/redis-limiter.js';
 import { findByPublicId } from './store/credentials.js';
 import { writeUsage } from './store/usage.js';
 import { UsageBuffer, type UsageBufferLogger } from './usage/usage-buffer.js';
 
 export interface CreateDepsOptions {
-  logger: UsageBufferLogger;
+  logger: UsageBufferLogger & { info(obj: object, msg: string): void };
   clock?: Clock;
   /** Keep the embedded database in memory instead of under DATA_DIR (tests). */
   inMemory?: boolean;
@@ -31,8 +32,12 @@ function connectRedis(url: string): Redis {
   return new Redis(url, {
     lazyConnect: true,
     enableAutoPipelining: true,
-    maxRetriesPerRequest: 2,
+    // Fail fast while disconnected instead of queueing: the limiter falls back, health reports.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
     connectTimeout: 5000,
+    // Keep trying to reconnect, at most every 2 s.
+    retryStrategy: (times: number) => Math.min(times * 100, 2000),
   });
 }
 
@@ -55,7 +60,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
       redis = connectRedis(config.redisUrl);
       subscriber = connectRedis(config.redisUrl);
       await Promise.all([redis.connect(), subscriber.connect()]);
-      limiter = new RedisLimiter(redis, { prefix });
+      limiter = new FallbackLimiter(new RedisLimiter(redis, { prefix }), new MemoryLimiter(clock), clock, config.redisFailure, options.logger);
       bus = new RedisBus(redis, subscriber, { prefix });
       denylist = new RedisDenylist(redis, { prefix });
     } else {
@@ -77,6 +82,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     maxEntries: config.cache.maxEntries,
   });
   bus.subscribe((publicIds) => cache.invalidate(publicIds));
+  bus.onGap(() => cache.clear());
   const usage = new UsageBuffer((events) => writeUsage(db, events), config.usage, options.logger);
   usage.start();
   const digest = createDigester(config.keyPepper);

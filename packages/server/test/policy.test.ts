@@ -198,6 +198,14 @@ describe(`policy on API keys (${backend})`, () => {
       expect(again.json()).toMatchObject({ expiresAt: null });
     });
 
+    it('reports key_revoked for a key that has also expired', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const key = await createKey(t.app, user.accessToken, projectId, { expiresAt: anHourAgo() });
+      const revoke = await t.app.inject({ method: 'DELETE', url: `/v1/projects/${projectId}/keys/${key.id}`, headers: bearer(user.accessToken) });
+      expect(revoke.statusCode).toBe(204);
+      expectFailure(await verifyKey(t.app, key.key), 403, 'key_revoked');
+    });
+
     it('refuses an expiresAt that is not a date-time', async () => {
       const { user, projectId } = await userWithProject(t.app);
       const response = await createKeyRequest(t.app, user.accessToken, projectId, { expiresAt: 'next tuesday' });
@@ -548,6 +556,24 @@ describe(`policy on API keys (${backend})`, () => {
       }
     });
 
+    it('carries the rate-limit headers on a refused verification of a known key too', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const key = await createKey(t.app, user.accessToken, projectId, { scopes: ['read:a'], rateLimit: { limit: 5, windowSeconds: 60 } });
+      const refused = await verifyKey(t.app, key.key, { scopes: ['write:a'] });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.headers['ratelimit-policy']).toMatch(/^"[^"]+";q=5;w=60$/);
+      expect(refused.headers.ratelimit).toMatch(/^"[^"]+";r=\d+;t=\d+$/);
+    });
+
+    it('reports key_disabled, not rate_limit_exceeded, for a disabled key over its limit', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const key = await createKey(t.app, user.accessToken, projectId, { rateLimit: { limit: 1, windowSeconds: 3_600 } });
+      expect((await verifyKey(t.app, key.key)).statusCode).toBe(200);
+      expect((await verifyKey(t.app, key.key)).statusCode).toBe(429);
+      expect((await patchKey(t.app, user.accessToken, projectId, key.id, { enabled: false })).statusCode).toBe(200);
+      expectFailure(await verifyKey(t.app, key.key), 403, 'key_disabled');
+    });
+
     it('admits exactly 100 of 500 simultaneous verifications at a limit of 100 per minute', async () => {
       const { user, projectId } = await userWithProject(t.app);
       const key = await createKey(t.app, user.accessToken, projectId, { rateLimit: { limit: 100, windowSeconds: 60 } });
@@ -656,6 +682,13 @@ describe(`policy on API keys (${backend})`, () => {
       const refused = await verifyKey(t.app, key.key);
       expect(refused.json()).toEqual({ valid: false, error: 'quota_exceeded', retryAfter: expect.any(Number) });
       expect(Math.abs(refused.json<{ retryAfter: number }>().retryAfter - expected)).toBeLessThanOrEqual(5);
+    });
+
+    it('shows the balance left on the key after verifications have spent it', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const key = await createKey(t.app, user.accessToken, projectId, { credits: { remaining: 10 } });
+      expect((await verifyKey(t.app, key.key, { cost: 3 })).json()).toMatchObject({ creditsRemaining: 7 });
+      expect((await getKey(t.app, user.accessToken, projectId, key.id)).json()).toMatchObject({ credits: { remaining: 7 } });
     });
 
     it('starts a fresh balance when the credits are set again', async () => {

@@ -27,5 +27,5 @@ export function encodeBase62(value: number, width: number): string {
     out = BASE62[n % 62] + out;
     n = Math.floor(n / 62);
   }
-  return out.padStart(width, '0');
+  return (out === '' ? '0' : out).padStart(width, '0');
 }

@@ -63,7 +63,8 @@ export class MemoryLimiter implements Limiter {
       const outcome = applyRule(state, rule, now, own ?? cost);
       decisions.push(outcome.decision);
       if (!outcome.decision.allowed && failed === -1) failed = i;
-      pending.push([key, { state: outcome.next, expiresAt: now + outcome.ttlMs }]);
+      // A probe spends nothing, so it leaves the stored state alone.
+      if ((own ?? cost) > 0) pending.push([key, { state: outcome.next, expiresAt: now + outcome.ttlMs }]);
     }
     if (failed === -1) {
       for (const [key, entry] of pending) this.entries.set(key, entry);

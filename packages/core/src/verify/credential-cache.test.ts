@@ -23,6 +23,7 @@ function record(publicId: string, overrides: Partial<CredentialRecord> = {}): Cr
     rateLimit: null,
     quota: null,
     credits: null,
+    limitKey: `id_${publicId}`,
     metadata: null,
     ownerId: null,
     ...overrides,

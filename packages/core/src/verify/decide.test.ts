@@ -24,6 +24,7 @@ function record(overrides: Partial<CredentialRecord> = {}): CredentialRecord {
     rateLimit: null,
     quota: null,
     credits: null,
+    limitKey: 'cred_1',
     metadata: null,
     ownerId: null,
     ...overrides,

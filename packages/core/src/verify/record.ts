@@ -53,6 +53,8 @@ export interface CredentialRecord {
   rateLimit: RateLimitPolicy | null;
   quota: QuotaPolicy | null;
   credits: CreditsPolicy | null;
+  /** Names the counters of rate limit, quota and credits; shared by a credential and its rotations. */
+  limitKey: string;
   metadata: Record<string, unknown> | null;
   ownerId: string | null;
 }

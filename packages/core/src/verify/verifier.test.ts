@@ -62,6 +62,7 @@ function setup() {
       rateLimit: null,
       quota: null,
       credits: null,
+      limitKey: `id_${credential.publicId}`,
       metadata: null,
       ownerId: null,
       ...overrides,
@@ -193,7 +194,8 @@ describe('Verifier: policy refusals', () => {
     const { verifier, issue, events, limiter } = setup();
     const { token, record } = issue('key', { revokedAt: NOW - 1000 });
     const result = await verifier.verify({ token, kind: 'key' });
-    expect(result).toMatchObject({ outcome: 'key_revoked', record, rateLimit: null, quota: null, credits: null, retryAfterMs: 0 });
+    // The rate limit is only probed, for the response headers: nothing is spent.
+    expect(result).toMatchObject({ outcome: 'key_revoked', record, rateLimit: { limit: 100, remaining: 100 }, quota: null, credits: null, retryAfterMs: 0 });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ projectId: 'proj_1', credentialId: record.id, kind: 'key', outcome: 'key_revoked' });
     expect(limiter.size).toBe(0);
@@ -235,7 +237,7 @@ describe('Verifier: policy refusals', () => {
     const result = await verifier.verify({ token, kind: 'key', scopes: ['read:invoices', 'write:invoices', 'delete:invoices'] });
     expect(result.outcome).toBe('insufficient_scope');
     expect(result.missingScopes).toEqual(['write:invoices', 'delete:invoices']);
-    expect(result.rateLimit).toBeNull();
+    expect(result.rateLimit).toMatchObject({ remaining: 100 });
     expect(events.map((e) => e.outcome)).toEqual(['insufficient_scope']);
     const onResource = await verifier.verify({ token, kind: 'key', scopes: ['read:invoices', 'write:invoices'], resource: 'project:1' });
     expect(onResource.outcome).toBe('valid');

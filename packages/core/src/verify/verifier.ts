@@ -113,18 +113,22 @@ export class Verifier {
     if (!policy.ok) {
       const result = rejected(policy.outcome, record);
       if (policy.missingScopes !== undefined) result.missingScopes = policy.missingScopes;
-      return this.finish(await this.callerLimited(callerChecks, result), started);
+      // Probe (spend nothing) the credential's rate limit alongside the caller checks, so even
+      // a refusal carries the rate-limit headers.
+      const rateRule = this.rateRule(record);
+      const probe: LimitCheck[] = rateRule === null ? [] : [{ key: `rl:${record.limitKey}`, rule: rateRule, cost: 0 }];
+      return this.finish(await this.callerLimited([...callerChecks, ...probe], result, probe.length > 0), started);
     }
 
     const checks: LimitCheck[] = [...callerChecks];
     const rateRule = this.rateRule(record);
-    if (rateRule !== null) checks.push({ key: `rl:${record.id}`, rule: rateRule });
+    if (rateRule !== null) checks.push({ key: `rl:${record.limitKey}`, rule: rateRule });
     if (record.quota !== null) {
-      checks.push({ key: `q:${record.id}`, rule: { type: 'fixed_window', limit: record.quota.limit, ...quotaWindow(record.quota, now) } });
+      checks.push({ key: `q:${record.limitKey}`, rule: { type: 'fixed_window', limit: record.quota.limit, ...quotaWindow(record.quota, now) } });
     }
     if (record.credits !== null) {
       // The key changes when the balance is set again, so a top-up starts a fresh count.
-      checks.push({ key: `c:${record.id}:${record.credits.setAt}`, rule: { type: 'fixed_window', ...creditsWindow(record.credits, now) } });
+      checks.push({ key: `c:${record.limitKey}:${record.credits.setAt}`, rule: { type: 'fixed_window', ...creditsWindow(record.credits, now) } });
     }
     const cost = request.cost ?? 1;
     const invalidations = deps.cache.invalidationCount;
@@ -144,6 +148,8 @@ export class Verifier {
     let outcome: VerifyOutcome = 'valid';
     let retryAfterMs = 0;
     if (limits !== null && !limits.allowed) {
+      // Nothing was spent: a check that would have admitted the request still has its units.
+      limits.decisions = limits.decisions.map((d) => (d.allowed ? { ...d, remaining: d.remaining + (checks[limits.decisions.indexOf(d)]?.cost ?? cost) } : d));
       const failed = checks[limits.failed];
       outcome = failed?.key.startsWith('q:') === true || failed?.key.startsWith('c:') === true ? 'quota_exceeded' : 'rate_limit_exceeded';
       retryAfterMs = limits.decisions[limits.failed]?.retryAfterMs ?? 1000;
@@ -154,12 +160,16 @@ export class Verifier {
     );
   }
 
-  /** Runs the caller's checks alone for a request that ends before the credential's limits. */
-  private async callerLimited(checks: readonly LimitCheck[], result: VerifyResult): Promise<VerifyResult> {
+  /**
+   * Runs the caller's checks alone for a request that ends before the credential's limits.
+   * With `probed`, the last check is a probe of the credential's rate limit, reported as such.
+   */
+  private async callerLimited(checks: readonly LimitCheck[], result: VerifyResult, probed = false): Promise<VerifyResult> {
     if (checks.length === 0) return result;
     const limits = await this.deps.limiter.consume(checks, 1);
-    if (limits.allowed) return result;
-    return { ...result, outcome: 'rate_limit_exceeded', retryAfterMs: limits.decisions[limits.failed]?.retryAfterMs ?? 1000 };
+    const rateLimit = probed ? (limits.decisions.at(-1) ?? null) : result.rateLimit;
+    if (limits.allowed || (probed && limits.failed === checks.length - 1)) return { ...result, rateLimit };
+    return { ...result, rateLimit, outcome: 'rate_limit_exceeded', retryAfterMs: limits.decisions[limits.failed]?.retryAfterMs ?? 1000 };
   }
 
   private rateRule(record: CredentialRecord): LimitRule | null {

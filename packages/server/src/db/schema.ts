@@ -65,6 +65,7 @@ export interface CredentialsTable {
   tags: JsonDefault<string[]>;
   owner_id: string | null;
   credits: Json<unknown> | null;
+  limit_key: string | null;
 }
 
 export interface UsageEventsTable {

@@ -14,6 +14,18 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string,
   return reply.code(ERROR_STATUS[code]).send(body);
 }
 
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|PGlite is closed|Client has encountered a connection error|Redis did not answer/i;
+
+/** A backend (PostgreSQL, Redis) that cannot be reached: the caller should retry, not see a 500. */
+export function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (name === 'MaxRetriesPerRequestError') return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
+}
+
 /** Fastify's own errors, by code, mapped onto our catalogue. */
 const FASTIFY_ERRORS: Record<string, [ErrorCode, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'Request body is larger than 16 KB'],
@@ -55,6 +67,11 @@ export function registerErrorHandling(app: App): void {
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, error.statusCode === 413 ? 'payload_too_large' : 'validation_error', 'Bad request');
+    }
+    if (isUnavailable(error)) {
+      request.log.warn({ err: error }, 'backend unavailable');
+      reply.header('retry-after', '5');
+      return sendError(reply, 'service_unavailable', 'A backend is unavailable; try again shortly', verifyShaped(request) ? { valid: false } : {});
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, 'internal_error', 'Internal server error');

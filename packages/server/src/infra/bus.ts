@@ -6,6 +6,8 @@ export interface InvalidationBus {
   /** Announce changed credentials by public id. Local subscribers are called before it resolves. */
   publish(publicIds: readonly string[]): Promise<void>;
   subscribe(handler: (publicIds: readonly string[]) => void): void;
+  /** Called when messages may have been lost (the connection to peers was interrupted). */
+  onGap(handler: () => void): void;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,10 @@ export class LocalBus implements InvalidationBus {
 
   subscribe(handler: (publicIds: readonly string[]) => void): void {
     this.handlers.push(handler);
+  }
+
+  onGap(): void {
+    // In one process nothing can be missed.
   }
 
   close(): Promise<void> {

@@ -20,6 +20,7 @@ export interface RedisBusOptions {
  */
 export class RedisBus implements InvalidationBus {
   private readonly handlers: Handler[] = [];
+  private readonly gapHandlers: Array<() => void> = [];
   private readonly channel: string;
   /** Tags our messages so that we skip their echo: local handlers already ran in `publish`. */
   private readonly instanceId = randomUUID();
@@ -33,6 +34,13 @@ export class RedisBus implements InvalidationBus {
   ) {
     this.channel = `${options.prefix ?? 'elyzor:'}invalidate`;
     subscriber.on('message', this.onMessage);
+    // After the first connection, every new 'ready' follows a disconnection during which
+    // messages may have been missed.
+    let connected = subscriber.status === 'ready';
+    subscriber.on('ready', () => {
+      if (connected) for (const handler of this.gapHandlers) handler();
+      connected = true;
+    });
     this.subscribed = subscriber.subscribe(this.channel).then(() => undefined);
     // Whoever awaits `ready()` sees a failure; without this a bus nobody awaits would turn a
     // failed subscription into an unhandled rejection. ioredis resubscribes after reconnecting.
@@ -51,13 +59,19 @@ export class RedisBus implements InvalidationBus {
     } finally {
       // Peers must hear of the change even if a local handler threw.
       if (publicIds.length > 0) {
-        await this.publisher.publish(this.channel, JSON.stringify({ from: this.instanceId, ids: publicIds }));
+        // The change is committed and applied here; a Redis outage must not turn it into an
+        // error. Peers that miss the message clear their caches when they reconnect (onGap).
+        await this.publisher.publish(this.channel, JSON.stringify({ from: this.instanceId, ids: publicIds })).catch(() => undefined);
       }
     }
   }
 
   subscribe(handler: Handler): void {
     this.handlers.push(handler);
+  }
+
+  onGap(handler: () => void): void {
+    this.gapHandlers.push(handler);
   }
 
   async close(): Promise<void> {

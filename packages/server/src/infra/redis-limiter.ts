@@ -161,15 +161,18 @@ for i = 1, #KEYS do
   table.insert(reply, num(remaining))
   table.insert(reply, num(resetAt))
   table.insert(reply, num(retryAfterMs))
-  writes[i] = {num(nextState[1]) .. ' ' .. num(nextState[2]) .. ' ' .. num(nextState[3]),
-    string.format('%.0f', math.ceil(ttlMs))}
+  if cost > 0 then
+    writes[i] = {num(nextState[1]) .. ' ' .. num(nextState[2]) .. ' ' .. num(nextState[3]),
+      string.format('%.0f', math.ceil(ttlMs))}
+  end
 end
 
 -- All or nothing: the states are written only when every check admitted the request. Writes go
 -- in check order, so a key named twice keeps the last check's state, as in MemoryLimiter.
 if failed == -1 then
   for i = 1, #KEYS do
-    redis.call('SET', KEYS[i], writes[i][1], 'PX', writes[i][2])
+    -- Probes (cost 0) leave their key alone.
+    if writes[i] then redis.call('SET', KEYS[i], writes[i][1], 'PX', writes[i][2]) end
   end
 end
 reply[2] = tostring(failed)

@@ -12,14 +12,15 @@ export function registerAuthRefresh(app: App, { deps, services }: RouteContext):
         summary: 'Exchange the refresh token (cookie, or body for clients without cookies) for new tokens',
         description: 'The presented refresh token dies. Presenting one that was already rotated ends every session of the user.',
         body: Type.Object({ refreshToken: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ accessToken: Type.String() }), ...errors(400, 401) },
+        response: { 200: Type.Object({ accessToken: Type.String(), refreshToken: Type.Optional(Type.String({ description: 'Only when the token came in the body' })) }), ...errors(400, 401) },
       },
     },
     async (request, reply) => {
-      const token = request.cookies[REFRESH_COOKIE] ?? request.body.refreshToken;
-      const tokens = await services.auth.refresh(token);
+      const fromCookie = request.cookies[REFRESH_COOKIE];
+      const tokens = await services.auth.refresh(fromCookie ?? request.body.refreshToken);
       setRefreshCookie(reply, deps.config, tokens);
-      return { accessToken: tokens.accessToken };
+      // A client that sent its token in the body has no cookie jar: it gets the next one there.
+      return fromCookie === undefined ? { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken } : { accessToken: tokens.accessToken };
     },
   );
 }

@@ -12,7 +12,9 @@ const MAX_RETRY_AFTER_MS = 400 * 86_400_000;
 /** Rate-limit headers in the form of the IETF draft (RateLimit-Policy / RateLimit). */
 function setLimitHeaders(reply: FastifyReply, decision: LimitDecision | null, windowSeconds: number | null, now: number): void {
   if (decision === null) return;
-  const reset = Math.max(0, Math.ceil((decision.resetAt - now) / 1000));
+  // Seconds until units come back, never more than the window the policy names.
+  const untilReset = Math.max(0, Math.ceil((decision.resetAt - now) / 1000));
+  const reset = windowSeconds === null ? untilReset : Math.min(untilReset, windowSeconds);
   if (windowSeconds !== null) reply.header('ratelimit-policy', `"default";q=${decision.limit};w=${windowSeconds}`);
   reply.header('ratelimit', `"default";r=${decision.remaining};t=${reset}`);
 }

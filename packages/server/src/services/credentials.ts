@@ -1,4 +1,4 @@
-import { ElyzorError, displayPrefix, notFound, type CredentialKind, type Environment } from '@elyzor/core';
+import { ElyzorError, creditsWindow, displayPrefix, notFound, type CreditsPolicy, type CredentialKind, type Environment } from '@elyzor/core';
 import type { Actor, Deps } from '../deps.js';
 import type { DB } from '../db/database.js';
 import { recordAudit } from '../store/audit.js';
@@ -142,14 +142,17 @@ export class CredentialService {
     await this.projects.require(actor, projectId);
     const now = this.deps.clock.now();
     const result = await listCredentials(this.deps.db, projectId, kind, filters, page, new Date(now));
-    return { items: result.items.map((row) => toCredentialView(row, now)), next: result.next };
+    const items = await Promise.all(result.items.map((row) => this.withLiveBalance(toCredentialView(row, now), row, now)));
+    return { items, next: result.next };
   }
 
   async get(actor: Actor, projectId: string, kind: CredentialKind, id: string): Promise<CredentialView & { usage: CredentialUsage }> {
-    const row = await this.find(actor, projectId, kind, id);
+    // Buffered usage first, so lastUsedAt and the counts include this instance's latest.
     await this.deps.usage.flush();
+    const row = await this.find(actor, projectId, kind, id);
     const now = this.deps.clock.now();
-    return { ...toCredentialView(row, now), usage: await credentialUsage(this.deps.db, row.id, new Date(now)) };
+    const view = await this.withLiveBalance(toCredentialView(row, now), row, now);
+    return { ...view, usage: await credentialUsage(this.deps.db, row.id, new Date(now)) };
   }
 
   async usageByDay(actor: Actor, projectId: string, kind: CredentialKind, id: string, days: number) {
@@ -241,6 +244,7 @@ export class CredentialService {
         rate_limit: old.rate_limit === null ? null : JSON.stringify(old.rate_limit),
         quota: old.quota === null ? null : JSON.stringify(old.quota),
         credits: old.credits === null ? null : JSON.stringify(old.credits),
+        limit_key: old.limit_key ?? old.id,
         metadata: old.metadata === null ? null : JSON.stringify(old.metadata),
         public_id: credential.publicId,
         digest: digest(credential.token),
@@ -260,6 +264,19 @@ export class CredentialService {
     const result: IssuedCredential = { ...toCredentialView(row, now), key: issued.token };
     if (gracePeriodSeconds > 0) result.previousKeyExpiresAt = retireAt.toISOString();
     return result;
+  }
+
+  /** Credits as they stand now (what verifications have spent is in the limiter, not the row). */
+  private async withLiveBalance(view: CredentialView, row: CredentialRow, now: number): Promise<CredentialView> {
+    const credits = row.credits as CreditsPolicy | null;
+    if (credits === null || view.credits === null) return view;
+    const window = creditsWindow(credits, now);
+    const probe = await this.deps.limiter.consume(
+      [{ key: `c:${row.limit_key ?? row.id}:${credits.setAt}`, rule: { type: 'fixed_window', ...window }, cost: 0 }],
+      0,
+    );
+    const remaining = probe.decisions[0]?.remaining ?? credits.remaining;
+    return { ...view, credits: { ...view.credits, remaining } };
   }
 
   private async find(actor: Actor, projectId: string, kind: CredentialKind, id: string): Promise<CredentialRow> {

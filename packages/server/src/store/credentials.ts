@@ -26,6 +26,7 @@ export function toRecord(row: CredentialRow): CredentialRecord {
     rateLimit: row.rate_limit as RateLimitPolicy | null,
     quota: row.quota as QuotaPolicy | null,
     credits: row.credits as CreditsPolicy | null,
+    limitKey: row.limit_key ?? row.id,
     metadata: row.metadata,
     ownerId: row.owner_id,
   };

@@ -4,6 +4,9 @@
  */
 export const up = `
 alter table credentials add column credits jsonb;
+-- Rate limit, quota and credit counters belong to a credential's lineage: a rotated credential
+-- keeps counting where its predecessor was (a rotation is not a way to reset a quota).
+alter table credentials add column limit_key uuid;
 
 create table audit_events (
   id bigint generated always as identity primary key,
