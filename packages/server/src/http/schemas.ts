@@ -246,7 +246,10 @@ export const VerifyBody = Type.Object(
 export const VerifyFailure = Type.Object(
   {
     valid: Type.Literal(false),
-    error: Type.String(),
+    error: Type.String({
+      description:
+        '401 invalid_key (missing, malformed, unknown, other kind, deleted project); 403 key_revoked, service_revoked, key_expired, key_disabled, ip_not_allowed, insufficient_scope; 429 rate_limit_exceeded, quota_exceeded; 400 validation_error',
+    }),
     retryAfter: Type.Optional(Type.Integer()),
     missingScopes: Type.Optional(Type.Array(Type.String())),
   },

@@ -1,0 +1,555 @@
+/**
+ * `npm run bench`: Elyzor's verification path measured against the raw Node ceiling, on this
+ * machine, in one run.
+ *
+ *   baseline   bench/baseline.mjs: node:http + SHA-256 + Map, the least a verifier can do
+ *   1          a valid key, embedded backends (PGlite, in-process limits): cache hits
+ *   2          a valid key, PostgreSQL + Redis
+ *   3          cache misses: N distinct valid keys (100,000), each verified once, PostgreSQL
+ *   4          a flood of malformed and bad-checksum keys
+ *   5          a flood of well-formed unknown keys, counting the database lookups they cause
+ *   6          key creation through the management API
+ *   workers    (with --workers) two worker processes: throughput, exact limits, revocation
+ *
+ * Every scenario uses keep-alive connections (50; 10 for key creation). Scenarios 1, 2, 4 and
+ * 5 run for a fixed time after a short warm-up; 3 and 6 send a fixed number of requests.
+ * After each verification scenario the project's `totalRequests` must equal the verifications
+ * the load generator saw answered (every answer names the project in 1–3, none in 4–5).
+ *
+ * Flags: --duration <s> (or BENCH_DURATION; default 10), --quick (3 s, 20,000 keys, 500
+ * creations), --keys <n>, --creations <n>, --generator wrk|autocannon (or BENCH_GENERATOR;
+ * default: wrk when installed), --workers, --profile (Elyzor runs with --cpu-prof; the profiles,
+ * one per Elyzor process, open in Chrome DevTools or speedscope).
+ * Services: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/elyzor_bench, dropped
+ * and recreated by every run) and BENCH_REDIS_URL (default redis://127.0.0.1:6379/15, a logical
+ * database of its own so that the benchmark's counters never meet anyone else's).
+ *
+ * Output: a table on stdout, and bench/results/<date>-<host>.json and bench/results/latest.json.
+ */
+import { createDigester, generateCredential } from '../packages/core/dist/index.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, loadavg, release, tmpdir, totalmem, type } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkUsage, createAccount, createKey, ROOT, SERVER_MAIN, startElyzor, totalRequests } from './lib/elyzor.mjs';
+import { countKeys, credentialReads, insertKeys, resetDatabase, withClient } from './lib/db.mjs';
+import { pickGenerator, runLoad } from './lib/load.mjs';
+import { installCleanup, spawnTracked, stopChild } from './lib/processes.mjs';
+import { runWorkersCheck } from './workers.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function parseOptions(argv) {
+  const flag = (name) => {
+    const at = argv.indexOf(name);
+    return at === -1 ? undefined : argv[at + 1];
+  };
+  const quick = argv.includes('--quick');
+  const number = (value, name) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${value}")`);
+    return n;
+  };
+  const durationS = number(flag('--duration') ?? process.env.BENCH_DURATION ?? (quick ? 3 : 10), '--duration');
+  return {
+    quick,
+    durationS,
+    warmupS: quick ? 0.5 : 1,
+    connections: 50,
+    missKeys: Math.round(number(flag('--keys') ?? (quick ? 20_000 : 100_000), '--keys')),
+    missWarmupKeys: quick ? 500 : 2000,
+    creations: Math.round(number(flag('--creations') ?? (quick ? 500 : 2000), '--creations')),
+    creationConnections: 10,
+    unknownKeys: 1000,
+    malformedKeys: 1000,
+    workers: argv.includes('--workers'),
+    profile: argv.includes('--profile'),
+    generator: flag('--generator') ?? process.env.BENCH_GENERATOR,
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/elyzor_bench',
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+const fixed = (value, digits) => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
+const mb = (bytes) => (bytes === null || bytes === undefined ? null : bytes / 1024 / 1024);
+const mark = (pass) => (pass === null ? '' : pass ? '✓' : '✗');
+
+function table(rows, header) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i <= 1 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pieces of a run
+
+const digest = createDigester();
+
+/** Malformed strings of every kind the parser must turn away before any lookup. */
+function malformedTokens(n) {
+  const tokens = [];
+  for (let i = 0; i < n; i++) {
+    const valid = generateCredential('sk').token;
+    switch (i % 5) {
+      case 0: // right shape, wrong checksum
+        tokens.push(valid.slice(0, -1) + (valid.endsWith('A') ? 'B' : 'A'));
+        break;
+      case 1: // a character of the secret changed: the checksum no longer matches
+        tokens.push(valid.slice(0, 30) + (valid[30] === 'x' ? 'y' : 'x') + valid.slice(31));
+        break;
+      case 2: // truncated
+        tokens.push(valid.slice(0, 40 + (i % 20)));
+        break;
+      case 3: // a service identity at the key endpoint
+        tokens.push(generateCredential('svc').token);
+        break;
+      default: // not a credential at all
+        tokens.push(randomBytes(24).toString('base64url'));
+    }
+  }
+  return tokens;
+}
+
+/**
+ * Runs one load with warm-up, samples the server's memory and CPU over both, and checks usage
+ * records against what the load generator saw answered.
+ */
+async function measure(ctx, { server, account, load, warmup, namesProject, expectStatus }) {
+  const window = server.sampler.window();
+  const before = await totalRequests(server.url, account);
+  const warm = warmup === undefined ? null : await runLoad(ctx.generator, { url: server.url, ...warmup });
+  const result = await runLoad(ctx.generator, { url: server.url, ...load });
+  const resources = window();
+  const verified = result.completed + (warm?.completed ?? 0);
+  const usage = await checkUsage(server.url, account, before + (namesProject ? verified : 0));
+  const unexpected = [result, warm ?? { statuses: {} }]
+    .flatMap((run) => Object.entries(run.statuses))
+    .filter(([status]) => Number(status) !== expectStatus)
+    .reduce((sum, [, count]) => sum + count, 0);
+  const problems = [];
+  if (!usage.pass) problems.push(`usage records ${usage.actual - before}, expected ${namesProject ? verified : 0}`);
+  if (unexpected > 0) problems.push(`${unexpected} answers other than ${expectStatus}: ${JSON.stringify({ warmup: warm?.statuses, run: result.statuses })}`);
+  if (result.incomplete || (warm?.incomplete ?? false)) problems.push(`requests without an answer (sent ${result.sent}, answered ${result.completed}; errors ${JSON.stringify(result.errors)})`);
+  return {
+    result,
+    warmup: warm === null ? null : { completed: warm.completed, statuses: warm.statuses },
+    resources,
+    usage: { before, after: usage.actual, expectedDelta: namesProject ? verified : 0, delta: usage.actual - before, pass: usage.pass },
+    check: { pass: problems.length === 0, problems },
+  };
+}
+
+function scenarioRecord(id, name, backend, measured, baselineRps, targets, extra = {}) {
+  const { result } = measured;
+  return {
+    id,
+    name,
+    backend,
+    rps: result.rps,
+    p50Ms: result.latencyMs.p50,
+    p90Ms: result.latencyMs.p90,
+    p99Ms: result.latencyMs.p99,
+    maxMs: result.latencyMs.max,
+    ratio: baselineRps > 0 ? result.rps / baselineRps : null,
+    completed: result.completed,
+    seconds: result.windowSeconds,
+    statuses: result.statuses,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    warmup: measured.warmup,
+    peakRssMb: mb(measured.resources.peakRss),
+    rssAfterMb: mb(measured.resources.rssAfter),
+    serverCpuPercent: measured.resources.cpuPercent,
+    usage: measured.usage ?? null,
+    check: measured.check,
+    targets,
+    ...extra,
+  };
+}
+
+const target = (label, pass) => ({ label, pass });
+
+async function startBaseline(tokens, projectId) {
+  let port = null;
+  const listening = new Promise((resolve) => {
+    const tracked = spawnTracked(process.execPath, [join(ROOT, 'bench/baseline.mjs')], {
+      env: { ...process.env, BASELINE_TOKENS: JSON.stringify(tokens), BASELINE_PROJECT_ID: projectId },
+      onLine(line) {
+        const match = /baseline listening on (\d+)/.exec(line);
+        if (match !== null) {
+          port = Number(match[1]);
+          resolve(tracked);
+        }
+      },
+    });
+    tracked.exited.then(() => resolve(tracked));
+  });
+  const tracked = await listening;
+  if (port === null) throw new Error(`the baseline did not start:\n${tracked.lines.join('\n')}`);
+  return { url: `http://127.0.0.1:${port}`, tracked };
+}
+
+/** A fresh PostgreSQL-backed Elyzor between two exact readings of the credential-read counters. */
+async function withCountedLookups(ctx, name, fn) {
+  // Sessions publish their counters when they end: the previous server has stopped, so this
+  // reading is complete.
+  await sleep(500);
+  const before = await withClient(ctx.options.databaseUrl, credentialReads);
+  const server = await startElyzor({ name, env: ctx.pgEnv, nodeArgs: ctx.nodeArgs(name) });
+  let value;
+  try {
+    value = await fn(server);
+  } finally {
+    ctx.instances.push(await describeStop(server));
+  }
+  await sleep(500);
+  const after = await withClient(ctx.options.databaseUrl, credentialReads);
+  return { value, lookups: after.indexScans - before.indexScans, seqScans: after.seqScans - before.seqScans };
+}
+
+async function describeStop(server) {
+  const outcome = await server.stop();
+  return {
+    name: server.name,
+    startupSeconds: server.startupSeconds,
+    peakRssMb: mb(server.sampler.hwm),
+    exit: outcome,
+    warnings: server.logged.warnings,
+    errors: server.logged.errors,
+    logSamples: server.logged.samples,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+async function main() {
+  installCleanup();
+  const options = parseOptions(process.argv.slice(2));
+  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run \`npm run build\` first (npm run bench does).`);
+  const generator = pickGenerator(options.generator);
+
+  // Every step is bounded on its own; this is the last resort if something hangs anyway.
+  const budgetS = 240 + 12 * options.durationS + options.missKeys / 1000 + (options.workers ? 90 : 0);
+  const watchdog = setTimeout(() => {
+    console.error(`\nThe run exceeded ${Math.round(budgetS)} s: stopping.`);
+    process.exit(2);
+  }, budgetS * 1000);
+  watchdog.unref();
+
+  const machine = {
+    hostname: hostname(),
+    os: `${type()} ${release()}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+  const d = options.durationS * 1000;
+  const w = options.warmupS * 1000;
+  const c = options.connections;
+  console.log(`Elyzor benchmark — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}`);
+  console.log(`Load generator: ${generator.description}; ${c} keep-alive connections; ${options.durationS} s per timed scenario (+${options.warmupS} s warm-up)`);
+  if (machine.loadAverageAtStart[0] > machine.cores / 2) {
+    console.log(`Note: load average ${machine.loadAverageAtStart[0]} on ${machine.cores} cores before the run — other work is competing; figures will be noisy.`);
+  }
+
+  await resetDatabase(options.databaseUrl).catch((error) => {
+    throw new Error(`PostgreSQL at ${options.databaseUrl} (BENCH_DATABASE_URL): ${error.message}`);
+  });
+
+  const jwtSecret = randomBytes(32).toString('hex');
+  const raised = {
+    JWT_SECRET: jwtSecret,
+    RATE_LIMIT_DEFAULT: '1000000000',
+    IP_RATE_LIMIT_VERIFY: '1000000000',
+    IP_RATE_LIMIT_VERIFY_FAILURES: '1000000000',
+    IP_RATE_LIMIT_AUTH: '1000000',
+    ACCESS_TOKEN_TTL_SECONDS: '3600',
+  };
+  const profileDir = options.profile ? join(tmpdir(), `elyzor-bench-profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`) : null;
+  const ctx = {
+    options,
+    generator,
+    instances: [],
+    nodeArgs: (name) => (profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]),
+    pgEnv: { ...raised, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl },
+  };
+  const scenarios = [];
+  const verifyLoad = (tokens, extra) => ({ method: 'POST', path: '/v1/verify', body: '{}', tokens, connections: c, ...extra });
+  const step = (text) => console.log(`\n▸ ${text}`);
+
+  // Baseline ------------------------------------------------------------------------------------
+  step('baseline: node:http + SHA-256 + Map');
+  const baselineKey = generateCredential('sk').token;
+  const baseline = await startBaseline([baselineKey], '00000000-0000-4000-8000-000000000000');
+  await runLoad(generator, { url: baseline.url, ...verifyLoad([baselineKey], { durationMs: w }) });
+  const base = await runLoad(generator, { url: baseline.url, ...verifyLoad([baselineKey], { durationMs: d }) });
+  console.log(`  ${Math.round(base.rps)} req/s, p50 ${fixed(base.latencyMs.p50, 2)} ms, p99 ${fixed(base.latencyMs.p99, 2)} ms`);
+  const baselineRps = base.rps;
+
+  // 1: embedded ---------------------------------------------------------------------------------
+  step('1: valid key, embedded backends (starting Elyzor with PGlite)');
+  const embedded = await startElyzor({ name: 'embedded', env: raised, nodeArgs: ctx.nodeArgs('embedded') });
+  console.log(`  started in ${embedded.startupSeconds.toFixed(1)} s`);
+  try {
+    const account = await createAccount(embedded.url, 'embedded');
+    const key = await createKey(embedded.url, account);
+    const m = await measure(ctx, {
+      server: embedded,
+      account,
+      warmup: verifyLoad([key.key], { durationMs: w }),
+      load: verifyLoad([key.key], { durationMs: d }),
+      namesProject: true,
+      expectStatus: 200,
+    });
+    const ratio = m.result.rps / baselineRps;
+    scenarios.push(
+      scenarioRecord('1', 'valid key (cache hit)', 'embedded', m, baselineRps, [
+        target('≥ 0.75× baseline', ratio >= 0.75),
+        target('p99 ≤ 5 ms', m.result.latencyMs.p99 <= 5),
+      ]),
+    );
+  } finally {
+    ctx.instances.push(await describeStop(embedded));
+  }
+
+  // 2, 3, 6: PostgreSQL + Redis -----------------------------------------------------------------
+  step('2: valid key, PostgreSQL + Redis');
+  const postgres = await startElyzor({ name: 'postgres', env: ctx.pgEnv, nodeArgs: ctx.nodeArgs('postgres') });
+  console.log(`  started in ${postgres.startupSeconds.toFixed(1)} s`);
+  let account;
+  let memoryAfterMisses;
+  try {
+    account = await createAccount(postgres.url, 'postgres');
+    const key = await createKey(postgres.url, account);
+    const m2 = await measure(ctx, {
+      server: postgres,
+      account,
+      warmup: verifyLoad([key.key], { durationMs: w }),
+      load: verifyLoad([key.key], { durationMs: d }),
+      namesProject: true,
+      expectStatus: 200,
+    });
+    scenarios.push(scenarioRecord('2', 'valid key', 'postgres+redis', m2, baselineRps, [target('≥ 0.5× baseline', m2.result.rps / baselineRps >= 0.5)]));
+
+    step(`3: cache misses — ${options.missKeys.toLocaleString('en')} distinct keys, each verified once`);
+    const generated = Array.from({ length: options.missKeys + options.missWarmupKeys }, () => {
+      const credential = generateCredential('sk');
+      return { token: credential.token, publicId: credential.publicId, digest: digest(credential.token) };
+    });
+    const inserted = performance.now();
+    await withClient(options.databaseUrl, (client) => insertKeys(client, account.projectId, generated));
+    console.log(`  inserted ${generated.length.toLocaleString('en')} keys in ${((performance.now() - inserted) / 1000).toFixed(1)} s`);
+    const tokens = generated.map((g) => g.token);
+    const warmTokens = tokens.slice(0, options.missWarmupKeys);
+    const missTokens = tokens.slice(options.missWarmupKeys);
+    const m3 = await measure(ctx, {
+      server: postgres,
+      account,
+      warmup: verifyLoad(warmTokens, { count: warmTokens.length }),
+      load: verifyLoad(missTokens, { count: missTokens.length }),
+      namesProject: true,
+      expectStatus: 200,
+    });
+    memoryAfterMisses = { rssAfterMb: mb(m3.resources.rssAfter), peakDuringMb: mb(m3.resources.peakRss), processPeakMb: mb(m3.resources.hwm) };
+    scenarios.push(
+      scenarioRecord('3', 'cache misses, each key once', 'postgres+redis', m3, baselineRps, [
+        target('p50 ≤ 2 ms', m3.result.latencyMs.p50 <= 2),
+        target('p99 ≤ 10 ms', m3.result.latencyMs.p99 <= 10),
+      ]),
+    );
+
+    step(`6: key creation through the management API — ${options.creations.toLocaleString('en')} keys, ${options.creationConnections} connections`);
+    const createLoad = {
+      method: 'POST',
+      path: `/v1/projects/${account.projectId}/keys`,
+      body: '{}',
+      tokens: [account.accessToken],
+      connections: options.creationConnections,
+    };
+    const keysBefore = await withClient(options.databaseUrl, (client) => countKeys(client, account.projectId));
+    const window = postgres.sampler.window();
+    const warm6 = await runLoad(generator, { url: postgres.url, ...createLoad, count: Math.min(100, options.creations) });
+    const r6 = await runLoad(generator, { url: postgres.url, ...createLoad, count: options.creations });
+    const resources = window();
+    const keysAfter = await withClient(options.databaseUrl, (client) => countKeys(client, account.projectId));
+    const created = (r6.statuses['201'] ?? 0) + (warm6.statuses['201'] ?? 0);
+    const problems = [];
+    if (keysAfter - keysBefore !== created) problems.push(`${keysAfter - keysBefore} keys in the database for ${created} answers 201`);
+    if (r6.non2xx > 0 || warm6.non2xx > 0) problems.push(`answers other than 201: ${JSON.stringify(r6.statuses)}`);
+    if (r6.incomplete) problems.push('requests without an answer');
+    scenarios.push(
+      scenarioRecord(
+        '6',
+        'key creation (API)',
+        'postgres+redis',
+        { result: r6, warmup: { completed: warm6.completed, statuses: warm6.statuses }, resources, check: { pass: problems.length === 0, problems } },
+        0,
+        [],
+        { keysCreated: { answers201: created, rowsAdded: keysAfter - keysBefore } },
+      ),
+    );
+  } finally {
+    ctx.instances.push(await describeStop(postgres));
+  }
+
+  // 4 and 5: each on a fresh PostgreSQL-backed instance, so the lookups are counted exactly. ------
+  step('4: malformed and bad-checksum keys (fresh Elyzor on PostgreSQL + Redis, lookups counted)');
+  const malformed = malformedTokens(options.malformedKeys);
+  const s4 = await withCountedLookups(ctx, 'malformed', (server) =>
+    measure(ctx, {
+      server,
+      account,
+      warmup: verifyLoad(malformed, { durationMs: w }),
+      load: verifyLoad(malformed, { durationMs: d }),
+      namesProject: false,
+      expectStatus: 401,
+    }),
+  );
+  scenarios.push(
+    scenarioRecord('4', 'malformed / bad checksum', 'postgres+redis', s4.value, baselineRps, [target('≥ 0.9× baseline', s4.value.result.rps / baselineRps >= 0.9), target('no lookups', s4.lookups === 0)], {
+      distinctKeys: malformed.length,
+      databaseLookups: { method: 'pg_stat_user_indexes.idx_scan on credentials_public_id_key, server stopped before reading', lookups: s4.lookups, seqScans: s4.seqScans },
+    }),
+  );
+
+  step(`5: well-formed unknown keys — ${options.unknownKeys} distinct, cycled (fresh Elyzor, lookups counted)`);
+  const unknown = Array.from({ length: options.unknownKeys }, () => generateCredential('sk').token);
+  const negativeTtlS = Number(process.env.CACHE_NEGATIVE_TTL_SECONDS ?? 10);
+  const s5 = await withCountedLookups(ctx, 'unknown', (server) =>
+    measure(ctx, {
+      server,
+      account,
+      // Warm the route with malformed keys: the unknown ones must meet a cold negative cache.
+      warmup: verifyLoad(malformed, { durationMs: w }),
+      load: verifyLoad(unknown, { durationMs: d }),
+      namesProject: false,
+      expectStatus: 401,
+    }),
+  );
+  // A negative entry lives CACHE_NEGATIVE_TTL_SECONDS: each distinct key may be looked up once
+  // per period the run spans.
+  const periods = negativeTtlS > 0 ? Math.max(1, Math.ceil(s5.value.result.windowSeconds / negativeTtlS)) : Infinity;
+  const allowed = options.unknownKeys * periods;
+  scenarios.push(
+    scenarioRecord('5', 'unknown keys', 'postgres+redis', s5.value, baselineRps, [target('≥ 0.75× baseline', s5.value.result.rps / baselineRps >= 0.75), target('DB ≤ 1 query/distinct key', s5.lookups <= allowed)], {
+      distinctKeys: options.unknownKeys,
+      databaseLookups: {
+        method: 'pg_stat_user_indexes.idx_scan on credentials_public_id_key, read before the server started and after it stopped',
+        lookups: s5.lookups,
+        seqScans: s5.seqScans,
+        negativeCacheTtlSeconds: negativeTtlS,
+        allowed,
+      },
+    }),
+  );
+
+  // Baseline again: how much did the machine drift during the run? -------------------------------
+  step('baseline again (drift)');
+  const baseAfter = await runLoad(generator, { url: baseline.url, ...verifyLoad([baselineKey], { durationMs: d }) });
+  console.log(`  ${Math.round(baseAfter.rps)} req/s (${fixed((100 * (baseAfter.rps - baselineRps)) / baselineRps, 1)}% from the first run)`);
+  await stopChild(baseline.tracked);
+
+  // Workers ----------------------------------------------------------------------------------------
+  let workers = null;
+  if (options.workers) {
+    step('workers: ELYZOR_WORKERS=2 on PostgreSQL + Redis');
+    workers = await runWorkersCheck({ generator, durationMs: d, databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, jwtSecret });
+  }
+
+  // Report -----------------------------------------------------------------------------------------
+  scenarios.sort((a, b) => a.id.localeCompare(b.id));
+  const memoryPass = memoryAfterMisses.rssAfterMb <= 256;
+  const rows = [
+    ['base', 'node:http + SHA-256 + Map', 'in-process', Math.round(baselineRps), fixed(base.latencyMs.p50, 2), fixed(base.latencyMs.p99, 2), '1.00', '—', '—', '—', ''],
+    ...scenarios.map((s) => [
+      s.id,
+      s.name,
+      s.backend,
+      Math.round(s.rps),
+      fixed(s.p50Ms, 2),
+      fixed(s.p99Ms, 2),
+      s.ratio === null ? '—' : fixed(s.ratio, 2),
+      fixed(s.peakRssMb, 0),
+      fixed(s.serverCpuPercent, 0),
+      s.usage === null ? '—' : s.check.pass ? 'PASS' : 'FAIL',
+      s.targets.map((t) => `${t.label} ${mark(t.pass)}`).join(', '),
+    ]),
+  ];
+  console.log(`\n${table(rows, ['#', 'scenario', 'backend', 'req/s', 'p50 ms', 'p99 ms', '× base', 'RSS MB', 'CPU %', 'usage', 'targets'])}`);
+  console.log(
+    `\nRSS after scenario 3: ${fixed(memoryAfterMisses.rssAfterMb, 0)} MB (peak during it ${fixed(memoryAfterMisses.peakDuringMb, 0)} MB) — target ≤ 256 MB ${mark(memoryPass)}`,
+  );
+  for (const s of scenarios.filter((x) => x.databaseLookups !== undefined)) {
+    const l = s.databaseLookups;
+    console.log(`Scenario ${s.id}: ${l.lookups} database lookups (and ${l.seqScans} sequential scans) for ${s.distinctKeys} distinct keys${l.allowed !== undefined ? `; at most ${l.allowed} allowed (negative cache ${l.negativeCacheTtlSeconds} s)` : ''}`);
+  }
+  console.log('  (counted as index scans of credentials_public_id_key in pg_stat_user_indexes, read before a fresh server started and after it stopped)');
+  console.log('\nUsage records = verifications (the project\'s totalRequests against the answers the load generator received):');
+  for (const s of scenarios) {
+    const problems = s.check.problems.length > 0 ? ` (${s.check.problems.join('; ')})` : '';
+    if (s.usage === null) {
+      console.log(`  ${s.id}: keys created = answers 201: ${s.check.pass ? 'PASS' : 'FAIL'} — ${s.keysCreated.rowsAdded} rows for ${s.keysCreated.answers201} answers${problems}`);
+    } else {
+      console.log(`  ${s.id}: ${s.check.pass ? 'PASS' : 'FAIL'} — recorded ${s.usage.delta}, expected ${s.usage.expectedDelta}${problems}`);
+    }
+  }
+  if (workers !== null) {
+    const t = workers.throughput;
+    console.log(
+      `\nTwo workers (PostgreSQL + Redis): ${workers.pass ? 'PASS' : 'FAIL'} — ${Math.round(t.rps)} req/s, both answered ${mark(t.bothAnswered)}, ` +
+        `usage ${mark(t.usage.pass)}, limit ${workers.limit.limit}: ${workers.limit.allowed} of ${workers.limit.attempts} allowed ${mark(workers.limit.pass)}, ` +
+        `revocation: ${workers.revocation.acceptedAfter} of ${workers.revocation.verificationsAfter} accepted after it ${mark(workers.revocation.pass)}`,
+    );
+  }
+  const logged = ctx.instances.filter((i) => i.warnings + i.errors > 0);
+  for (const instance of logged) {
+    console.log(`\nElyzor (${instance.name}) logged ${instance.warnings} warnings and ${instance.errors} errors, e.g.:\n  ${instance.logSamples.slice(0, 3).join('\n  ')}`);
+  }
+  console.log(`\nCPU % is the Elyzor process's CPU time over the scenario (100 = one core). Baseline drift over the run: ${fixed((100 * (baseAfter.rps - baselineRps)) / baselineRps, 1)}%.`);
+
+  const results = {
+    startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+    loadGenerator: { name: generator.name, version: generator.version, threads: generator.threads, description: generator.description },
+    options: {
+      durationSeconds: options.durationS,
+      warmupSeconds: options.warmupS,
+      connections: c,
+      missKeys: options.missKeys,
+      creations: options.creations,
+      creationConnections: options.creationConnections,
+      unknownKeys: options.unknownKeys,
+      malformedKeys: options.malformedKeys,
+      quick: options.quick,
+    },
+    baseline: { rps: baselineRps, p50Ms: base.latencyMs.p50, p99Ms: base.latencyMs.p99, rpsAtEnd: baseAfter.rps },
+    scenarios,
+    memory: { ...memoryAfterMisses, targetMb: 256, pass: memoryPass },
+    instances: ctx.instances,
+    workers,
+    profiles: profileDir,
+  };
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${results.finishedAt.replace(/[:.]/g, '-')}-${machine.hostname}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nResults: ${file} (and bench/results/latest.json)`);
+  if (profileDir !== null) console.log(`CPU profiles: ${profileDir}`);
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(`\nbench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
