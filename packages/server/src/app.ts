@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import type { Deps } from './deps.js';
 import { MAX_AUTHORIZATION_LENGTH } from './http/authenticate.js';
 import { registerErrorHandling, sendError } from './http/errors.js';
@@ -93,6 +93,10 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
       return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // One log line per request is written by the onResponse hook below (management routes);
+    // a per-request child logger would cost more than a verification itself.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: (parent) => parent,
     // Long path ids must reach our handlers (and become 404), not be cut off by the router (414).
     routerOptions: { maxParamLength: 2048 },
     forceCloseConnections: false,
@@ -115,22 +119,33 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   app.decorateRequest('actor', null);
   app.decorateRequest('claims', null);
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const authorization = request.headers.authorization;
     // Refused without further work: no token parsing, no lookup, no limiter.
     if (authorization !== undefined && authorization.length > MAX_AUTHORIZATION_LENGTH) {
-      if (request.routeOptions.config?.verifyShape === true) return reply.code(401).send({ valid: false, error: 'invalid_key' });
-      return sendError(reply, 'unauthorized', 'Authorization header is too long');
+      if (request.routeOptions.config?.verifyShape === true) reply.code(401).send({ valid: false, error: 'invalid_key' });
+      else sendError(reply, 'unauthorized', 'Authorization header is too long');
+      return;
     }
+    done();
   });
   // Routes with a body schema treat a missing body as an empty object.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};
+    done();
+  });
+  // The access log: management requests at info. Verifications are metered as usage records
+  // instead, and logged here only at debug.
+  app.addHook('onResponse', (request, reply, done) => {
+    const level = request.routeOptions.config?.verifyShape === true ? 'debug' : 'info';
+    if ((request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled(level)) {
+      request.log[level]({ requestId: request.id, method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    }
+    done();
   });
 
   registerErrorHandling(app);
-  await app.register(cookie);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -157,12 +172,17 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     credentials: new CredentialService(deps, projects),
   };
   const context = { deps, services };
-  registerAuthRegister(app, context);
-  registerAuthLogin(app, context);
-  registerAuthRefresh(app, context);
-  registerAuthLogout(app, context);
-  registerAuthLogoutAll(app, context);
-  registerAuthMe(app, context);
+  // Cookies are an auth concern: parsing them only there keeps the verify path free of it.
+  await app.register(async (scope) => {
+    const auth = scope as unknown as App;
+    await auth.register(cookie);
+    registerAuthRegister(auth, context);
+    registerAuthLogin(auth, context);
+    registerAuthRefresh(auth, context);
+    registerAuthLogout(auth, context);
+    registerAuthLogoutAll(auth, context);
+    registerAuthMe(auth, context);
+  });
   registerProjectsList(app, context);
   registerProjectsCreate(app, context);
   registerProjectsDelete(app, context);

@@ -129,7 +129,7 @@ export function parseConfig(env: Env): Config {
     },
     usage: {
       flushIntervalMs: int('USAGE_FLUSH_INTERVAL_MS', 200, 10, 60_000),
-      batchSize: int('USAGE_BATCH_SIZE', 1000, 1, 10_000),
+      batchSize: int('USAGE_BATCH_SIZE', 2000, 1, 10_000),
       maxBuffered: int('USAGE_MAX_BUFFERED', 100_000, 100, 10_000_000),
     },
     workers: int('ELYZOR_WORKERS', 1, 1, 256),

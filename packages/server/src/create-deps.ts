@@ -76,6 +76,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   }
 
   const db = database.db;
+  const localLimiter = new MemoryLimiter(clock);
   const cache = new CredentialCache(clock, {
     ttlMs: config.cache.ttlSeconds * 1000,
     negativeTtlMs: config.cache.negativeTtlSeconds * 1000,
@@ -105,6 +106,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     cache,
     bus,
     limiter,
+    localLimiter,
     denylist,
     usage,
     verifier,
@@ -115,6 +117,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
       await usage.close();
       await bus.close();
       await limiter.close();
+      await localLimiter.close();
       await denylist.close();
       if (redis !== null) await redis.quit().catch(() => redis?.disconnect());
       if (subscriber !== null) await subscriber.quit().catch(() => subscriber?.disconnect());

@@ -1,4 +1,4 @@
-import type { Clock, CredentialCache, Digester, generateCredential, Limiter, Verifier } from '@elyzor/core';
+import type { Clock, CredentialCache, Digester, generateCredential, Limiter, MemoryLimiter, Verifier } from '@elyzor/core';
 import type { Redis } from 'ioredis';
 import type { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -17,7 +17,10 @@ export interface Deps {
   redis: Redis | null;
   cache: CredentialCache;
   bus: InvalidationBus;
+  /** Shared limits: per credential, per account (Redis when configured). */
   limiter: Limiter;
+  /** Per-instance limits that guard this process: per-address gates. */
+  localLimiter: MemoryLimiter;
   denylist: TokenDenylist;
   usage: UsageBuffer;
   verifier: Verifier;

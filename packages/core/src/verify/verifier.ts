@@ -31,13 +31,6 @@ export interface VerifyRequest {
   ip?: string | undefined;
   /** Units of rate limit and quota this request spends; 1 by default. */
   cost?: number | undefined;
-  /**
-   * Limits on the caller rather than the credential (per address). They are spent in the same
-   * atomic call as the credential's limits, so a verification costs one limiter round trip;
-   * requests rejected before the limiter run them alone. When one refuses, the answer is
-   * `rate_limit_exceeded`.
-   */
-  callerChecks?: readonly LimitCheck[] | undefined;
 }
 
 export interface VerifyResult {
@@ -100,27 +93,29 @@ export class Verifier {
   async verify(request: VerifyRequest): Promise<VerifyResult> {
     const started = performance.now();
     const { deps } = this;
-    const callerChecks = request.callerChecks ?? [];
     const parsed = request.token === undefined ? null : parseCredential(request.token);
-    if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return this.callerLimited(callerChecks, rejected('invalid_key', null));
+    if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
 
     const found = await deps.cache.load(parsed.publicId, deps.lookup);
     // A record whose digest does not match is treated exactly as an unknown key.
     const record = found !== null && digestsEqual(deps.digest(parsed.token), found.digest) ? found : null;
     const now = deps.clock.now();
     const policy = decide(record, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
-    if (record === null) return this.callerLimited(callerChecks, rejected('invalid_key', null));
+    if (record === null) return rejected('invalid_key', null);
     if (!policy.ok) {
       const result = rejected(policy.outcome, record);
       if (policy.missingScopes !== undefined) result.missingScopes = policy.missingScopes;
-      // Probe (spend nothing) the credential's rate limit alongside the caller checks, so even
-      // a refusal carries the rate-limit headers.
+      // Probe the credential's rate limit (spending nothing), so even a refusal carries the
+      // rate-limit headers.
       const rateRule = this.rateRule(record);
-      const probe: LimitCheck[] = rateRule === null ? [] : [{ key: `rl:${record.limitKey}`, rule: rateRule, cost: 0 }];
-      return this.finish(await this.callerLimited([...callerChecks, ...probe], result, probe.length > 0), started);
+      if (rateRule !== null) {
+        const probe = await deps.limiter.consume([{ key: `rl:${record.limitKey}`, rule: rateRule, cost: 0 }], 0);
+        result.rateLimit = probe.decisions[0] ?? null;
+      }
+      return this.finish(result, started);
     }
 
-    const checks: LimitCheck[] = [...callerChecks];
+    const checks: LimitCheck[] = [];
     const rateRule = this.rateRule(record);
     if (rateRule !== null) checks.push({ key: `rl:${record.limitKey}`, rule: rateRule });
     if (record.quota !== null) {
@@ -158,18 +153,6 @@ export class Verifier {
       { outcome, record, rateLimit: decisionOf('rl:'), quota: decisionOf('q:'), credits: decisionOf('c:'), retryAfterMs },
       started,
     );
-  }
-
-  /**
-   * Runs the caller's checks alone for a request that ends before the credential's limits.
-   * With `probed`, the last check is a probe of the credential's rate limit, reported as such.
-   */
-  private async callerLimited(checks: readonly LimitCheck[], result: VerifyResult, probed = false): Promise<VerifyResult> {
-    if (checks.length === 0) return result;
-    const limits = await this.deps.limiter.consume(checks, 1);
-    const rateLimit = probed ? (limits.decisions.at(-1) ?? null) : result.rateLimit;
-    if (limits.allowed || (probed && limits.failed === checks.length - 1)) return { ...result, rateLimit };
-    return { ...result, rateLimit, outcome: 'rate_limit_exceeded', retryAfterMs: limits.decisions[limits.failed]?.retryAfterMs ?? 1000 };
   }
 
   private rateRule(record: CredentialRecord): LimitRule | null {

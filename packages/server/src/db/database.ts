@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrate.js';
-import { PGlitePool } from './pglite-pool.js';
+import { PGliteThreadPool } from './pglite-thread.js';
 import type { Schema } from './schema.js';
 
 export type DB = Kysely<Schema>;
@@ -42,9 +41,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       dataDir = resolve(options.dataDir, 'pgdata');
       await mkdir(dataDir, { recursive: true });
     }
-    const pglite = new PGlite(dataDir);
-    await pglite.waitReady;
-    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
+    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: await PGliteThreadPool.start(dataDir) }) });
     driver = 'pglite';
   }
   try {

@@ -69,7 +69,6 @@ export interface CredentialsTable {
 }
 
 export interface UsageEventsTable {
-  id: Generated<string>;
   project_id: string;
   credential_id: string;
   outcome: string;

@@ -69,11 +69,11 @@ export function registerErrorHandling(app: App): void {
       return sendError(reply, error.statusCode === 413 ? 'payload_too_large' : 'validation_error', 'Bad request');
     }
     if (isUnavailable(error)) {
-      request.log.warn({ err: error }, 'backend unavailable');
+      request.log.warn({ err: error, requestId: request.id }, 'backend unavailable');
       reply.header('retry-after', '5');
       return sendError(reply, 'service_unavailable', 'A backend is unavailable; try again shortly', verifyShaped(request) ? { valid: false } : {});
     }
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: error, requestId: request.id, method: request.method, url: request.url }, 'unhandled error');
     return sendError(reply, 'internal_error', 'Internal server error');
   });
 

@@ -1,4 +1,4 @@
-import { ElyzorError, type LimitCheck, type LimitRule } from '@elyzor/core';
+import { ElyzorError } from '@elyzor/core';
 import type { Deps } from '../deps.js';
 
 export type IpBucket = 'auth' | 'verify';
@@ -21,25 +21,30 @@ export async function enforceIpLimit(deps: Deps, bucket: IpBucket, ip: string): 
   if (retryAfter !== null) throw new ElyzorError('rate_limit_exceeded', 'Too many requests from this address', { retryAfter });
 }
 
-function failureRule(deps: Deps): LimitRule {
-  return { type: 'sliding_window', limit: deps.config.ipLimits.verifyFailures, windowMs: deps.config.ipLimits.windowSeconds * 1000 };
-}
-
 /**
- * The caller checks of a verification: every request spends the address's verify budget, and
- * the address's failure budget is probed (cost 0). An address that keeps presenting unknown or
- * malformed credentials is refused with 429 once that budget is spent, while every other
- * address verifies as before.
+ * The per-address gate of both verify endpoints, decided in process (no Redis round trip, so a
+ * flood of garbage costs a map lookup): every request spends the address's verify budget, and
+ * the address's failure budget is probed. An address that keeps presenting unknown or
+ * malformed credentials gets 429 once that budget is spent, while every other address verifies
+ * as before. These limits are per instance by design: they guard the instance, not an account.
+ * Returns null when allowed, or the seconds to wait.
  */
-export function verifyCallerChecks(deps: Deps, ip: string): LimitCheck[] {
+export function verifyGate(deps: Deps, ip: string): number | null {
   const { ipLimits } = deps.config;
-  return [
-    { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verify, windowMs: ipLimits.windowSeconds * 1000 } },
-    { key: `ip:fail:${ip}`, rule: failureRule(deps), cost: 0 },
-  ];
+  const windowMs = ipLimits.windowSeconds * 1000;
+  const result = deps.localLimiter.consumeSync(
+    [
+      { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verify, windowMs } },
+      { key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verifyFailures, windowMs }, cost: 0 },
+    ],
+    1,
+  );
+  if (result.allowed) return null;
+  return Math.max(1, Math.ceil((result.decisions[result.failed]?.retryAfterMs ?? 1000) / 1000));
 }
 
-/** Spends one unit of the address's failure budget; off the response path, never throws. */
+/** Spends one unit of the address's failure budget. */
 export function countFailedVerification(deps: Deps, ip: string): void {
-  deps.limiter.consume([{ key: `ip:fail:${ip}`, rule: failureRule(deps) }], 1).catch(() => undefined);
+  const { ipLimits } = deps.config;
+  deps.localLimiter.consumeSync([{ key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verifyFailures, windowMs: ipLimits.windowSeconds * 1000 } }], 1);
 }

@@ -2,7 +2,7 @@ import { VERIFY_STATUS, type CredentialKind, type LimitDecision, type VerifyResu
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { bearerToken } from '../http/authenticate.js';
-import { verifyCallerChecks, countFailedVerification } from '../http/ip-limit.js';
+import { countFailedVerification, verifyGate } from '../http/ip-limit.js';
 import { VerifyBody, VerifyFailure } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -73,6 +73,11 @@ export function registerVerify(app: App, { deps }: RouteContext): void {
         },
       },
       async (request, reply) => {
+        const wait = verifyGate(deps, request.ip);
+        if (wait !== null) {
+          reply.header('retry-after', String(wait));
+          return (reply as FastifyReply).code(429).send({ valid: false, error: 'rate_limit_exceeded', retryAfter: wait });
+        }
         const body = request.body;
         const result = await deps.verifier.verify({
           token: bearerToken(request.headers.authorization),
@@ -81,7 +86,6 @@ export function registerVerify(app: App, { deps }: RouteContext): void {
           resource: body.resource,
           ip: body.ip,
           cost: body.cost,
-          callerChecks: verifyCallerChecks(deps, request.ip),
         });
         if (result.outcome === 'invalid_key') countFailedVerification(deps, request.ip);
         const now = deps.clock.now();

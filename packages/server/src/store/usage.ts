@@ -37,7 +37,9 @@ export async function writeUsage(db: Kysely<Schema>, events: readonly UsageEvent
       select c.project_id, v.credential_id, v.outcome, v.latency_ms, v.created_at
       from unnest(${ids}::uuid[], ${outcomes}::text[], ${latencies}::real[], ${times}::timestamptz[])
         as v(credential_id, outcome, latency_ms, created_at)
-      join credentials c on c.id = v.credential_id`.execute(trx);
+      join credentials c on c.id = v.credential_id
+      -- Holds off a concurrent project deletion until these rows are in, so that it removes them.
+      for key share of c`.execute(trx);
     if (lastUsed.size > 0) {
       const usedIds = [...lastUsed.keys()];
       const usedAt = [...lastUsed.values()].map((ms) => new Date(ms).toISOString());

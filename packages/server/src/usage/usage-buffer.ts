@@ -22,7 +22,13 @@ export interface UsageBufferLogger {
  * `close` writes everything that is left and is what graceful shutdown waits for.
  */
 export class UsageBuffer implements UsageSink {
-  private pending: UsageEvent[] = [];
+  /**
+   * Events in chunks of at most `batchSize`: recording appends to the last chunk, a flush takes
+   * the first. Both ends are O(1), so a full buffer never costs the verification path more
+   * than a push (a single array spliced at its front would cost O(n) per event).
+   */
+  private chunks: UsageEvent[][] = [];
+  private count = 0;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -44,23 +50,34 @@ export class UsageBuffer implements UsageSink {
   }
 
   record(event: UsageEvent): void {
-    this.pending.push(event);
-    if (this.pending.length > this.options.maxBuffered) {
-      const excess = this.pending.length - this.options.maxBuffered;
-      this.pending.splice(0, excess);
-      this.dropped += excess;
+    let last = this.chunks.at(-1);
+    if (last === undefined || last.length >= this.options.batchSize) {
+      last = [];
+      this.chunks.push(last);
     }
-    if (this.pending.length >= this.options.batchSize && this.running === null && !this.closed) void this.flush();
+    last.push(event);
+    this.count++;
+    this.trim();
+    if (this.chunks.length > 1 && this.running === null && !this.closed) void this.flush();
   }
 
   get size(): number {
-    return this.pending.length;
+    return this.count;
+  }
+
+  /** Over the bound, the oldest chunks go, whole, and are counted as dropped. */
+  private trim(): void {
+    while (this.count > this.options.maxBuffered && this.chunks.length > 0) {
+      const oldest = this.chunks.shift() ?? [];
+      this.count -= oldest.length;
+      this.dropped += oldest.length;
+    }
   }
 
   /** Writes what is buffered now. Concurrent calls share one run. Never throws. */
   flush(): Promise<void> {
     if (this.running !== null) return this.running;
-    if (this.pending.length === 0) return Promise.resolve();
+    if (this.count === 0) return Promise.resolve();
     this.running = this.drain().finally(() => {
       this.running = null;
     });
@@ -68,16 +85,19 @@ export class UsageBuffer implements UsageSink {
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.options.batchSize);
+    while (this.count > 0) {
+      const batch = this.chunks.shift() ?? [];
+      this.count -= batch.length;
       try {
         await this.write(batch);
         this.written += batch.length;
         this.lastError = null;
       } catch (error) {
         // Put the batch back in front, in order, and try again on the next tick.
-        this.pending.unshift(...batch);
-        if (this.lastError === null) this.log.error({ err: error, buffered: this.pending.length }, 'usage write failed; events kept for retry');
+        this.chunks.unshift(batch);
+        this.count += batch.length;
+        this.trim();
+        if (this.lastError === null) this.log.error({ err: error, buffered: this.count }, 'usage write failed; events kept for retry');
         this.lastError = error;
         return;
       }
@@ -90,10 +110,10 @@ export class UsageBuffer implements UsageSink {
     if (this.timer !== null) clearInterval(this.timer);
     const deadline = Date.now() + timeoutMs;
     await this.flush();
-    while (this.pending.length > 0 && Date.now() < deadline) {
+    while (this.count > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await this.flush();
     }
-    if (this.pending.length > 0) this.log.warn({ lost: this.pending.length }, 'usage events could not be written before shutdown');
+    if (this.count > 0) this.log.warn({ lost: this.count }, 'usage events could not be written before shutdown');
   }
 }

@@ -68,10 +68,12 @@ create index credentials_project_idx on credentials (project_id, kind, created_a
 create unique index credentials_service_name_idx on credentials (project_id, name)
   where kind = 'service' and revoked_at is null;
 
+-- The busiest table: one row per verification. No foreign keys and no key column, because
+-- their per-row checks doubled the cost of each insert; rows are inserted only for credentials
+-- that exist (see store/usage.ts) and deleted with their project (services/projects.ts).
 create table usage_events (
-  id bigint generated always as identity primary key,
-  project_id uuid not null references projects(id) on delete cascade,
-  credential_id uuid not null references credentials(id) on delete cascade,
+  project_id uuid not null,
+  credential_id uuid not null,
   outcome text not null,
   latency_ms real not null,
   created_at timestamptz not null

@@ -1,0 +1,91 @@
+import { Worker } from 'node:worker_threads';
+import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+
+interface Reply {
+  id?: number;
+  type?: 'ready';
+  rows?: unknown[];
+  affectedRows?: number;
+  error?: { message: string; code?: string };
+}
+
+/** The worker script, found from `src/db` and from `dist/db` alike. */
+const WORKER_URL = new URL('../../worker/pglite-worker.mjs', import.meta.url);
+
+/**
+ * PGlite in a worker thread, behind the pool interface Kysely's PostgresDialect expects. As
+ * with in-thread PGlite there is one connection: a client is handed to one user at a time, so a
+ * transaction is never interleaved with another caller's queries.
+ */
+export class PGliteThreadPool implements PostgresPool {
+  private tail: Promise<void> = Promise.resolve();
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      if (reply.id === undefined) return;
+      const waiter = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      waiter?.resolve(reply);
+    });
+    worker.on('error', (error) => this.failAll(error));
+    worker.on('exit', () => this.failAll(new Error('PGlite is closed')));
+  }
+
+  /** Starts the thread and waits until the database is open. */
+  static async start(dataDir: string | undefined): Promise<PGliteThreadPool> {
+    const worker = new Worker(WORKER_URL, { workerData: { dataDir } });
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (reply: Reply): void => {
+        if (reply.type === 'ready') {
+          worker.off('message', onMessage);
+          worker.off('error', reject);
+          resolve();
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    return new PGliteThreadPool(worker);
+  }
+
+  async connect(): Promise<PostgresPoolClient> {
+    let release!: () => void;
+    const previous = this.tail;
+    this.tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    const client = {
+      query: async <R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
+        const reply = await this.send({ sql, params: parameters });
+        if (reply.error !== undefined) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+        const rows = (reply.rows ?? []) as R[];
+        const command = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? 'SELECT';
+        return { command: command as PostgresQueryResult<R>['command'], rowCount: reply.affectedRows ?? rows.length, rows };
+      },
+      release,
+    };
+    return client as unknown as PostgresPoolClient;
+  }
+
+  async end(): Promise<void> {
+    await this.tail;
+    await this.send({ type: 'close' }).catch(() => undefined);
+    await this.worker.terminate();
+  }
+
+  private send(message: Record<string, unknown>): Promise<Reply> {
+    const id = this.nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+}

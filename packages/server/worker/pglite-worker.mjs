@@ -1,0 +1,39 @@
+/**
+ * The embedded database in a thread of its own. PGlite runs PostgreSQL as WebAssembly on the
+ * thread that calls it, and its work (the usage batches above all) would otherwise stall the
+ * event loop that answers verifications. The main thread talks to it with messages (see
+ * src/db/pglite-thread.ts): { id, sql, params } → { id, rows, affectedRows } or { id, error }.
+ *
+ * Plain JavaScript on purpose: the same file runs under the TypeScript test runner and from the
+ * compiled service.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+
+const pg = new PGlite(workerData?.dataDir ?? undefined);
+await pg.waitReady;
+
+/** A parameterless multi-statement script (a migration) needs the simple query protocol. */
+const isScript = (sql, params) => params.length === 0 && /;\s*\S/.test(sql);
+
+async function run(sql, params) {
+  if (isScript(sql, params)) return (await pg.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 };
+  return pg.query(sql, params);
+}
+
+parentPort.on('message', async (message) => {
+  if (message.type === 'close') {
+    await pg.close();
+    parentPort.postMessage({ id: message.id, rows: [], affectedRows: 0 });
+    return;
+  }
+  try {
+    const result = await run(message.sql, message.params);
+    parentPort.postMessage({ id: message.id, rows: result.rows, affectedRows: result.affectedRows });
+  } catch (error) {
+    // Only what callers inspect crosses over: the SQLSTATE code and the message.
+    parentPort.postMessage({ id: message.id, error: { message: String(error?.message ?? error), code: error?.code } });
+  }
+});
+
+parentPort.postMessage({ type: 'ready' });
