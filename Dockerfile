@@ -17,6 +17,7 @@ COPY --from=build /app/packages/core/package.json packages/core/
 COPY --from=build /app/packages/core/dist packages/core/dist
 COPY --from=build /app/packages/server/package.json packages/server/
 COPY --from=build /app/packages/server/dist packages/server/dist
+COPY --from=build /app/packages/server/worker packages/server/worker
 USER node
 EXPOSE 3000
 CMD ["node", "packages/server/dist/main.js"]
