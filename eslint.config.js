@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     files: ['bench/**', '**/*.mjs', '**/*.test.ts', 'packages/server/test/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
 );
