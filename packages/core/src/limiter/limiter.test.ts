@@ -159,3 +159,18 @@ describe('MemoryLimiter', () => {
     expect(l.consumeSync([check], 1).allowed).toBe(false);
   });
 });
+
+describe('MemoryLimiter.refund', () => {
+  it('gives back a provisional spend, never below zero', async () => {
+    const limiter = new MemoryLimiter(new ManualClock(1_000_000));
+    const check = { key: 'k', rule: { type: 'sliding_window' as const, limit: 2, windowMs: 60_000 } };
+    expect(limiter.consumeSync([check], 1).decisions[0]?.remaining).toBe(1);
+    limiter.refund('k', 1);
+    expect(limiter.consumeSync([check], 1).decisions[0]?.remaining).toBe(1);
+    limiter.refund('k', 5);
+    limiter.refund('missing', 1);
+    expect(limiter.consumeSync([check], 2).allowed).toBe(true);
+    expect(limiter.consumeSync([check], 1).allowed).toBe(false);
+    await limiter.close();
+  });
+});

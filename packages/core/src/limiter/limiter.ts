@@ -76,6 +76,18 @@ export class MemoryLimiter implements Limiter {
     return Promise.resolve(this.consumeSync(checks, cost));
   }
 
+  /**
+   * Gives back `units` spent on a sliding-window counter (a provisional spend that turned out
+   * not to count). Never takes a counter below zero.
+   */
+  refund(key: string, units: number): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    const [windowStart, current, previous] = entry.state;
+    const fromCurrent = Math.min(current, units);
+    entry.state = [windowStart, current - fromCurrent, Math.max(0, previous - (units - fromCurrent))];
+  }
+
   reset(keys: readonly string[]): Promise<void> {
     for (const key of keys) this.entries.delete(key);
     return Promise.resolve();

@@ -73,7 +73,7 @@ export function registerErrorHandling(app: App): void {
       reply.header('retry-after', '5');
       return sendError(reply, 'service_unavailable', 'A backend is unavailable; try again shortly', verifyShaped(request) ? { valid: false } : {});
     }
-    request.log.error({ err: error, requestId: request.id, method: request.method, url: request.url }, 'unhandled error');
+    request.log.error({ err: error, requestId: request.id, method: request.method, url: request.url.split('?')[0] }, 'unhandled error');
     return sendError(reply, 'internal_error', 'Internal server error');
   });
 

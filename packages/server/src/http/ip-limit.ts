@@ -23,11 +23,13 @@ export async function enforceIpLimit(deps: Deps, bucket: IpBucket, ip: string): 
 
 /**
  * The per-address gate of both verify endpoints, decided in process (no Redis round trip, so a
- * flood of garbage costs a map lookup): every request spends the address's verify budget, and
- * the address's failure budget is probed. An address that keeps presenting unknown or
- * malformed credentials gets 429 once that budget is spent, while every other address verifies
- * as before. These limits are per instance by design: they guard the instance, not an account.
- * Returns null when allowed, or the seconds to wait.
+ * flood of garbage costs a map lookup): every request spends a unit of the address's verify
+ * budget and, provisionally, of its failure budget; `settleVerification` gives the failure unit
+ * back when the verification did not fail. Spending before the lookup means a burst of
+ * concurrent unknown keys cannot all pass the gate before the first one is counted. An address
+ * that keeps presenting unknown or malformed credentials gets 429 once its failure budget is
+ * spent, while every other address verifies as before. These limits are per instance by design:
+ * they guard the instance, not an account. Returns null when allowed, or the seconds to wait.
  */
 export function verifyGate(deps: Deps, ip: string): number | null {
   const { ipLimits } = deps.config;
@@ -35,7 +37,7 @@ export function verifyGate(deps: Deps, ip: string): number | null {
   const result = deps.localLimiter.consumeSync(
     [
       { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verify, windowMs } },
-      { key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verifyFailures, windowMs }, cost: 0 },
+      { key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verifyFailures, windowMs } },
     ],
     1,
   );
@@ -43,8 +45,7 @@ export function verifyGate(deps: Deps, ip: string): number | null {
   return Math.max(1, Math.ceil((result.decisions[result.failed]?.retryAfterMs ?? 1000) / 1000));
 }
 
-/** Spends one unit of the address's failure budget. */
-export function countFailedVerification(deps: Deps, ip: string): void {
-  const { ipLimits } = deps.config;
-  deps.localLimiter.consumeSync([{ key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: ipLimits.verifyFailures, windowMs: ipLimits.windowSeconds * 1000 } }], 1);
+/** After a verification that passed the gate: only an unknown or malformed credential keeps its failure unit. */
+export function settleVerification(deps: Deps, ip: string, failed: boolean): void {
+  if (!failed) deps.localLimiter.refund(`ip:fail:${ip}`, 1);
 }

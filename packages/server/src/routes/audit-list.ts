@@ -34,11 +34,19 @@ export function registerAuditList(app: App, { deps, services }: RouteContext): v
       if (keyId !== undefined && serviceId !== undefined) throw validationError('Filter by keyId or serviceId, not both');
       const targetId = keyId ?? serviceId;
       if (targetId !== undefined && !isUuid(targetId)) throw notFound(keyId !== undefined ? 'Key' : 'Service');
+      const bound = (text: string | undefined, name: string): Date | undefined => {
+        if (text === undefined) return undefined;
+        const date = new Date(text);
+        // Years PostgreSQL and JavaScript agree on; anything else is the caller's mistake.
+        if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) throw validationError(`${name} is not a valid date-time`);
+        return date;
+      };
+      const range = { from: bound(from, 'from'), to: bound(to, 'to') };
       await deps.usage.flush();
       const page = await listAudit(
         deps.db,
         project.id,
-        { action, targetId, from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) },
+        { action, targetId, ...range },
         { limit: limit ?? DEFAULT_PAGE_SIZE, cursor },
       );
       const rows = sendPage(request, reply, page);

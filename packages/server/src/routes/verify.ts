@@ -2,7 +2,7 @@ import { VERIFY_STATUS, type CredentialKind, type LimitDecision, type VerifyResu
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { bearerToken } from '../http/authenticate.js';
-import { countFailedVerification, verifyGate } from '../http/ip-limit.js';
+import { settleVerification, verifyGate } from '../http/ip-limit.js';
 import { VerifyBody, VerifyFailure } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -87,7 +87,7 @@ export function registerVerify(app: App, { deps }: RouteContext): void {
           ip: body.ip,
           cost: body.cost,
         });
-        if (result.outcome === 'invalid_key') countFailedVerification(deps, request.ip);
+        settleVerification(deps, request.ip, result.outcome === 'invalid_key');
         const now = deps.clock.now();
         setLimitHeaders(reply, result.rateLimit, windowOf(result, deps.config.rateLimit.windowSeconds), now);
         const record = result.record;

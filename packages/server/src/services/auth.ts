@@ -21,6 +21,11 @@ const digestOf = (token: string): string => createHash('sha256').update(token).d
 const REFRESH_TOKEN = /^[0-9A-Za-z]{43}$/;
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
+/** Session changes of one user run one at a time (rotation against wipe). */
+async function lockUser(trx: DB, userId: string): Promise<void> {
+  await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+}
+
 function toPublicUser(row: { id: string; email: string; created_at: Date }): PublicUser {
   return { id: row.id, email: row.email, createdAt: row.created_at.toISOString() };
 }
@@ -119,6 +124,7 @@ export class AuthService {
       throw new ElyzorError('invalid_token', 'Missing or invalid refresh token');
     }
     const next = await db.transaction().execute(async (trx) => {
+      await lockUser(trx, row.user_id);
       const retired = await trx
         .updateTable('refresh_tokens')
         .set({ rotated_at: new Date(clock.now()) })
@@ -131,8 +137,10 @@ export class AuthService {
       return this.startSession(trx, row.user_id, row.session_id);
     });
     if (next === null) {
-      // Another instance rotated it between our read and our write: a replay.
-      await this.endSessions(row.user_id, null);
+      // The token was live when we read it and another refresh (or a session wipe) retired it
+      // before our write: two concurrent refreshes with one token. The other one keeps its new
+      // session; this one is refused. A token presented after it was rotated is a replay,
+      // handled above, and ends every session.
       throw new ElyzorError('invalid_token', 'Missing or invalid refresh token');
     }
     return next;
@@ -161,6 +169,9 @@ export class AuthService {
     const { db, denylist, config, clock } = this.deps;
     const now = clock.now();
     const rows = await db.transaction().execute(async (trx) => {
+      // Serialised with rotations of this user's tokens: a rotation in flight either commits
+      // first (and its new token is revoked here) or runs after (and finds its token revoked).
+      await lockUser(trx, userId);
       let revoke = trx.updateTable('refresh_tokens').set({ revoked_at: new Date(now) }).where('user_id', '=', userId).where('revoked_at', 'is', null);
       if (sessionIds !== null) revoke = revoke.where('session_id', 'in', sessionIds);
       await revoke.execute();

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { generateCredential, type CredentialRecord } from '@elyzor/core';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backend, bearer, createKey, createService, startApp, userWithProject, type TestApp } from './helpers/harness.js';
+
+/**
+ * A flood of unknown keys from one address is throttled without slowing verification for
+ * everyone else: the address's failure budget (IP_RATE_LIMIT_VERIFY_FAILURES) is spent by
+ * unknown or malformed credentials only, other addresses never feel it, and unknown keys reach
+ * the store at most once each (the negative cache remembers them).
+ */
+
+const FAILURE_BUDGET = 50;
+
+let addressCounter = 0;
+const freshAddress = (): string => {
+  addressCounter += 1;
+  return `198.51.${Math.floor(addressCounter / 256) % 256}.${addressCounter % 256}`;
+};
+
+const unknownKey = (): { publicId: string; token: string } => generateCredential('sk');
+
+function expectThrottled(response: LightMyRequestResponse): void {
+  expect(response.statusCode, response.body).toBe(429);
+  const body = response.json<{ valid: boolean; error: string; retryAfter: number }>();
+  expect(body).toEqual({ valid: false, error: 'rate_limit_exceeded', retryAfter: expect.any(Number) });
+  expect(Number.isInteger(body.retryAfter)).toBe(true);
+  expect(body.retryAfter).toBeGreaterThan(0);
+  expect(body.retryAfter).toBeLessThanOrEqual(60);
+  expect(response.headers['retry-after']).toBe(String(body.retryAfter));
+}
+
+function expectInvalidKey(response: LightMyRequestResponse): void {
+  expect(response.statusCode, response.body).toBe(401);
+  expect(response.json()).toEqual({ valid: false, error: 'invalid_key' });
+}
+
+describe(`verification flood from one address (${backend})`, () => {
+  let t: TestApp;
+  let token: string;
+  let projectId: string;
+  /** Store lookups by public id: what reached the database through the cache. */
+  const lookups = new Map<string, number>();
+
+  const verifyFrom = (key: string, remoteAddress: string, url = '/v1/verify'): Promise<LightMyRequestResponse> =>
+    t.app.inject({ method: 'POST', url, headers: bearer(key), remoteAddress });
+
+  beforeAll(async () => {
+    t = await startApp({
+      env: {
+        IP_RATE_LIMIT_VERIFY_FAILURES: String(FAILURE_BUDGET),
+        IP_RATE_LIMIT_WINDOW_SECONDS: '60',
+        // Long enough that no negative entry ages out during the suite on a slow machine.
+        CACHE_NEGATIVE_TTL_SECONDS: '600',
+      },
+    });
+    ({ user: { accessToken: token }, projectId } = await userWithProject(t.app));
+    // Count the store lookups the cache lets through; the lookup itself runs unchanged.
+    const cache = t.deps.cache;
+    const load = cache.load.bind(cache);
+    cache.load = (publicId: string, fetch: (publicId: string) => Promise<CredentialRecord | null>) =>
+      load(publicId, (id) => {
+        lookups.set(id, (lookups.get(id) ?? 0) + 1);
+        return fetch(id);
+      });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it(`refuses an address after ${FAILURE_BUDGET} unknown keys, while another address verifies every time`, async () => {
+    const flooder = freshAddress();
+    const neighbour = freshAddress();
+    const unlimited = { rateLimit: { algorithm: 'none' } };
+    const neighbourKey = await createKey(t.app, token, projectId, unlimited);
+    const flooderKey = await createKey(t.app, token, projectId, unlimited);
+    const flooderService = await createService(t.app, token, projectId, undefined, unlimited);
+    const keys = Array.from({ length: 200 }, unknownKey);
+
+    const flood: LightMyRequestResponse[] = [];
+    let neighbourChecks = 0;
+    for (const [i, key] of keys.entries()) {
+      // The neighbour's verifications run alongside the flood, not after it.
+      const [fromFlooder, fromNeighbour] = await Promise.all([
+        verifyFrom(key.token, flooder),
+        i % 2 === 0 ? verifyFrom(neighbourKey.key, neighbour) : Promise.resolve(null),
+      ]);
+      flood.push(fromFlooder);
+      if (fromNeighbour !== null) {
+        neighbourChecks += 1;
+        expect(fromNeighbour.statusCode, fromNeighbour.body).toBe(200);
+        expect(fromNeighbour.json()).toMatchObject({ valid: true, projectId, keyId: neighbourKey.id });
+      }
+    }
+    expect(neighbourChecks).toBe(100);
+
+    flood.slice(0, FAILURE_BUDGET).forEach(expectInvalidKey);
+    flood.slice(FAILURE_BUDGET).forEach(expectThrottled);
+
+    // Once throttled, the address is refused whatever it presents, on both endpoints: the
+    // budget belongs to the address, not to a credential.
+    expectThrottled(await verifyFrom(flooderKey.key, flooder));
+    expectThrottled(await verifyFrom(flooderService.key, flooder, '/v1/verify/service'));
+    // The same credentials from elsewhere are fine: nothing happened to them.
+    expect((await verifyFrom(flooderKey.key, freshAddress())).statusCode).toBe(200);
+    expect((await verifyFrom(flooderService.key, freshAddress(), '/v1/verify/service')).statusCode).toBe(200);
+    expect((await verifyFrom(neighbourKey.key, neighbour)).statusCode).toBe(200);
+  });
+
+  it('lets no refused request reach the store, and each unknown key at most once', async () => {
+    const flooder = freshAddress();
+    const keys = Array.from({ length: 120 }, unknownKey);
+    for (const key of keys) await verifyFrom(key.token, flooder);
+    for (const [i, key] of keys.entries()) {
+      expect(lookups.get(key.publicId) ?? 0, `key ${i}`).toBe(i < FAILURE_BUDGET ? 1 : 0);
+    }
+  });
+
+  it('spends the budget on malformed credentials too, without any store lookup', async () => {
+    const flooder = freshAddress();
+    const before = [...lookups.values()].reduce((a, b) => a + b, 0);
+    const garbage = (i: number): string =>
+      [`sk_live_${randomBytes(8).toString('hex')}.${'x'.repeat(49)}`, 'not-a-key', `svc_live_${i}`, `sk_live_${'A'.repeat(16)}.${'B'.repeat(49)}`][i % 4] ?? 'x';
+    for (let i = 0; i < FAILURE_BUDGET; i++) expectInvalidKey(await verifyFrom(garbage(i), flooder));
+    expectThrottled(await verifyFrom(garbage(0), flooder));
+    expect([...lookups.values()].reduce((a, b) => a + b, 0)).toBe(before);
+  });
+
+  it('does not count refusals of real credentials (revoked, over their own limit) against the address', async () => {
+    const address = freshAddress();
+    const revoked = await createKey(t.app, token, projectId);
+    const revoke = await t.app.inject({ method: 'DELETE', url: `/v1/projects/${projectId}/keys/${revoked.id}`, headers: bearer(token) });
+    expect(revoke.statusCode).toBe(204);
+    const limited = await createKey(t.app, token, projectId, { rateLimit: { limit: 1, windowSeconds: 60 } });
+    for (let i = 0; i < FAILURE_BUDGET + 10; i++) {
+      const response = await verifyFrom(revoked.key, address);
+      expect(response.json()).toEqual({ valid: false, error: 'key_revoked' });
+    }
+    expect((await verifyFrom(limited.key, address)).statusCode).toBe(200);
+    for (let i = 0; i < FAILURE_BUDGET + 10; i++) expect((await verifyFrom(limited.key, address)).json()).toMatchObject({ error: 'rate_limit_exceeded' });
+    const fresh = await createKey(t.app, token, projectId);
+    expect((await verifyFrom(fresh.key, address)).statusCode).toBe(200);
+  });
+
+  it('asks the store once for an unknown key verified 100 times, and remembers the miss', async () => {
+    const key = unknownKey();
+    // Spread over addresses so the failure budget is not what answers.
+    const addresses = [freshAddress(), freshAddress(), freshAddress(), freshAddress()];
+    expect(t.deps.cache.peek(key.publicId)).toBeUndefined();
+    expectInvalidKey(await verifyFrom(key.token, addresses[0] ?? ''));
+    expect(t.deps.cache.peek(key.publicId)).toBeNull();
+    for (let i = 1; i < 100; i++) expectInvalidKey(await verifyFrom(key.token, addresses[i % addresses.length] ?? ''));
+    expect(t.deps.cache.peek(key.publicId)).toBeNull();
+    expect(lookups.get(key.publicId)).toBe(1);
+  });
+
+  it('asks the store once for an unknown key verified 100 times at once', async () => {
+    const key = unknownKey();
+    const responses = await Promise.all(Array.from({ length: 100 }, () => verifyFrom(key.token, freshAddress())));
+    responses.forEach(expectInvalidKey);
+    expect(lookups.get(key.publicId)).toBe(1);
+    expect(t.deps.cache.peek(key.publicId)).toBeNull();
+  });
+
+  it(`holds a concurrent burst from one address to its ${FAILURE_BUDGET}-failure budget`, async () => {
+    const flooder = freshAddress();
+    const keys = Array.from({ length: 200 }, unknownKey);
+    const responses = await Promise.all(keys.map((key) => verifyFrom(key.token, flooder)));
+    const admitted = responses.filter((response) => response.statusCode === 401).length;
+    for (const response of responses) expect([401, 429]).toContain(response.statusCode);
+    const reachedStore = keys.filter((key) => lookups.has(key.publicId)).length;
+    expect({ admitted, reachedStore }).toEqual({ admitted: FAILURE_BUDGET, reachedStore: FAILURE_BUDGET });
+    responses.filter((response) => response.statusCode === 429).forEach(expectThrottled);
+  });
+});
