@@ -92,7 +92,9 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // While closing, requests already on an open keep-alive connection are still served (with
+    // Connection: close); new connections are refused. Nothing accepted fails during shutdown.
+    return503OnClosing: false,
     // One log line per request is written by the onResponse hook below (management routes);
     // a per-request child logger would cost more than a verification itself.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),

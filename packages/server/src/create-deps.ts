@@ -28,17 +28,30 @@ export interface OwnedDeps extends Deps {
   close(): Promise<void>;
 }
 
-function connectRedis(url: string): Redis {
-  return new Redis(url, {
+function connectRedis(url: string, timeoutMs: number, log: CreateDepsOptions['logger']): Redis {
+  const redis = new Redis(url, {
     lazyConnect: true,
     enableAutoPipelining: true,
     // Fail fast while disconnected instead of queueing: the limiter falls back, health reports.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5000,
+    // A Redis that hangs (rather than refusing connections) must not hang requests with it.
+    commandTimeout: timeoutMs,
     // Keep trying to reconnect, at most every 2 s.
     retryStrategy: (times: number) => Math.min(times * 100, 2000),
   });
+  // One log line per outage, through the service's logger (ioredis would print raw traces).
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) log.error({ err: error }, 'Redis connection failed; reconnecting');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log.info({}, 'Redis connection is back');
+    down = false;
+  });
+  return redis;
 }
 
 /** Builds every dependency once, from the configuration. Fails (and cleans up) if a backend is unreachable. */
@@ -57,8 +70,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   let denylist: TokenDenylist;
   try {
     if (config.redisUrl !== undefined) {
-      redis = connectRedis(config.redisUrl);
-      subscriber = connectRedis(config.redisUrl);
+      redis = connectRedis(config.redisUrl, config.redisFailure.timeoutMs, options.logger);
+      subscriber = connectRedis(config.redisUrl, config.redisFailure.timeoutMs, options.logger);
       await Promise.all([redis.connect(), subscriber.connect()]);
       limiter = new FallbackLimiter(new RedisLimiter(redis, { prefix }), new MemoryLimiter(clock), clock, config.redisFailure, options.logger);
       bus = new RedisBus(redis, subscriber, { prefix });
