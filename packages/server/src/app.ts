@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptio
 import type { Deps } from './deps.js';
 import { MAX_AUTHORIZATION_LENGTH } from './http/authenticate.js';
 import { registerErrorHandling, sendError } from './http/errors.js';
+import { assertStorable } from './http/input-hygiene.js';
 import type { App, Services } from './http/types.js';
 import { registerAuthLogin } from './routes/auth-login.js';
 import { registerAuthLogoutAll } from './routes/auth-logout-all.js';
@@ -101,6 +102,12 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     childLoggerFactory: (parent) => parent,
     // Long path ids must reach our handlers (and become 404), not be cut off by the router (414).
     routerOptions: { maxParamLength: 2048 },
+    // Paths the router cannot even parse (bad percent escapes, absurdly long ids) still get
+    // the error envelope and a request id: to a caller they are ids that do not exist.
+    frameworkErrors: (_error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      void sendError(reply, 'not_found', 'Not found');
+    },
     forceCloseConnections: false,
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
@@ -132,10 +139,17 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     }
     done();
   });
-  // Routes with a body schema treat a missing body as an empty object.
+  // Routes with a body schema treat a missing body as an empty object; nothing unstorable
+  // (NUL, lone surrogates) gets past this point.
   app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};
-    done();
+    try {
+      assertStorable(request.body, 'body');
+      assertStorable(request.query, 'query string');
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
   // The access log: management requests at info. Verifications are metered as usage records
   // instead, and logged here only at debug.

@@ -15,6 +15,12 @@ import { discoverRoutes, fillPath, validValue, type JsonSchema, type RouteInfo }
  * For every response: never a 5xx, never a hang; every status ≥ 400 carries a JSON body whose
  * `error` is a code of the catalogue (packages/core/src/errors.ts) or, at the verify endpoints, a
  * verification outcome (packages/core/src/verify/outcome.ts), with the status that code maps to.
+ *
+ * Next to the random runs, deterministic ones: every body field and query parameter (read from
+ * the OpenAPI schemas) meets a fixed set of hostile values (NUL, lone surrogates, edge dates,
+ * prototype names, crafted cursors), and every route with ids meets the path segments the router
+ * itself refuses. After it all, the data the requests touched must still be readable, and a
+ * sentinel project with its key must be unchanged and still verify.
  */
 
 const RUNS = 40;
@@ -500,6 +506,23 @@ function report(failures: Failure[]): string {
 }
 
 const routeName = (route: RouteInfo): string => `${route.method} ${route.path}`;
+/**
+ * Whatever a request did, the project's data must stay readable: a row that was half-written or
+ * stored in a form the service cannot read back would break these lists for good.
+ */
+async function unreadable(t: TestApp, token: string, projectId: string): Promise<string[]> {
+  const problems: string[] = [];
+  const projects = await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(token) });
+  if (projects.statusCode !== 200) problems.push(`GET /v1/projects → ${projects.statusCode} ${projects.body.slice(0, 120)}`);
+  const exists = projects.statusCode === 200 && projects.json<Array<{ id: string }>>().some((p) => p.id === projectId);
+  if (!exists) return problems;
+  for (const path of ['keys', 'services', 'audit', 'stats', 'audit?format=csv']) {
+    const response = await t.app.inject({ method: 'GET', url: `/v1/projects/${projectId}/${path}`, headers: bearer(token) });
+    if (response.statusCode !== 200) problems.push(`GET /v1/projects/:projectId/${path} → ${response.statusCode} ${response.body.slice(0, 120)}`);
+  }
+  return problems;
+}
+
 const endsSession = (route: RouteInfo): boolean => route.path === '/v1/auth/logout' || route.path === '/v1/auth/logout-all';
 
 // ---------------------------------------------------------------------------------------------
@@ -646,6 +669,7 @@ describe(`fuzzing every route (${backend})`, () => {
         : undefined;
       const { failures, statuses } = await fuzzRoute(t, route, caseFor(route, realIds, auth), endsSession(route) ? RUNS_SESSION_ENDING : RUNS_AUTHENTICATED, before);
       expect(failures.length, report(failures)).toBe(0);
+      expect(await unreadable(t, owner.accessToken, playground.id)).toEqual([]);
       // The random input reached the handlers behind the token (some requests succeeded), not
       // only the validator and the authentication.
       if (route.bearer || route.verify) {
@@ -698,7 +722,9 @@ describe(`fuzzing every route (${backend})`, () => {
         const response = await send(t, c);
         if (response === 'timeout') failures.push({ reason: `no answer within ${REQUEST_TIMEOUT_MS} ms`, request: variant.name, response: '' });
         else for (const reason of contractViolations(route, response)) failures.push({ reason: `${reason}: ${variant.name}`, request: describeRequest(c), response: `${response.statusCode} ${response.body.slice(0, 200)}` });
+        if (usesUp) for (const problem of await unreadable(t, user.accessToken, ids.projectId ?? '')) failures.push({ reason: `data left unreadable: ${problem}`, request: describeRequest(c), response: '' });
       }
+      for (const problem of await unreadable(t, user.accessToken, shared.projectId ?? '')) failures.push({ reason: `data left unreadable: ${problem}`, request: `after every variant of ${routeName(route)}`, response: '' });
       expect(failures.length, report(failures)).toBe(0);
     }, 120_000);
   });

@@ -8,7 +8,7 @@ import { AuditEvent, AuditQuery, errors, ProjectParams } from '../http/schemas.j
 import type { App, RouteContext } from '../http/types.js';
 import { isUuid } from '../services/projects.js';
 import { listAudit } from '../store/audit.js';
-import { DEFAULT_PAGE_SIZE } from '../store/page.js';
+import { DEFAULT_PAGE_SIZE, isStorableDate } from '../store/page.js';
 
 const CSV_COLUMNS = ['id', 'createdAt', 'action', 'actorId', 'targetType', 'targetId', 'outcome', 'count', 'requestId', 'ip', 'changes'] as const;
 
@@ -38,7 +38,7 @@ export function registerAuditList(app: App, { deps, services }: RouteContext): v
         if (text === undefined) return undefined;
         const date = new Date(text);
         // Years PostgreSQL and JavaScript agree on; anything else is the caller's mistake.
-        if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) throw validationError(`${name} is not a valid date-time`);
+        if (!isStorableDate(date)) throw validationError(`${name} is not a valid date-time`);
         return date;
       };
       const range = { from: bound(from, 'from'), to: bound(to, 'to') };

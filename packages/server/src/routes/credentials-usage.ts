@@ -4,7 +4,12 @@ import { errors, UsageQuery, UsageSeries } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { CREDENTIAL_KINDS, idsOf } from './credential-kinds.js';
 
-const RANGE_DAYS: Record<string, number> = { '1d': 1, '7d': 7, '30d': 30, '90d': 90 };
+const RANGE_DAYS = new Map([
+  ['1d', 1],
+  ['7d', 7],
+  ['30d', 30],
+  ['90d', 90],
+]);
 
 export function registerCredentialsUsage(app: App, { deps, services }: RouteContext): void {
   for (const { kind, segment, idParam, tag } of CREDENTIAL_KINDS) {
@@ -23,7 +28,7 @@ export function registerCredentialsUsage(app: App, { deps, services }: RouteCont
       },
       async (request) => {
         const { projectId, id } = idsOf(request.params, idParam);
-        const days = RANGE_DAYS[request.query.range ?? '7d'] ?? 7;
+        const days = RANGE_DAYS.get(request.query.range ?? '7d') ?? 7;
         return services.credentials.usageByDay(actorOf(request), projectId, kind, id, days);
       },
     );

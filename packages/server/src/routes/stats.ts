@@ -3,10 +3,14 @@ import { errors, ProjectParams, Stats, StatsQuery } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { projectStats } from '../store/stats.js';
 
-const RANGE_DAYS: Record<string, number> = { '1d': 1, '7d': 7, '30d': 30 };
+const RANGE_DAYS = new Map([
+  ['1d', 1],
+  ['7d', 7],
+  ['30d', 30],
+]);
 
 /** `range` → days; an unknown value reads as the default, 7 days. */
-export const rangeDays = (range: string | undefined): number => RANGE_DAYS[range ?? '7d'] ?? 7;
+export const rangeDays = (range: string | undefined): number => RANGE_DAYS.get(range ?? '7d') ?? 7;
 
 export function registerStats(app: App, { deps, services }: RouteContext): void {
   app.get(

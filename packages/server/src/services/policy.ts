@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { validationError, type CreditsPolicy, type QuotaPolicy, type RateLimitPolicy } from '@elyzor/core';
 import type { CredentialRow } from '../store/credentials.js';
+import { isStorableDate } from '../store/page.js';
 
 /**
  * A credential's policy as the API reads and writes it, and its translation to and from the
@@ -102,7 +103,7 @@ export function policyColumns(input: PolicyInput, now: number): PolicyColumns {
   if (input.resources !== undefined) columns.resource_scopes = json(input.resources);
   if (input.expiresAt !== undefined) {
     const at = input.expiresAt === null ? null : new Date(input.expiresAt);
-    if (at !== null && Number.isNaN(at.getTime())) throw validationError('expiresAt must be an ISO 8601 date-time');
+    if (at !== null && !isStorableDate(at)) throw validationError('expiresAt must be an ISO 8601 date-time between the years 1 and 9999');
     columns.expires_at = at;
   }
   if (input.enabled !== undefined) columns.enabled = input.enabled;

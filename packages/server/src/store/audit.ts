@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditChanges, Schema } from '../db/schema.js';
 import type { Actor } from '../deps.js';
-import { decodeCursor, type Page, type PageRequest } from './page.js';
+import { decodeCursor, isStorableDate, type Page, type PageRequest } from './page.js';
 
 type Db = Kysely<Schema>;
 
@@ -94,7 +94,7 @@ export async function listAudit(db: Db, projectId: string, filters: AuditFilters
     const text = Buffer.from(page.cursor, 'base64url').toString('utf8');
     const [iso, id] = text.split('|');
     const at = new Date(iso ?? '');
-    if (id === undefined || !/^\d{1,19}$/.test(id) || Number.isNaN(at.getTime())) decodeCursor('!');
+    if (id === undefined || !/^\d{1,18}$/.test(id) || !isStorableDate(at)) decodeCursor('!');
     query = query.where(sql<boolean>`(created_at, id) < (${at}, ${id}::bigint)`);
   }
   const rows = await query.execute();

@@ -20,6 +20,12 @@ export interface CursorPosition {
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 100;
 
+/** A date both JavaScript and PostgreSQL represent: years 1 to 9999. */
+export function isStorableDate(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
+}
+
 export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(`${position.createdAt.toISOString()}|${position.id}`).toString('base64url');
 }
@@ -29,7 +35,7 @@ export function decodeCursor(cursor: string): CursorPosition {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const [iso, id] = text.split('|');
   const createdAt = new Date(iso ?? '');
-  if (id === undefined || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+  if (id === undefined || !isStorableDate(createdAt) || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
     throw validationError('cursor is not valid');
   }
   return { createdAt, id };
