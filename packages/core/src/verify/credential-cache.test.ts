@@ -1,33 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { CredentialCache, type CacheOptions } from './credential-cache.js';
-import { NO_SCOPES, type CredentialRecord } from './record.js';
+import { credentialRecord } from '../../test-support/credential-record.js';
+import type { CredentialRecord } from './record.js';
 
 const T0 = 1_700_000_000_000;
 
 function record(publicId: string, overrides: Partial<CredentialRecord> = {}): CredentialRecord {
-  return {
-    id: `id_${publicId}`,
-    projectId: 'proj',
-    kind: 'key',
-    environment: 'live',
-    publicId,
-    digest: 'd'.repeat(64),
-    name: null,
-    revokedAt: null,
-    enabled: true,
-    expiresAt: null,
-    scopes: NO_SCOPES,
-    ipAllowlist: [],
-    ipDenylist: [],
-    rateLimit: null,
-    quota: null,
-    credits: null,
-    limitKey: `id_${publicId}`,
-    metadata: null,
-    ownerId: null,
-    ...overrides,
-  };
+  return credentialRecord(publicId, { id: `id_${publicId}`, limitKey: `id_${publicId}`, projectId: 'proj', digest: 'd'.repeat(64), ...overrides });
 }
 
 interface Deferred<T> {

@@ -1,34 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { decide, type PolicyRequest } from './decide.js';
+import { credentialRecord } from '../../test-support/credential-record.js';
 import { NO_SCOPES, type CredentialKind, type CredentialRecord } from './record.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 const HOUR = 3_600_000;
 
 function record(overrides: Partial<CredentialRecord> = {}): CredentialRecord {
-  return {
-    id: 'cred_1',
-    projectId: 'proj_1',
-    kind: 'key',
-    environment: 'live',
-    publicId: 'AAAAAAAAAAAAAAAA',
-    digest: '0'.repeat(64),
-    name: null,
-    revokedAt: null,
-    enabled: true,
-    expiresAt: null,
-    scopes: NO_SCOPES,
-    ipAllowlist: [],
-    ipDenylist: [],
-    rateLimit: null,
-    quota: null,
-    credits: null,
-    limitKey: 'cred_1',
-    metadata: null,
-    ownerId: null,
-    ...overrides,
-  };
+  return credentialRecord('AAAAAAAAAAAAAAAA', { id: 'cred_1', limitKey: 'cred_1', ...overrides });
 }
 
 const service = (overrides: Partial<CredentialRecord> = {}): CredentialRecord => record({ kind: 'service', name: 'billing', ...overrides });

@@ -1,3 +1,4 @@
+import { credentialRecord } from '../../test-support/credential-record.js';
 import { describe, it, expect, afterEach } from 'vitest';
 import fc from 'fast-check';
 import { crc32 } from 'node:zlib';
@@ -8,7 +9,7 @@ import { CHECKSUM_LENGTH, generateCredential, parseCredential } from '../keys/ke
 import { MemoryLimiter } from '../limiter/limiter.js';
 import type { UsageEvent } from '../usage.js';
 import { CredentialCache } from './credential-cache.js';
-import { NO_SCOPES, type CredentialKind, type CredentialRecord } from './record.js';
+import type { CredentialKind, CredentialRecord } from './record.js';
 import { Verifier, quotaWindow } from './verifier.js';
 
 // 22:00 UTC: two hours before the next UTC midnight.
@@ -45,28 +46,13 @@ function setup() {
   /** Creates a credential, stores its record, and returns the token and the record. */
   function issue(kind: CredentialKind = 'key', overrides: Partial<CredentialRecord> = {}) {
     const credential = generateCredential(kind === 'key' ? 'sk' : 'svc', 'live');
-    const record: CredentialRecord = {
-      id: `cred_${credential.publicId}`,
-      projectId: 'proj_1',
+    const record = credentialRecord(credential.publicId, {
       kind,
-      environment: 'live',
-      publicId: credential.publicId,
       digest: digest(credential.token),
       name: kind === 'service' ? 'billing' : null,
-      revokedAt: null,
-      enabled: true,
-      expiresAt: null,
-      scopes: NO_SCOPES,
-      ipAllowlist: [],
-      ipDenylist: [],
-      rateLimit: null,
-      quota: null,
-      credits: null,
       limitKey: `id_${credential.publicId}`,
-      metadata: null,
-      ownerId: null,
       ...overrides,
-    };
+    });
     records.set(credential.publicId, record);
     return { token: credential.token, record };
   }
