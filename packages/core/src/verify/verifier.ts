@@ -144,7 +144,7 @@ export class Verifier {
     let retryAfterMs = 0;
     if (limits !== null && !limits.allowed) {
       // Nothing was spent: a check that would have admitted the request still has its units.
-      limits.decisions = limits.decisions.map((d) => (d.allowed ? { ...d, remaining: d.remaining + (checks[limits.decisions.indexOf(d)]?.cost ?? cost) } : d));
+      limits.decisions = limits.decisions.map((d, i) => (d.allowed ? { ...d, remaining: d.remaining + (checks[i]?.cost ?? cost) } : d));
       const failed = checks[limits.failed];
       outcome = failed?.key.startsWith('q:') === true || failed?.key.startsWith('c:') === true ? 'quota_exceeded' : 'rate_limit_exceeded';
       retryAfterMs = limits.decisions[limits.failed]?.retryAfterMs ?? 1000;

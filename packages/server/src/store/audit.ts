@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditChanges, Schema } from '../db/schema.js';
 import type { Actor } from '../deps.js';
-import { decodeCursor, isStorableDate, type Page, type PageRequest } from './page.js';
+import { afterCursor, toPage, type Page, type PageRequest } from './page.js';
 
 type Db = Kysely<Schema>;
 
@@ -89,18 +89,11 @@ export async function listAudit(db: Db, projectId: string, filters: AuditFilters
   if (filters.targetId !== undefined) query = query.where('target_id', '=', filters.targetId);
   if (filters.from !== undefined) query = query.where('created_at', '>=', filters.from);
   if (filters.to !== undefined) query = query.where('created_at', '<', filters.to);
-  if (page.cursor !== undefined) {
-    // Audit ids are integers, not UUIDs: the cursor carries (created_at, id) in the same format.
-    const text = Buffer.from(page.cursor, 'base64url').toString('utf8');
-    const [iso, id] = text.split('|');
-    const at = new Date(iso ?? '');
-    if (id === undefined || !/^\d{1,18}$/.test(id) || !isStorableDate(at)) decodeCursor('!');
-    query = query.where(sql<boolean>`(created_at, id) < (${at}, ${id}::bigint)`);
-  }
-  const rows = await query.execute();
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
+  // Audit ids are integers, not UUIDs.
+  if (page.cursor !== undefined) query = query.where(afterCursor(page.cursor, 'bigint'));
+  const { items, next } = toPage(await query.execute(), page.limit);
   return {
+    next,
     items: items.map((r) => ({
       id: String(r.id),
       action: r.action,
@@ -114,9 +107,5 @@ export async function listAudit(db: Db, projectId: string, filters: AuditFilters
       count: r.count,
       createdAt: r.created_at.toISOString(),
     })),
-    next:
-      rows.length > page.limit && last !== undefined
-        ? Buffer.from(`${last.created_at.toISOString()}|${String(last.id)}`).toString('base64url')
-        : null,
   };
 }

@@ -2,7 +2,7 @@ import type { CreditsPolicy, CredentialRecord, QuotaPolicy, RateLimitPolicy } fr
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { CredentialsTable, Schema } from '../db/schema.js';
-import { decodeCursor, toPage, type Page, type PageRequest } from './page.js';
+import { afterCursor, toPage, type Page, type PageRequest } from './page.js';
 
 export type CredentialRow = Selectable<CredentialsTable>;
 type Db = Kysely<Schema>;
@@ -42,26 +42,18 @@ export async function insertCredential(db: Db, values: Insertable<CredentialsTab
   return db.insertInto('credentials').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
+/** One credential of one kind in one project: any other combination is not found. */
+function oneCredential(db: Db, projectId: string, kind: CredentialRow['kind'], id: string) {
+  return db.selectFrom('credentials').selectAll().where('id', '=', id).where('project_id', '=', projectId).where('kind', '=', kind);
+}
+
 export async function getCredential(db: Db, projectId: string, kind: CredentialRow['kind'], id: string): Promise<CredentialRow | undefined> {
-  return db
-    .selectFrom('credentials')
-    .selectAll()
-    .where('id', '=', id)
-    .where('project_id', '=', projectId)
-    .where('kind', '=', kind)
-    .executeTakeFirst();
+  return oneCredential(db, projectId, kind, id).executeTakeFirst();
 }
 
 /** Row lock for a read-modify-write inside a transaction (revoke, rotate, update). */
 export async function lockCredential(db: Db, projectId: string, kind: CredentialRow['kind'], id: string): Promise<CredentialRow | undefined> {
-  return db
-    .selectFrom('credentials')
-    .selectAll()
-    .where('id', '=', id)
-    .where('project_id', '=', projectId)
-    .where('kind', '=', kind)
-    .forUpdate()
-    .executeTakeFirst();
+  return oneCredential(db, projectId, kind, id).forUpdate().executeTakeFirst();
 }
 
 export type CredentialStatus = 'active' | 'disabled' | 'expired' | 'revoked';
@@ -119,8 +111,7 @@ export async function listCredentials(
       break;
   }
   if (page.cursor !== undefined) {
-    const after = decodeCursor(page.cursor);
-    query = query.where(sql<boolean>`(created_at, id) < (${after.createdAt}, ${after.id}::uuid)`);
+    query = query.where(afterCursor(page.cursor));
   }
   return toPage(await query.execute(), page.limit);
 }

@@ -1,7 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { sql } from 'kysely';
 import type { ProjectsTable, Schema } from '../db/schema.js';
-import { decodeCursor, toPage, type Page, type PageRequest } from './page.js';
+import { afterCursor, toPage, type Page, type PageRequest } from './page.js';
 
 export type ProjectRow = Selectable<ProjectsTable>;
 type Db = Kysely<Schema>;
@@ -24,8 +23,7 @@ export async function listProjects(db: Db, ownerId: string, page: PageRequest): 
     .orderBy('id', 'desc')
     .limit(page.limit + 1);
   if (page.cursor !== undefined) {
-    const after = decodeCursor(page.cursor);
-    query = query.where(sql<boolean>`(created_at, id) < (${after.createdAt}, ${after.id}::uuid)`);
+    query = query.where(afterCursor(page.cursor));
   }
   return toPage(await query.execute(), page.limit);
 }
