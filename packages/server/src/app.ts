@@ -1,16 +1,19 @@
-import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import type { Deps } from './deps.js';
 import { MAX_AUTHORIZATION_LENGTH } from './http/authenticate.js';
+import { trustProxyFunction } from './http/client-address.js';
 import { registerErrorHandling, sendError } from './http/errors.js';
 import { assertStorable } from './http/input-hygiene.js';
-import type { App, Services } from './http/types.js';
+import { requestIdFrom } from './http/request-id.js';
+import { VerifyBody } from './http/schemas.js';
+import { createValidators, type Validators } from './http/validators.js';
+import { syncJsonParser, VerifyLane } from './http/verify-lane.js';
+import type { App, AppLogger, Services } from './http/types.js';
 import { registerAuthLogin } from './routes/auth-login.js';
 import { registerAuthLogoutAll } from './routes/auth-logout-all.js';
 import { registerAuthLogout } from './routes/auth-logout.js';
@@ -36,7 +39,6 @@ import { CredentialService } from './services/credentials.js';
 import { ProjectService } from './services/projects.js';
 
 export const BODY_LIMIT = 16 * 1024;
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Never logged: credentials, tokens, cookies, passwords. */
 export const REDACT = [
@@ -56,42 +58,28 @@ export const REDACT = [
   '*.digest',
 ];
 
-/** Trust the nearest `count` proxies in X-Forwarded-For. */
-const hops =
-  (count: number) =>
-  (_address: string, hop: number): boolean =>
-    hop < count;
-
 export interface BuildAppOptions {
   /** A pino logger, or pino options. */
   logger?: FastifyBaseLogger | FastifyServerOptions['logger'];
 }
 
-/**
- * Request bodies are validated strictly: no type coercion (a number is not a name) and unknown
- * fields are refused, not stripped. Query strings and path params are strings on the wire, so
- * there numbers are coerced.
- */
-function validators(): Record<string, Ajv> {
-  const make = (coerce: boolean): Ajv => {
-    const ajv = new Ajv({ coerceTypes: coerce ? 'array' : false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
-    addFormats.default(ajv);
-    return ajv;
-  };
-  const strict = make(false);
-  const loose = make(true);
-  return { body: strict, querystring: loose, params: loose, headers: loose };
-}
-
 export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<App> {
   const logger = options.logger ?? { level: deps.config.logLevel, redact: REDACT };
+  const trust = trustProxyFunction(deps.config.trustProxy);
+  // Set once the app is built; the server only dispatches requests after listen().
+  let lane: VerifyLane | null = null;
   const app = Fastify({
     ...(typeof logger === 'object' && logger !== null && 'child' in logger ? { loggerInstance: logger } : { logger }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: typeof deps.config.trustProxy === 'number' ? hops(deps.config.trustProxy) : deps.config.trustProxy,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    trustProxy: trust === false ? false : trust,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    // The plain form of a verification takes the verify lane; everything else, Fastify.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (lane === null || !lane.take(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = 72_000;
+      return server;
     },
     // While closing, requests already on an open keep-alive connection are still served (with
     // Connection: close); new connections are refused. Nothing accepted fails during shutdown.
@@ -111,10 +99,10 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     forceCloseConnections: false,
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
-  const compilers = validators();
+  const compilers = createValidators();
   app.setValidatorCompiler(({ schema, httpPart }) => {
-    const ajv = compilers[httpPart ?? 'body'] ?? compilers.body;
-    if (ajv === undefined) throw new Error('no validator');
+    const part = httpPart ?? 'body';
+    const ajv = part in compilers ? compilers[part as keyof Validators] : compilers.body;
     return ajv.compile(schema);
   });
 
@@ -123,6 +111,18 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     return parseJson(request, body as string, done);
+  });
+  const verifyLane = new VerifyLane({
+    deps,
+    trust,
+    parseJson: syncJsonParser(parseJson),
+    validate: compilers.body.compile(VerifyBody),
+    bodyLimit: BODY_LIMIT,
+    logger: app.log as AppLogger,
+  });
+  app.addHook('preClose', (done) => {
+    verifyLane.closing = true;
+    done();
   });
 
   app.decorateRequest('actor', null);
@@ -155,7 +155,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   // instead, and logged here only at debug.
   app.addHook('onResponse', (request, reply, done) => {
     const level = request.routeOptions.config?.verifyShape === true ? 'debug' : 'info';
-    if ((request.log as FastifyBaseLogger & { isLevelEnabled(level: string): boolean }).isLevelEnabled(level)) {
+    if ((request.log as AppLogger).isLevelEnabled(level)) {
       request.log[level]({ requestId: request.id, method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
     }
     done();
@@ -213,5 +213,6 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerVerify(app, context);
   registerStats(app, context);
   registerHealth(app, context);
+  lane = verifyLane;
   return app;
 }

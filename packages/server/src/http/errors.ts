@@ -39,42 +39,75 @@ function verifyShaped(request: FastifyRequest): boolean {
   return request.routeOptions.config?.verifyShape === true;
 }
 
+/** What an error becomes on the wire, decided without a request or reply (both lanes use it). */
+export interface ErrorAnswer {
+  code: ErrorCode;
+  message: string;
+  extra: Record<string, unknown>;
+  /** Seconds, for the Retry-After header. */
+  retryAfter?: number;
+  /** Logged by the caller with the request's id; unexpected errors are never shown to the client. */
+  log?: { level: 'warn' | 'error'; message: string };
+}
+
+/** The fields of a thrown error this mapping reads (FastifyError has them all). */
+export interface ThrownError {
+  code?: string;
+  statusCode?: number;
+  validation?: FastifyError['validation'];
+  validationContext?: FastifyError['validationContext'];
+}
+
 /**
- * The edge: typed domain errors become their catalogue status and code; validation and
- * transport errors become 4xx; anything else is a 500 with a generic message and is logged.
+ * The edge's one decision: typed domain errors become their catalogue status and code;
+ * validation and transport errors become 4xx; a backend out of reach is 503; anything else is
+ * a 500 with a generic message. `verifyShaped` adds `valid: false` for the verify endpoints.
  */
+export function errorAnswer(error: unknown, verifyShaped: boolean): ErrorAnswer {
+  if (error instanceof ElyzorError) {
+    const extra: Record<string, unknown> = { ...(error.details ?? {}) };
+    if (error.retryAfter === undefined) return { code: error.code, message: error.message, extra };
+    const retryAfter = Math.max(1, Math.ceil(error.retryAfter));
+    extra.retryAfter = retryAfter;
+    return { code: error.code, message: error.message, extra, retryAfter };
+  }
+  const thrown = (typeof error === 'object' && error !== null ? error : {}) as ThrownError;
+  if (thrown.validation !== undefined) {
+    const details = thrown.validation.map((v) => ({ path: v.instancePath || (v.params as { missingProperty?: string }).missingProperty || '', message: v.message ?? 'invalid' }));
+    const first = details[0];
+    const where = thrown.validationContext ?? 'request';
+    const message = first === undefined ? `Invalid ${where}` : `Invalid ${where}: ${first.path || where} ${first.message}`.trim();
+    return { code: 'validation_error', message, extra: verifyShaped ? { valid: false, details } : { details } };
+  }
+  const mapped = thrown.code !== undefined ? FASTIFY_ERRORS[thrown.code] : undefined;
+  if (mapped !== undefined) {
+    if (verifyShaped && mapped[0] !== 'payload_too_large') return { code: 'validation_error', message: mapped[1], extra: { valid: false } };
+    return { code: mapped[0], message: mapped[1], extra: {} };
+  }
+  if (typeof thrown.statusCode === 'number' && thrown.statusCode >= 400 && thrown.statusCode < 500) {
+    return { code: thrown.statusCode === 413 ? 'payload_too_large' : 'validation_error', message: 'Bad request', extra: {} };
+  }
+  if (isUnavailable(error)) {
+    return {
+      code: 'service_unavailable',
+      message: 'A backend is unavailable; try again shortly',
+      extra: verifyShaped ? { valid: false } : {},
+      retryAfter: 5,
+      log: { level: 'warn', message: 'backend unavailable' },
+    };
+  }
+  return { code: 'internal_error', message: 'Internal server error', extra: {}, log: { level: 'error', message: 'unhandled error' } };
+}
+
+/** Registers the error and not-found handlers; every error response goes through `errorAnswer`. */
 export function registerErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof ElyzorError) {
-      if (error.retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfter))));
-      const extra: Record<string, unknown> = { ...(error.details ?? {}) };
-      if (error.retryAfter !== undefined) extra.retryAfter = Math.max(1, Math.ceil(error.retryAfter));
-      return sendError(reply, error.code, error.message, extra);
+    const answer = errorAnswer(error, verifyShaped(request));
+    if (answer.log !== undefined) {
+      request.log[answer.log.level]({ err: error, requestId: request.id, method: request.method, url: request.url.split('?')[0] }, answer.log.message);
     }
-    if (error.validation !== undefined) {
-      const details = error.validation.map((v) => ({ path: v.instancePath || (v.params as { missingProperty?: string }).missingProperty || '', message: v.message ?? 'invalid' }));
-      const first = details[0];
-      const where = error.validationContext ?? 'request';
-      const message = first === undefined ? `Invalid ${where}` : `Invalid ${where}: ${first.path || where} ${first.message}`.trim();
-      return sendError(reply, 'validation_error', message, verifyShaped(request) ? { valid: false, details } : { details });
-    }
-    const mapped = error.code !== undefined ? FASTIFY_ERRORS[error.code] : undefined;
-    if (mapped !== undefined) {
-      if (verifyShaped(request) && mapped[0] !== 'payload_too_large') {
-        return sendError(reply, 'validation_error', mapped[1], { valid: false });
-      }
-      return sendError(reply, mapped[0], mapped[1]);
-    }
-    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(reply, error.statusCode === 413 ? 'payload_too_large' : 'validation_error', 'Bad request');
-    }
-    if (isUnavailable(error)) {
-      request.log.warn({ err: error, requestId: request.id }, 'backend unavailable');
-      reply.header('retry-after', '5');
-      return sendError(reply, 'service_unavailable', 'A backend is unavailable; try again shortly', verifyShaped(request) ? { valid: false } : {});
-    }
-    request.log.error({ err: error, requestId: request.id, method: request.method, url: request.url.split('?')[0] }, 'unhandled error');
-    return sendError(reply, 'internal_error', 'Internal server error');
+    if (answer.retryAfter !== undefined) reply.header('retry-after', String(answer.retryAfter));
+    return sendError(reply, answer.code, answer.message, answer.extra);
   });
 
   app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`));

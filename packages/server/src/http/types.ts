@@ -6,6 +6,9 @@ import type { AuthService } from '../services/auth.js';
 import type { CredentialService } from '../services/credentials.js';
 import type { ProjectService } from '../services/projects.js';
 
+/** Fastify's logger is pino, which can say whether a level is on (to skip building a line). */
+export type AppLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
+
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** The business verbs, built once; routes only validate, call one of these, and shape the answer. */

@@ -1,29 +1,9 @@
-import { VERIFY_STATUS, type CredentialKind, type LimitDecision, type VerifyResult } from '@elyzor/core';
+import type { CredentialKind } from '@elyzor/core';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { bearerToken } from '../http/authenticate.js';
-import { settleVerification, verifyGate } from '../http/ip-limit.js';
 import { VerifyBody, VerifyFailure } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-
-const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
-const MAX_RETRY_AFTER_MS = 400 * 86_400_000;
-
-/** Rate-limit headers in the form of the IETF draft (RateLimit-Policy / RateLimit). */
-function setLimitHeaders(reply: FastifyReply, decision: LimitDecision | null, windowSeconds: number | null, now: number): void {
-  if (decision === null) return;
-  // Seconds until units come back, never more than the window the policy names.
-  const untilReset = Math.max(0, Math.ceil((decision.resetAt - now) / 1000));
-  const reset = windowSeconds === null ? untilReset : Math.min(untilReset, windowSeconds);
-  if (windowSeconds !== null) reply.header('ratelimit-policy', `"default";q=${decision.limit};w=${windowSeconds}`);
-  reply.header('ratelimit', `"default";r=${decision.remaining};t=${reset}`);
-}
-
-function windowOf(result: VerifyResult, defaultWindow: number): number | null {
-  const policy = result.record?.rateLimit ?? null;
-  if (policy === null) return defaultWindow;
-  return policy.algorithm === 'none' ? null : policy.windowSeconds;
-}
+import { answerVerification } from '../http/verify-answer.js';
 
 const SuccessKey = Type.Object({
   valid: Type.Literal(true),
@@ -45,9 +25,10 @@ const SuccessService = Type.Object({
 });
 
 /**
- * POST /v1/verify (sk_ keys) and POST /v1/verify/service (svc_ identities): the hot path.
- * Everything is decided by the core `Verifier`; this file only reads the request and writes
- * the answer in the README's exact shapes.
+ * POST /v1/verify (sk_ keys) and POST /v1/verify/service (svc_ identities): the hot path. The
+ * plain form of these requests is served by the verify lane (`http/verify-lane.ts`) before
+ * Fastify sees it; these routes document the endpoints and serve every other form. Both call
+ * `answerVerification`, which writes the README's exact shapes (the schemas below document them).
  */
 export function registerVerify(app: App, { deps }: RouteContext): void {
   const routes: Array<[string, CredentialKind]> = [
@@ -73,49 +54,9 @@ export function registerVerify(app: App, { deps }: RouteContext): void {
         },
       },
       async (request, reply) => {
-        const wait = verifyGate(deps, request.ip);
-        if (wait !== null) {
-          reply.header('retry-after', String(wait));
-          return (reply as FastifyReply).code(429).send({ valid: false, error: 'rate_limit_exceeded', retryAfter: wait });
-        }
-        const body = request.body;
-        const result = await deps.verifier.verify({
-          token: bearerToken(request.headers.authorization),
-          kind,
-          scopes: body.scopes,
-          resource: body.resource,
-          ip: body.ip,
-          cost: body.cost,
-        });
-        settleVerification(deps, request.ip, result.outcome === 'invalid_key');
-        const now = deps.clock.now();
-        setLimitHeaders(reply, result.rateLimit, windowOf(result, deps.config.rateLimit.windowSeconds), now);
-        const record = result.record;
-        if (result.outcome !== 'valid' || record === null) {
-          const failure: Record<string, unknown> = { valid: false, error: result.outcome };
-          // A spent balance with no refill never comes back: no retryAfter then.
-          if (result.retryAfterMs > 0 && result.retryAfterMs < MAX_RETRY_AFTER_MS) {
-            failure.retryAfter = seconds(result.retryAfterMs);
-            reply.header('retry-after', String(failure.retryAfter));
-          }
-          if (result.missingScopes !== undefined) failure.missingScopes = result.missingScopes;
-          return (reply as FastifyReply).code(VERIFY_STATUS[result.outcome]).send(failure);
-        }
-        const success: Record<string, unknown> = {
-          valid: true,
-          projectId: record.projectId,
-          rateLimitRemaining: result.rateLimit?.remaining ?? null,
-          keyId: record.id,
-          environment: record.environment,
-          scopes: record.scopes.global,
-          metadata: record.metadata,
-          ownerId: record.ownerId,
-          expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
-        };
-        if (result.quota !== null) success.quotaRemaining = result.quota.remaining;
-        if (result.credits !== null) success.creditsRemaining = result.credits.remaining;
-        if (kind === 'service') success.service = { id: record.id, name: record.name ?? '' };
-        return (reply as FastifyReply).send(success);
+        const answer = await answerVerification(deps, { kind, authorization: request.headers.authorization, body: request.body, ip: request.ip });
+        // The answer is JSON text already: the same bytes the verify lane writes.
+        return (reply as FastifyReply).code(answer.status).headers(answer.headers).type('application/json; charset=utf-8').send(answer.body);
       },
     );
   }

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '@elyzor/core';
+import type { RequestListener } from 'node:http';
 import type { LightMyRequestResponse } from 'fastify';
+import { inject } from 'light-my-request';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
@@ -41,6 +43,23 @@ export function realBackendEnv(): { DATABASE_URL: string; REDIS_URL: string } {
   return { DATABASE_URL: db, REDIS_URL: redis };
 }
 
+/** The listener a socket's requests reach: the verify lane first, then Fastify's router. */
+export function serverListener(app: App): RequestListener {
+  const listener = app.server.listeners('request')[0];
+  if (typeof listener !== 'function') throw new Error('the app has no request listener');
+  return listener as RequestListener;
+}
+
+/**
+ * Makes `app.inject` enter where a socket's request does (the server's request listener), so
+ * every suite exercises the verify lane as well as Fastify. Fastify's own `inject` would go
+ * straight to its router and skip the lane.
+ */
+function throughServer(app: App): void {
+  const listener = serverListener(app);
+  Object.defineProperty(app, 'inject', { value: (options: Parameters<typeof inject>[1]) => inject(listener, options) });
+}
+
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const config = parseConfig({
     NODE_ENV: 'test',
@@ -66,6 +85,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   });
   const app = await buildApp(deps, { logger });
   await app.ready();
+  throughServer(app);
   return {
     app,
     deps,
