@@ -97,7 +97,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   });
   bus.subscribe((publicIds) => cache.invalidate(publicIds));
   bus.onGap(() => cache.clear());
-  const usage = new UsageBuffer((events) => writeUsage(db, events), config.usage, options.logger);
+  const usage = new UsageBuffer((buckets) => writeUsage(db, buckets), config.usage, options.logger);
   usage.start();
   const digest = createDigester(config.keyPepper);
   const verifier = new Verifier({

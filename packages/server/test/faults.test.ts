@@ -304,7 +304,7 @@ describe.runIf(backend === 'embedded')('faults with real servers', () => {
       expect((await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(user.accessToken) })).statusCode).toBe(200);
       expect((await health(t)).statusCode).toBe(200);
       await t.deps.usage.flush();
-      const rows = await postgres.query<{ n: string }>(new URL(t.config.databaseUrl ?? '').pathname.slice(1), 'select count(*) as n from usage_events where project_id = $1', [projectId]);
+      const rows = await postgres.query<{ n: string }>(new URL(t.config.databaseUrl ?? '').pathname.slice(1), 'select coalesce(sum(count), 0) as n from usage_counts where project_id = $1', [projectId]);
       expect(Number(rows[0]?.n)).toBe(47);
     }, 60_000);
 
@@ -433,7 +433,7 @@ describe.runIf(backend === 'embedded')('faults with real servers', () => {
           expect(failures, `failed requests (of ${answered.length} answered):\n${failures.slice(0, 10).join('\n')}`).toEqual([]);
           expect(answered.every((status) => status === 200)).toBe(true);
           expect(refusedConnections + notAccepted).toBeGreaterThan(0);
-          const rows = await postgres.query<{ n: string }>(new URL(databaseUrl).pathname.slice(1), 'select count(*) as n from usage_events where project_id = $1', [projectId]);
+          const rows = await postgres.query<{ n: string }>(new URL(databaseUrl).pathname.slice(1), 'select coalesce(sum(count), 0) as n from usage_counts where project_id = $1', [projectId]);
           expect(Number(rows[0]?.n)).toBe(answered.length);
         } finally {
           agent.destroy();

@@ -79,8 +79,8 @@ describe(`hot path invariants (${backend})`, () => {
       expect(own.deps.usage.size).toBe(40);
       await own.deps.usage.close();
       const row = await own.deps.db
-        .selectFrom('usage_events')
-        .select(({ fn }) => fn.countAll<number>().as('n'))
+        .selectFrom('usage_counts')
+        .select(({ fn }) => fn.sum<string | null>('count').as('n'))
         .where('project_id', '=', projectId)
         .executeTakeFirstOrThrow();
       expect(Number(row.n)).toBe(40);

@@ -340,8 +340,8 @@ describe(`secrets stay secret (${backend})`, () => {
     });
 
     it('has the tables the search must cover, each with rows', async () => {
-      expect(tables).toEqual(expect.arrayContaining(['users', 'refresh_tokens', 'projects', 'credentials', 'usage_events', 'audit_events']));
-      for (const table of ['users', 'refresh_tokens', 'credentials', 'usage_events', 'audit_events']) {
+      expect(tables).toEqual(expect.arrayContaining(['users', 'refresh_tokens', 'projects', 'credentials', 'usage_counts', 'audit_events']));
+      for (const table of ['users', 'refresh_tokens', 'credentials', 'usage_counts', 'audit_events']) {
         const count = await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table)}`.execute(t.deps.db);
         expect(Number(count.rows[0]?.n), table).toBeGreaterThan(0);
       }

@@ -6,8 +6,11 @@ import type { Schema } from './schema.js';
 /** Arbitrary, fixed: the advisory lock that keeps two instances from migrating at once. */
 const MIGRATION_LOCK = 7_351_962;
 
-/** Applies every migration not yet recorded, each in its own transaction, under an advisory lock. */
-export async function migrate(db: Kysely<Schema>): Promise<number[]> {
+/**
+ * Applies every migration not yet recorded, each in its own transaction, under an advisory lock.
+ * `list` is for tests that start from an older schema.
+ */
+export async function migrate(db: Kysely<Schema>, list: typeof migrations = migrations): Promise<number[]> {
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
     try {
@@ -18,7 +21,7 @@ export async function migrate(db: Kysely<Schema>): Promise<number[]> {
       )`.execute(conn);
       const done = new Set((await conn.selectFrom('schema_migrations').select('version').execute()).map((r) => r.version));
       const applied: number[] = [];
-      for (const migration of migrations) {
+      for (const migration of list) {
         if (done.has(migration.version)) continue;
         await conn.transaction().execute(async (trx) => {
           await sql.raw(migration.up).execute(trx);

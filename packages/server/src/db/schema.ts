@@ -68,12 +68,16 @@ export interface CredentialsTable {
   limit_key: string | null;
 }
 
-export interface UsageEventsTable {
+/** Verifications of one credential with one outcome within one minute (UTC), counted. */
+export interface UsageCountsTable {
   project_id: string;
   credential_id: string;
   outcome: string;
-  latency_ms: number;
-  created_at: Date;
+  /** Start of the minute. */
+  minute: Date;
+  count: number;
+  /** Sum of the verifications' latencies, ms. */
+  latency_sum: number;
 }
 
 export interface AuditEventsTable {
@@ -106,7 +110,7 @@ export interface Schema {
   revoked_access_tokens: RevokedAccessTokensTable;
   projects: ProjectsTable;
   credentials: CredentialsTable;
-  usage_events: UsageEventsTable;
+  usage_counts: UsageCountsTable;
   audit_events: AuditEventsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -1,45 +1,65 @@
-import type { UsageEvent } from '@elyzor/core';
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import type { UsageBucket } from '../usage/usage-buffer.js';
 import { recordFailures, type FailureCount } from './audit.js';
 
 /**
- * Writes a batch of usage events, the credentials' `last_used_at` and the failed-verification
- * counts of the audit log in one transaction. Rows
- * are joined to `credentials`, so events of a credential deleted meanwhile (its project was
- * deleted) are dropped instead of failing the whole batch on a foreign key.
+ * Adds a batch of usage buckets to `usage_counts`, and writes the credentials' `last_used_at`
+ * and the failed-verification counts of the audit log, in one transaction. Rows are joined to
+ * `credentials`, so buckets of a credential deleted meanwhile (its project was deleted) are
+ * dropped instead of failing the whole batch.
  */
-export async function writeUsage(db: Kysely<Schema>, events: readonly UsageEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export async function writeUsage(db: Kysely<Schema>, buckets: readonly UsageBucket[]): Promise<void> {
+  if (buckets.length === 0) return;
+  // One row per key: an upsert cannot touch the same row twice in one statement. The buffer
+  // never repeats a key within a batch; this keeps any other caller correct too.
+  const byKey = new Map<string, UsageBucket>();
+  for (const bucket of buckets) {
+    const key = `${bucket.credentialId}|${bucket.outcome}|${bucket.minute}`;
+    const same = byKey.get(key);
+    if (same === undefined) {
+      byKey.set(key, bucket);
+    } else {
+      byKey.set(key, {
+        ...same,
+        count: same.count + bucket.count,
+        latencySum: same.latencySum + bucket.latencySum,
+        lastAt: Math.max(same.lastAt, bucket.lastAt),
+      });
+    }
+  }
   const ids: string[] = [];
   const outcomes: string[] = [];
-  const latencies: number[] = [];
-  const times: string[] = [];
+  const minutes: string[] = [];
+  const counts: number[] = [];
+  const latencySums: number[] = [];
   const lastUsed = new Map<string, number>();
-  const failures = new Map<string, FailureCount>();
-  for (const event of events) {
-    if (event.outcome !== 'valid') {
-      const minute = event.at - (event.at % 60_000);
-      const id = `${event.credentialId}|${event.outcome}|${minute}`;
-      const entry = failures.get(id);
-      if (entry !== undefined) entry.count++;
-      else failures.set(id, { projectId: event.projectId, credentialId: event.credentialId, kind: event.kind, outcome: event.outcome, minute, count: 1 });
+  const failures: FailureCount[] = [];
+  for (const bucket of byKey.values()) {
+    ids.push(bucket.credentialId);
+    outcomes.push(bucket.outcome);
+    minutes.push(new Date(bucket.minute).toISOString());
+    counts.push(bucket.count);
+    latencySums.push(bucket.latencySum);
+    if (bucket.outcome === 'valid') {
+      if ((lastUsed.get(bucket.credentialId) ?? 0) < bucket.lastAt) lastUsed.set(bucket.credentialId, bucket.lastAt);
+    } else {
+      const { projectId, credentialId, kind, outcome, minute, count } = bucket;
+      failures.push({ projectId, credentialId, kind, outcome, minute, count });
     }
-    ids.push(event.credentialId);
-    outcomes.push(event.outcome);
-    latencies.push(event.latencyMs);
-    times.push(new Date(event.at).toISOString());
-    if (event.outcome === 'valid' && (lastUsed.get(event.credentialId) ?? 0) < event.at) lastUsed.set(event.credentialId, event.at);
   }
   await db.transaction().execute(async (trx) => {
     await sql`
-      insert into usage_events (project_id, credential_id, outcome, latency_ms, created_at)
-      select c.project_id, v.credential_id, v.outcome, v.latency_ms, v.created_at
-      from unnest(${ids}::uuid[], ${outcomes}::text[], ${latencies}::real[], ${times}::timestamptz[])
-        as v(credential_id, outcome, latency_ms, created_at)
+      insert into usage_counts (project_id, credential_id, outcome, minute, count, latency_sum)
+      select c.project_id, v.credential_id, v.outcome, v.minute, v.count, v.latency_sum
+      from unnest(${ids}::uuid[], ${outcomes}::text[], ${minutes}::timestamptz[], ${counts}::int[], ${latencySums}::float8[])
+        as v(credential_id, outcome, minute, count, latency_sum)
       join credentials c on c.id = v.credential_id
       -- Holds off a concurrent project deletion until these rows are in, so that it removes them.
-      for key share of c`.execute(trx);
+      for key share of c
+      on conflict (credential_id, minute, outcome) do update
+        set count = usage_counts.count + excluded.count,
+            latency_sum = usage_counts.latency_sum + excluded.latency_sum`.execute(trx);
     if (lastUsed.size > 0) {
       const usedIds = [...lastUsed.keys()];
       const usedAt = [...lastUsed.values()].map((ms) => new Date(ms).toISOString());
@@ -48,6 +68,6 @@ export async function writeUsage(db: Kysely<Schema>, events: readonly UsageEvent
         from unnest(${usedIds}::uuid[], ${usedAt}::timestamptz[]) as v(id, at)
         where c.id = v.id`.execute(trx);
     }
-    await recordFailures(trx, [...failures.values()]);
+    await recordFailures(trx, failures);
   });
 }

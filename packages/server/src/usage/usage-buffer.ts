@@ -1,12 +1,28 @@
 import type { UsageEvent, UsageSink } from '@elyzor/core';
 
+/** Verifications of one credential with one outcome within one UTC minute, counted. */
+export interface UsageBucket {
+  projectId: string;
+  credentialId: string;
+  kind: UsageEvent['kind'];
+  outcome: UsageEvent['outcome'];
+  /** Start of the minute (UTC), ms since the epoch. */
+  minute: number;
+  /** Verifications counted here. */
+  count: number;
+  /** Sum of their latencies, ms. */
+  latencySum: number;
+  /** The latest of their times, ms since the epoch. */
+  lastAt: number;
+}
+
 export interface UsageBufferOptions {
   flushIntervalMs: number;
-  /** A flush starts as soon as this many events wait, and writes at most this many per batch. */
+  /** A flush starts as soon as this many buckets wait, and writes at most this many per batch. */
   batchSize: number;
   /**
-   * Events kept while the database cannot be written. Past this, the oldest are dropped and
-   * counted in `dropped`: memory stays bounded during a long outage.
+   * Buckets kept while the database cannot be written. Past this, the oldest are dropped and
+   * their events counted in `dropped`: memory stays bounded during a long outage.
    */
   maxBuffered: number;
 }
@@ -17,19 +33,25 @@ export interface UsageBufferLogger {
 }
 
 /**
- * Usage events leave the response path here: `record` is a push onto an array; a timer (or a
- * full batch) writes them in bulk. A failed write keeps the events for the next attempt.
- * `close` writes everything that is left and is what graceful shutdown waits for.
+ * Usage events leave the response path here: `record` folds an event into its bucket (one per
+ * credential, outcome and minute) with a map lookup and a few increments; a timer (or enough
+ * buckets) writes the buckets in bulk. A steady stream of verifications of a few credentials
+ * thus costs the database a few rows per minute, not one per verification. A failed write keeps
+ * the buckets for the next attempt. `close` writes everything that is left and is what graceful
+ * shutdown waits for.
  */
 export class UsageBuffer implements UsageSink {
   /**
-   * Events in chunks of at most `batchSize`: recording appends to the last chunk, a flush takes
-   * the first. Both ends are O(1), so a full buffer never costs the verification path more
-   * than a push (a single array spliced at its front would cost O(n) per event).
+   * Buckets by `credentialId|outcome|minute`, oldest first (a map iterates in insertion order,
+   * and adding to a bucket does not move it): a flush writes from the front, the bound drops
+   * from the front.
    */
-  private chunks: UsageEvent[][] = [];
+  private buckets = new Map<string, UsageBucket>();
+  /** Events in the buckets waiting (not those being written). */
   private count = 0;
   private running: Promise<void> | null = null;
+  /** A flush was asked for while one was running: run another pass when it ends. */
+  private again = false;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Events dropped because the buffer was full; reported by health and logs. */
@@ -37,12 +59,16 @@ export class UsageBuffer implements UsageSink {
   /** Events written since start. */
   written = 0;
   lastError: unknown = null;
+  /** Buckets that start a flush without waiting for the timer: a batch, or fewer if the bound is lower. */
+  private readonly flushAt: number;
 
   constructor(
-    private readonly write: (events: readonly UsageEvent[]) => Promise<void>,
+    private readonly write: (buckets: readonly UsageBucket[]) => Promise<void>,
     private readonly options: UsageBufferOptions,
     private readonly log: UsageBufferLogger,
-  ) {}
+  ) {
+    this.flushAt = Math.min(options.batchSize, options.maxBuffered);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
@@ -50,33 +76,55 @@ export class UsageBuffer implements UsageSink {
   }
 
   record(event: UsageEvent): void {
-    let last = this.chunks.at(-1);
-    if (last === undefined || last.length >= this.options.batchSize) {
-      last = [];
-      this.chunks.push(last);
-    }
-    last.push(event);
+    const minute = event.at - (event.at % 60_000);
+    const key = `${event.credentialId}|${event.outcome}|${minute}`;
     this.count++;
-    this.trim();
-    if (this.chunks.length > 1 && this.running === null && !this.closed) void this.flush();
+    const bucket = this.buckets.get(key);
+    if (bucket !== undefined) {
+      bucket.count++;
+      bucket.latencySum += event.latencyMs;
+      if (event.at > bucket.lastAt) bucket.lastAt = event.at;
+      return;
+    }
+    this.buckets.set(key, {
+      projectId: event.projectId,
+      credentialId: event.credentialId,
+      kind: event.kind,
+      outcome: event.outcome,
+      minute,
+      count: 1,
+      latencySum: event.latencyMs,
+      lastAt: event.at,
+    });
+    if (this.buckets.size > this.options.maxBuffered) this.trim();
+    if (this.buckets.size >= this.flushAt && this.running === null && !this.closed) void this.flush();
   }
 
+  /** Events waiting to be written (the sum of the buckets' counts). */
   get size(): number {
     return this.count;
   }
 
-  /** Over the bound, the oldest chunks go, whole, and are counted as dropped. */
+  /** Over the bound, the oldest buckets go and their events are counted as dropped. */
   private trim(): void {
-    while (this.count > this.options.maxBuffered && this.chunks.length > 0) {
-      const oldest = this.chunks.shift() ?? [];
-      this.count -= oldest.length;
-      this.dropped += oldest.length;
+    for (const [key, bucket] of this.buckets) {
+      if (this.buckets.size <= this.options.maxBuffered) return;
+      this.buckets.delete(key);
+      this.count -= bucket.count;
+      this.dropped += bucket.count;
     }
   }
 
-  /** Writes what is buffered now. Concurrent calls share one run. Never throws. */
+  /**
+   * Writes what is buffered now: when it resolves, every event recorded before the call has been
+   * written, unless a write failed (then `lastError` says why and the events wait for the next
+   * flush). Concurrent calls share one run. Never throws.
+   */
   flush(): Promise<void> {
-    if (this.running !== null) return this.running;
+    if (this.running !== null) {
+      this.again = true;
+      return this.running;
+    }
     if (this.count === 0) return Promise.resolve();
     this.running = this.drain().finally(() => {
       this.running = null;
@@ -85,23 +133,62 @@ export class UsageBuffer implements UsageSink {
   }
 
   private async drain(): Promise<void> {
-    while (this.count > 0) {
-      const batch = this.chunks.shift() ?? [];
-      this.count -= batch.length;
-      try {
-        await this.write(batch);
-        this.written += batch.length;
-        this.lastError = null;
-      } catch (error) {
-        // Put the batch back in front, in order, and try again on the next tick.
-        this.chunks.unshift(batch);
-        this.count += batch.length;
-        this.trim();
-        if (this.lastError === null) this.log.error({ err: error, buffered: this.count }, 'usage write failed; events kept for retry');
-        this.lastError = error;
-        return;
+    do {
+      this.again = false;
+      // The buckets waiting when the pass starts; those opened during its writes wait for the
+      // next pass (asked for by a concurrent flush) or the next tick, so that a steady stream is
+      // written at the timer's pace rather than in a tight loop of tiny writes.
+      let left = this.buckets.size;
+      while (left > 0 && this.buckets.size > 0) {
+        const batch = this.take(Math.min(left, this.options.batchSize));
+        left -= batch.length;
+        let events = 0;
+        for (const [, bucket] of batch) events += bucket.count;
+        this.count -= events;
+        try {
+          await this.write(batch.map(([, bucket]) => bucket));
+          this.written += events;
+          this.lastError = null;
+        } catch (error) {
+          this.restore(batch);
+          this.count += events;
+          this.trim();
+          if (this.lastError === null) this.log.error({ err: error, buffered: this.count }, 'usage write failed; events kept for retry');
+          this.lastError = error;
+          return;
+        }
+      }
+    } while (this.again && this.count > 0);
+  }
+
+  /** Removes the `n` oldest buckets. */
+  private take(n: number): Array<[string, UsageBucket]> {
+    const batch: Array<[string, UsageBucket]> = [];
+    for (const entry of this.buckets) {
+      if (batch.length >= n) break;
+      batch.push(entry);
+      this.buckets.delete(entry[0]);
+    }
+    return batch;
+  }
+
+  /**
+   * Puts the buckets of a failed write back in front (they are the oldest), adding to them what
+   * was recorded meanwhile under the same keys: no event is counted twice or lost.
+   */
+  private restore(batch: ReadonlyArray<[string, UsageBucket]>): void {
+    const merged = new Map(batch);
+    for (const [key, bucket] of this.buckets) {
+      const older = merged.get(key);
+      if (older === undefined) {
+        merged.set(key, bucket);
+      } else {
+        older.count += bucket.count;
+        older.latencySum += bucket.latencySum;
+        if (bucket.lastAt > older.lastAt) older.lastAt = bucket.lastAt;
       }
     }
+    this.buckets = merged;
   }
 
   /** Stops the timer and writes everything left, retrying for up to `timeoutMs`. */
@@ -111,7 +198,9 @@ export class UsageBuffer implements UsageSink {
     const deadline = Date.now() + timeoutMs;
     await this.flush();
     while (this.count > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Only a failed write waits before trying again; events recorded during a pass are
+      // written at once by the next.
+      if (this.lastError !== null) await new Promise((resolve) => setTimeout(resolve, 100));
       await this.flush();
     }
     if (this.count > 0) this.log.warn({ lost: this.count }, 'usage events could not be written before shutdown');

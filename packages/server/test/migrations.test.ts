@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../src/db/migrate.js';
+import { migrations } from '../src/db/migrations/index.js';
+import { PGliteThreadPool } from '../src/db/pglite-thread.js';
+import type { Schema } from '../src/db/schema.js';
+import { credentialUsage } from '../src/store/credentials.js';
+import { projectStats } from '../src/store/stats.js';
+import { writeUsage } from '../src/store/usage.js';
+import { backend, realBackendEnv } from './helpers/harness.js';
+
+/**
+ * Migrations applied to a database that holds data from an older schema. Embedded: a fresh
+ * in-memory PGlite. Real: a schema of its own in the test database, dropped afterwards.
+ */
+describe(`migrations (${backend})`, () => {
+  let db: Kysely<Schema>;
+  let dropSchema: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    if (backend === 'real') {
+      const url = realBackendEnv().DATABASE_URL;
+      const schema = `migrations_${randomUUID().replaceAll('-', '')}`;
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`create schema ${schema}`);
+      await admin.end();
+      dropSchema = async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query(`drop schema ${schema} cascade`);
+        await client.end();
+      };
+      db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` }) }) });
+    } else {
+      db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: await PGliteThreadPool.start(undefined) }) });
+    }
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await dropSchema?.();
+  });
+
+  it('003 turns usage_events into per-minute usage_counts without losing a verification', async () => {
+    expect(await migrate(db, migrations.slice(0, 2))).toEqual([1, 2]);
+
+    const user = await sql<{ id: string }>`insert into users (email, password_hash) values (${`m-${randomUUID()}@example.com`}, 'x') returning id`.execute(db);
+    const project = await sql<{ id: string }>`insert into projects (owner_id, name) values (${user.rows[0]?.id}, 'p') returning id`.execute(db);
+    const projectId = project.rows[0]?.id ?? '';
+    const credential = async (): Promise<string> => {
+      const row = await sql<{ id: string }>`
+        insert into credentials (project_id, kind, public_id, digest) values (${projectId}, 'key', ${randomUUID()}, 'd') returning id`.execute(db);
+      return row.rows[0]?.id ?? '';
+    };
+    const a = await credential();
+    const b = await credential();
+    // Latencies exactly representable as `real`, so the sums compare exactly.
+    const events: Array<[string, string, number, string]> = [
+      [a, 'valid', 1, '2026-11-23T23:59:05Z'],
+      [a, 'valid', 2, '2026-11-23T23:59:30Z'],
+      [a, 'valid', 0.5, '2026-11-23T23:59:59.999Z'],
+      [a, 'rate_limit_exceeded', 0.25, '2026-11-23T23:59:10Z'],
+      [a, 'valid', 1, '2026-11-24T00:00:00Z'],
+      [a, 'valid', 1, '2026-11-24T00:00:45.5Z'],
+      [b, 'expired', 0.5, '2026-11-24T00:00:01Z'],
+    ];
+    for (const [credentialId, outcome, latency, at] of events) {
+      await sql`
+        insert into usage_events (project_id, credential_id, outcome, latency_ms, created_at)
+        values (${projectId}, ${credentialId}, ${outcome}, ${latency}, ${at})`.execute(db);
+    }
+
+    expect(await migrate(db)).toEqual([3]);
+    expect(await migrate(db)).toEqual([]);
+
+    const gone = await sql<{ t: string | null }>`select to_regclass('usage_events')::text as t`.execute(db);
+    expect(gone.rows[0]?.t).toBeNull();
+    const rows = await db
+      .selectFrom('usage_counts')
+      .selectAll()
+      .orderBy('minute')
+      .orderBy('outcome')
+      .execute();
+    const label = (id: string): string => (id === a ? 'a' : id === b ? 'b' : id);
+    expect(rows.map((r) => ({ ...r, credential_id: label(r.credential_id), minute: r.minute.toISOString() }))).toEqual([
+      { project_id: projectId, credential_id: 'a', outcome: 'rate_limit_exceeded', minute: '2026-11-23T23:59:00.000Z', count: 1, latency_sum: 0.25 },
+      { project_id: projectId, credential_id: 'a', outcome: 'valid', minute: '2026-11-23T23:59:00.000Z', count: 3, latency_sum: 3.5 },
+      { project_id: projectId, credential_id: 'b', outcome: 'expired', minute: '2026-11-24T00:00:00.000Z', count: 1, latency_sum: 0.5 },
+      { project_id: projectId, credential_id: 'a', outcome: 'valid', minute: '2026-11-24T00:00:00.000Z', count: 2, latency_sum: 2 },
+    ]);
+
+    // What the stats and the credential's usage read from the migrated counts.
+    expect(await projectStats(db, projectId, new Date('2026-11-20T00:00:00Z'))).toEqual({
+      totalRequests: 7,
+      successRate: 0.7143,
+      topKeys: [
+        { keyId: a, requests: 6 },
+        { keyId: b, requests: 1 },
+      ],
+      requestsByDay: [
+        { date: '2026-11-23', count: 4, errors: 1 },
+        { date: '2026-11-24', count: 3, errors: 1 },
+      ],
+      rateLimitHits: 1,
+      avgLatencyMs: 0.893,
+    });
+    expect(await credentialUsage(db, a, new Date('2026-11-24T12:00:00Z'))).toEqual({ totalVerifications: 6, last24h: 6, errorRate: 0.1667 });
+
+    // New usage adds to the migrated rows; a credential that no longer exists is skipped.
+    const minute = Date.parse('2026-11-23T23:59:00Z');
+    await writeUsage(db, [
+      { projectId, credentialId: a, kind: 'key', outcome: 'valid', minute, count: 2, latencySum: 1.5, lastAt: minute + 59_000 },
+      { projectId, credentialId: randomUUID(), kind: 'key', outcome: 'valid', minute, count: 5, latencySum: 5, lastAt: minute },
+    ]);
+    const merged = await db.selectFrom('usage_counts').select(['count', 'latency_sum']).where('credential_id', '=', a).where('outcome', '=', 'valid').where('minute', '=', new Date(minute)).executeTakeFirstOrThrow();
+    expect(merged).toEqual({ count: 5, latency_sum: 5 });
+    const total = await db.selectFrom('usage_counts').select(({ fn }) => fn.sum<string>('count').as('n')).executeTakeFirstOrThrow();
+    expect(Number(total.n)).toBe(9);
+    const used = await db.selectFrom('credentials').select('last_used_at').where('id', '=', a).executeTakeFirstOrThrow();
+    expect(used.last_used_at?.toISOString()).toBe('2026-11-23T23:59:59.000Z');
+  });
+});
