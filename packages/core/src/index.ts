@@ -12,4 +12,5 @@ export * from './verify/decide.js';
 export * from './verify/scopes.js';
 export * from './verify/ip-rules.js';
 export * from './verify/credential-cache.js';
+export * from './verify/batched-lookup.js';
 export * from './verify/verifier.js';

@@ -1,4 +1,4 @@
-import { CredentialCache, MemoryLimiter, Verifier, createDigester, generateCredential, systemClock, type Clock, type Limiter } from '@elyzor/core';
+import { BatchedLookup, CredentialCache, MemoryLimiter, Verifier, createDigester, generateCredential, systemClock, type Clock, type Limiter } from '@elyzor/core';
 import { Redis } from 'ioredis';
 import { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -10,7 +10,7 @@ import { RedisBus } from './infra/redis-bus.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
 import { FallbackLimiter } from './infra/fallback-limiter.js';
 import { RedisLimiter } from './infra/redis-limiter.js';
-import { findByPublicId } from './store/credentials.js';
+import { findManyByPublicId } from './store/credentials.js';
 import { writeUsage } from './store/usage.js';
 import { UsageBuffer, type UsageBufferLogger } from './usage/usage-buffer.js';
 
@@ -100,8 +100,9 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   const usage = new UsageBuffer((buckets) => writeUsage(db, buckets), config.usage, options.logger);
   usage.start();
   const digest = createDigester(config.keyPepper);
+  const lookups = new BatchedLookup((publicIds) => findManyByPublicId(db, publicIds));
   const verifier = new Verifier({
-    lookup: (publicId) => findByPublicId(db, publicId),
+    lookup: (publicId) => lookups.load(publicId),
     cache,
     limiter,
     usage,

@@ -32,10 +32,14 @@ export function toRecord(row: CredentialRow): CredentialRecord {
   };
 }
 
-/** The verification path's read: one indexed lookup by public id. */
-export async function findByPublicId(db: Db, publicId: string): Promise<CredentialRecord | null> {
-  const row = await db.selectFrom('credentials').selectAll().where('public_id', '=', publicId).executeTakeFirst();
-  return row === undefined ? null : toRecord(row);
+/** The verification path's read of a burst of cache misses: one index scan for all of them. */
+export async function findManyByPublicId(db: Db, publicIds: readonly string[]): Promise<Map<string, CredentialRecord>> {
+  const rows = await db
+    .selectFrom('credentials')
+    .selectAll()
+    .where('public_id', '=', sql<string>`any(${[...publicIds]}::text[])`)
+    .execute();
+  return new Map(rows.map((row) => [row.public_id, toRecord(row)]));
 }
 
 export async function insertCredential(db: Db, values: Insertable<CredentialsTable>): Promise<CredentialRow> {
