@@ -103,6 +103,44 @@ describe.skipIf(skip)('RedisLimiter', () => {
     );
   });
 
+  it('calls made together leave in one run and are decided as if made one after another', async () => {
+    // Fixed windows far from their end, so all calls fall in one window whatever the instant; the
+    // run's Redis time is then given to MemoryLimiter, which replays the calls one by one.
+    const far = Date.now() + HOUR;
+    const rules: Array<[string, LimitRule]> = [
+      ['a', { type: 'fixed_window', limit: 4, windowStart: far - HOUR, windowEnd: far }],
+      ['b', { type: 'fixed_window', limit: 6, windowStart: far - HOUR, windowEnd: far }],
+      ['c', { type: 'fixed_window', limit: 9, windowStart: far - HOUR, windowEnd: far }],
+    ];
+    const call = fc.record({
+      picks: fc.uniqueArray(fc.nat({ max: rules.length - 1 }), { minLength: 1, maxLength: 3 }),
+      cost: fc.integer({ min: 0, max: 3 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 40 }), async (calls) => {
+        const redis = limiter();
+        const clock = new ManualClock(0);
+        const memory = new MemoryLimiter(clock);
+        const checksOf = ({ picks }: { picks: number[] }): LimitCheck[] =>
+          picks.map((i): LimitCheck => {
+            const [key, rule] = rules[i] ?? ['', sliding(1)];
+            return { key, rule };
+          });
+        try {
+          const together = await Promise.all(calls.map((c) => redis.consumeTimed(checksOf(c), c.cost)));
+          // One run: one Redis instant for all of them.
+          expect(new Set(together.map((t) => t.now)).size).toBe(1);
+          clock.set(together[0]?.now ?? 0);
+          const oneByOne = calls.map((c) => memory.consumeSync(checksOf(c), c.cost));
+          expect(together.map((t) => t.result)).toEqual(oneByOne);
+        } finally {
+          await memory.close();
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
   it('sliding window: admits exactly the limit, counting down, then refuses with a wait', async () => {
     const redis = limiter();
     const checks = [{ key: 'k', rule: sliding(5) }];

@@ -20,21 +20,26 @@ import type { LimitCheck, LimitDecision, Limiter, LimitResult, LimitRule } from 
  *
  * The time is Redis's (`TIME`, in whole milliseconds), so instances with skewed clocks agree.
  *
- * All keys of one call are passed as KEYS, so a Redis Cluster needs them in one hash slot (a
+ * Calls are batched: the `consume` calls made while the event loop works through one round of
+ * I/O leave together, as one script run (one write, one reply, one script invocation) that
+ * decides each call in turn, all-or-nothing per call, exactly as separate runs in that order
+ * would. Under load this turns a Redis round trip per verification into one per loop turn.
+ *
+ * All keys of one run are passed as KEYS, so a Redis Cluster needs them in one hash slot (a
  * prefix with a hash tag); a single server or a replicated primary has no such constraint.
  */
 
 const COMMAND = 'elyzorLimitConsume';
 
-// ARGV[1] = the call's cost; then five values per check: rule type, three rule parameters (see
-// ruleArgs) and the check's own cost ('' for the call's).
-// Reply: now, failed index (0-based, -1 when all allowed), then five values per check:
-// allowed (1/0), limit, remaining, resetAt, retryAfterMs. Everything is returned as `%.17g`
-// strings because Redis truncates Lua numbers to integers in replies.
+// ARGV[1] = the number of calls in this run. Then, per call: its number of checks and its cost,
+// then five values per check: rule type, three rule parameters (see ruleArgs) and the check's
+// own cost ('' for the call's). KEYS holds every call's keys, in order.
+// Reply: now, then per call: failed index (0-based, -1 when all allowed) and five values per
+// check: allowed (1/0), limit, remaining, resetAt, retryAfterMs. Everything is returned as
+// `%.17g` strings because Redis truncates Lua numbers to integers in replies.
 const LUA = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local callCost = tonumber(ARGV[1])
 
 local function num(x)
   return string.format('%.17g', x)
@@ -121,61 +126,87 @@ local function dispatch(kind, has, s1, s2, s3, p1, p2, p3, cost)
   return nil
 end
 
-local reply = {num(now), '-1'}
-local writes = {}
-local failed = -1
-for i = 1, #KEYS do
-  local base = 2 + (i - 1) * 5
-  local kind = ARGV[base]
-  local p1 = tonumber(ARGV[base + 1])
-  local p2 = tonumber(ARGV[base + 2])
-  local p3 = tonumber(ARGV[base + 3])
-  local cost = callCost
-  if ARGV[base + 4] ~= '' then cost = tonumber(ARGV[base + 4]) end
-  local has, s1, s2, s3 = false, 0, 0, 0
-  local raw = redis.call('GET', KEYS[i])
-  if raw then
-    local a, b, c = string.match(raw, '^(%S+) (%S+) (%S+)$')
-    s1, s2, s3 = tonumber(a), tonumber(b), tonumber(c)
-    -- An unreadable value counts as no state, as an expired one would.
-    has = s1 ~= nil and s2 ~= nil and s3 ~= nil
+-- One call: its checks decided in order, then its writes, all or nothing. The next call of the
+-- run reads what this one wrote, as a separate run would.
+local reply = {num(now)}
+local function consumeCall(firstKey, firstArg, count, callCost)
+  local failedAt = #reply + 1
+  table.insert(reply, '-1')
+  local writes = {}
+  local failed = -1
+  for i = 1, count do
+    local key = KEYS[firstKey + i - 1]
+    local base = firstArg + (i - 1) * 5
+    local kind = ARGV[base]
+    local p1 = tonumber(ARGV[base + 1])
+    local p2 = tonumber(ARGV[base + 2])
+    local p3 = tonumber(ARGV[base + 3])
+    local cost = callCost
+    if ARGV[base + 4] ~= '' then cost = tonumber(ARGV[base + 4]) end
+    local has, s1, s2, s3 = false, 0, 0, 0
+    local raw = redis.call('GET', key)
+    if raw then
+      local a, b, c = string.match(raw, '^(%S+) (%S+) (%S+)$')
+      s1, s2, s3 = tonumber(a), tonumber(b), tonumber(c)
+      -- An unreadable value counts as no state, as an expired one would.
+      has = s1 ~= nil and s2 ~= nil and s3 ~= nil
+    end
+    local allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs
+    if cost > 0 then
+      allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, cost)
+    else
+      -- A probe (cost 0): decided as a request of cost 1, spending nothing (rules.ts applyRule).
+      local _a, _l, _r, _ra, _rt
+      _a, _l, _r, _ra, _rt, nextState, ttlMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, 0)
+      allowed, limit, remaining, resetAt, retryAfterMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, 1)
+      if allowed then remaining = remaining + 1 end
+    end
+    if not allowed and failed == -1 then failed = i - 1 end
+    local flag = '0'
+    if allowed then flag = '1' end
+    table.insert(reply, flag)
+    table.insert(reply, num(limit))
+    table.insert(reply, num(remaining))
+    table.insert(reply, num(resetAt))
+    table.insert(reply, num(retryAfterMs))
+    if cost > 0 then
+      writes[i] = {num(nextState[1]) .. ' ' .. num(nextState[2]) .. ' ' .. num(nextState[3]),
+        string.format('%.0f', math.ceil(ttlMs))}
+    end
   end
-  if kind ~= 'sliding_window' and kind ~= 'token_bucket' and kind ~= 'fixed_window' then
-    return redis.error_reply('unknown limit rule type: ' .. tostring(kind))
+  -- All or nothing: the states are written only when every check admitted the call. Writes go
+  -- in check order, so a key named twice keeps the last check's state, as in MemoryLimiter.
+  if failed == -1 then
+    for i = 1, count do
+      -- Probes (cost 0) leave their key alone.
+      if writes[i] then redis.call('SET', KEYS[firstKey + i - 1], writes[i][1], 'PX', writes[i][2]) end
+    end
   end
-  local allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs
-  if cost > 0 then
-    allowed, limit, remaining, resetAt, retryAfterMs, nextState, ttlMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, cost)
-  else
-    -- A probe (cost 0): decided as a request of cost 1, spending nothing (rules.ts applyRule).
-    local _a, _l, _r, _ra, _rt
-    _a, _l, _r, _ra, _rt, nextState, ttlMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, 0)
-    allowed, limit, remaining, resetAt, retryAfterMs = dispatch(kind, has, s1, s2, s3, p1, p2, p3, 1)
-    if allowed then remaining = remaining + 1 end
-  end
-  if not allowed and failed == -1 then failed = i - 1 end
-  local flag = '0'
-  if allowed then flag = '1' end
-  table.insert(reply, flag)
-  table.insert(reply, num(limit))
-  table.insert(reply, num(remaining))
-  table.insert(reply, num(resetAt))
-  table.insert(reply, num(retryAfterMs))
-  if cost > 0 then
-    writes[i] = {num(nextState[1]) .. ' ' .. num(nextState[2]) .. ' ' .. num(nextState[3]),
-      string.format('%.0f', math.ceil(ttlMs))}
-  end
+  reply[failedAt] = tostring(failed)
 end
 
--- All or nothing: the states are written only when every check admitted the request. Writes go
--- in check order, so a key named twice keeps the last check's state, as in MemoryLimiter.
-if failed == -1 then
-  for i = 1, #KEYS do
-    -- Probes (cost 0) leave their key alone.
-    if writes[i] then redis.call('SET', KEYS[i], writes[i][1], 'PX', writes[i][2]) end
+local calls = tonumber(ARGV[1])
+-- Every rule type is checked before anything is written: a bad run changes nothing.
+local nextArg = 2
+for _ = 1, calls do
+  local count = tonumber(ARGV[nextArg])
+  for i = 1, count do
+    local kind = ARGV[nextArg + 2 + (i - 1) * 5]
+    if kind ~= 'sliding_window' and kind ~= 'token_bucket' and kind ~= 'fixed_window' then
+      return redis.error_reply('unknown limit rule type: ' .. tostring(kind))
+    end
   end
+  nextArg = nextArg + 2 + 5 * count
 end
-reply[2] = tostring(failed)
+
+local nextKey = 1
+nextArg = 2
+for _ = 1, calls do
+  local count = tonumber(ARGV[nextArg])
+  consumeCall(nextKey, nextArg + 2, count, tonumber(ARGV[nextArg + 1]))
+  nextKey = nextKey + count
+  nextArg = nextArg + 2 + 5 * count
+end
 return reply
 `;
 
@@ -194,10 +225,22 @@ export interface TimedLimitResult {
   now: number;
 }
 
+interface PendingCall {
+  checks: readonly LimitCheck[];
+  cost: number;
+  resolve: (result: TimedLimitResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The most calls one script run decides; Redis serves nothing else while a script runs. */
+const MAX_CALLS_PER_RUN = 128;
+
 export class RedisLimiter implements Limiter {
   private readonly prefix: string;
   private readonly ownsClient: boolean;
   private readonly run: ScriptCommand;
+  private pending: PendingCall[] = [];
+  private scheduled = false;
 
   constructor(private readonly client: Redis, options: RedisLimiterOptions = {}) {
     this.prefix = options.prefix ?? 'elyzor:';
@@ -215,15 +258,46 @@ export class RedisLimiter implements Limiter {
     return (await this.consumeTimed(checks, cost)).result;
   }
 
-  async consumeTimed(checks: readonly LimitCheck[], cost: number): Promise<TimedLimitResult> {
+  consumeTimed(checks: readonly LimitCheck[], cost: number): Promise<TimedLimitResult> {
     if (checks.length === 0) {
       // Nothing to decide; MemoryLimiter admits such a call too. Skip the round trip.
-      return { result: { allowed: true, decisions: [], failed: -1 }, now: Date.now() };
+      return Promise.resolve({ result: { allowed: true, decisions: [], failed: -1 }, now: Date.now() });
     }
-    const keys = checks.map((check) => this.prefix + check.key);
-    const args = [String(cost), ...checks.flatMap((check) => [...ruleArgs(check.rule), check.cost === undefined ? '' : String(check.cost)])];
-    const reply = await this.run(keys.length, ...keys, ...args);
-    return parseReply(reply, checks.length);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ checks, cost, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // After the I/O callbacks of this loop turn: every call they made leaves in one run.
+        setImmediate(() => this.dispatch());
+      }
+    });
+  }
+
+  private dispatch(): void {
+    this.scheduled = false;
+    const calls = this.pending;
+    this.pending = [];
+    for (let at = 0; at < calls.length; at += MAX_CALLS_PER_RUN) void this.send(calls.slice(at, at + MAX_CALLS_PER_RUN));
+  }
+
+  private async send(calls: readonly PendingCall[]): Promise<void> {
+    const keys: string[] = [];
+    const args: string[] = [String(calls.length)];
+    for (const { checks, cost } of calls) {
+      args.push(String(checks.length), String(cost));
+      for (const check of checks) {
+        keys.push(this.prefix + check.key);
+        args.push(...ruleArgs(check.rule), check.cost === undefined ? '' : String(check.cost));
+      }
+    }
+    let results: TimedLimitResult[];
+    try {
+      results = parseReply(await this.run(keys.length, ...keys, ...args), calls);
+    } catch (error) {
+      for (const call of calls) call.reject(error);
+      return;
+    }
+    calls.forEach((call, i) => call.resolve(results[i] as TimedLimitResult));
   }
 
   async reset(keys: readonly string[]): Promise<void> {
@@ -248,27 +322,26 @@ function ruleArgs(rule: LimitRule): [string, string, string, string] {
   }
 }
 
-function parseReply(reply: unknown, count: number): TimedLimitResult {
-  if (!Array.isArray(reply) || reply.length !== 2 + 5 * count) {
-    throw new Error('unexpected reply from the limiter script');
-  }
+/** The script's reply, split back into one result per call of the run. */
+function parseReply(reply: unknown, calls: readonly PendingCall[]): TimedLimitResult[] {
+  const expected = calls.reduce((sum, call) => sum + 1 + 5 * call.checks.length, 1);
+  if (!Array.isArray(reply) || reply.length !== expected) throw new Error('unexpected reply from the limiter script');
   const values = reply.map((value: unknown) => {
     const n = typeof value === 'string' ? Number(value) : Number.NaN;
     if (Number.isNaN(n)) throw new Error('unexpected value from the limiter script');
     return n;
   });
   const at = (i: number): number => values[i] ?? Number.NaN;
-  const decisions: LimitDecision[] = [];
-  for (let i = 0; i < count; i++) {
-    const base = 2 + 5 * i;
-    decisions.push({
-      allowed: at(base) === 1,
-      limit: at(base + 1),
-      remaining: at(base + 2),
-      resetAt: at(base + 3),
-      retryAfterMs: at(base + 4),
-    });
-  }
-  const failed = at(1);
-  return { result: { allowed: failed === -1, decisions, failed }, now: at(0) };
+  const now = at(0);
+  let next = 1;
+  return calls.map(({ checks }) => {
+    const failed = at(next);
+    const decisions: LimitDecision[] = [];
+    for (let i = 0; i < checks.length; i++) {
+      const base = next + 1 + 5 * i;
+      decisions.push({ allowed: at(base) === 1, limit: at(base + 1), remaining: at(base + 2), resetAt: at(base + 3), retryAfterMs: at(base + 4) });
+    }
+    next += 1 + 5 * checks.length;
+    return { result: { allowed: failed === -1, decisions, failed }, now };
+  });
 }
