@@ -1,4 +1,4 @@
-import { VERIFY_STATUS, type CredentialKind, type CredentialRecord, type LimitDecision, type VerifyResult } from '@elyzor/core';
+import { VERIFY_STATUS, type CredentialKind, type LimitDecision, type VerifyResult } from '@elyzor/core';
 import type { Static } from 'typebox';
 import type { Deps } from '../deps.js';
 import { bearerToken } from './authenticate.js';
@@ -39,38 +39,6 @@ function windowOf(result: VerifyResult, defaultWindow: number): number | null {
   return policy.algorithm === 'none' ? null : policy.windowSeconds;
 }
 
-interface SuccessParts {
-  head: string;
-  middle: string;
-  tail: string;
-}
-
-/** Cached records are shared objects: the parts of their answer are built once per record. */
-const successPartsOf = new WeakMap<CredentialRecord, SuccessParts>();
-
-/**
- * A success answer is, in this order: valid, projectId, rateLimitRemaining, keyId, environment,
- * scopes, metadata, ownerId, expiresAt, [quotaRemaining], [creditsRemaining], [service]. All but
- * the remaining counts depend on the record alone, so their JSON is built once per record and
- * the answer is three concatenations (the hot path's largest single cost was this stringify).
- */
-function successParts(record: CredentialRecord): SuccessParts {
-  let parts = successPartsOf.get(record);
-  if (parts === undefined) {
-    const json = JSON.stringify;
-    parts = {
-      head: `{"valid":true,"projectId":${json(record.projectId)},"rateLimitRemaining":`,
-      middle:
-        `,"keyId":${json(record.id)},"environment":${json(record.environment)},"scopes":${json(record.scopes.global)}` +
-        `,"metadata":${json(record.metadata)},"ownerId":${json(record.ownerId)}` +
-        `,"expiresAt":${json(record.expiresAt === null ? null : new Date(record.expiresAt).toISOString())}`,
-      tail: record.kind === 'service' ? `,"service":${json({ id: record.id, name: record.name ?? '' })}}` : '}',
-    };
-    successPartsOf.set(record, parts);
-  }
-  return parts;
-}
-
 /**
  * POST /v1/verify and /v1/verify/service, after transport: the per-address gate, the core
  * `Verifier`, and the answer in the README's exact shapes. Both lanes (the Fastify routes and
@@ -99,9 +67,19 @@ export async function answerVerification(deps: Deps, input: VerifyInput): Promis
     if (result.missingScopes !== undefined) failure.missingScopes = result.missingScopes;
     return { status: VERIFY_STATUS[result.outcome], headers, body: JSON.stringify(failure) };
   }
-  const parts = successParts(record);
-  let body = parts.head + JSON.stringify(result.rateLimit?.remaining ?? null) + parts.middle;
-  if (result.quota !== null) body += `,"quotaRemaining":${JSON.stringify(result.quota.remaining)}`;
-  if (result.credits !== null) body += `,"creditsRemaining":${JSON.stringify(result.credits.remaining)}`;
-  return { status: 200, headers, body: body + parts.tail };
+  const success: Record<string, unknown> = {
+    valid: true,
+    projectId: record.projectId,
+    rateLimitRemaining: result.rateLimit?.remaining ?? null,
+    keyId: record.id,
+    environment: record.environment,
+    scopes: record.scopes.global,
+    metadata: record.metadata,
+    ownerId: record.ownerId,
+    expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
+  };
+  if (result.quota !== null) success.quotaRemaining = result.quota.remaining;
+  if (result.credits !== null) success.creditsRemaining = result.credits.remaining;
+  if (input.kind === 'service') success.service = { id: record.id, name: record.name ?? '' };
+  return { status: 200, headers, body: JSON.stringify(success) };
 }

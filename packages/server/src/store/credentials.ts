@@ -1,4 +1,4 @@
-import type { CreditsPolicy, CredentialRecord, QuotaPolicy, RateLimitPolicy } from '@elyzor/core';
+import { NO_SCOPES, type CreditsPolicy, type CredentialRecord, type QuotaPolicy, type RateLimitPolicy } from '@elyzor/core';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { CredentialsTable, Schema } from '../db/schema.js';
@@ -7,22 +7,30 @@ import { afterCursor, toPage, type Page, type PageRequest } from './page.js';
 export type CredentialRow = Selectable<CredentialsTable>;
 type Db = Kysely<Schema>;
 
-/** The row as the verification path sees it. */
+/** Shared by every record whose list is empty (most are): cached records stay small. */
+const NONE: readonly string[] = Object.freeze([]);
+const listOrNone = (values: readonly string[]): readonly string[] => (values.length === 0 ? NONE : values);
+
+/**
+ * The row as the verification path sees it. Records live in the credential cache (up to
+ * CACHE_MAX_ENTRIES of them), so what is the same for most records is shared, not copied.
+ */
 export function toRecord(row: CredentialRow): CredentialRecord {
+  const noResourceScopes = Object.keys(row.resource_scopes).length === 0;
   return {
     id: row.id,
     projectId: row.project_id,
-    kind: row.kind,
-    environment: row.environment,
+    kind: row.kind === 'service' ? 'service' : 'key',
+    environment: row.environment === 'test' ? 'test' : 'live',
     publicId: row.public_id,
     digest: row.digest,
     name: row.name,
     revokedAt: row.revoked_at?.getTime() ?? null,
     enabled: row.enabled,
     expiresAt: row.expires_at?.getTime() ?? null,
-    scopes: { global: row.scopes, resources: row.resource_scopes },
-    ipAllowlist: row.ip_allowlist,
-    ipDenylist: row.ip_denylist,
+    scopes: row.scopes.length === 0 && noResourceScopes ? NO_SCOPES : { global: listOrNone(row.scopes), resources: row.resource_scopes },
+    ipAllowlist: listOrNone(row.ip_allowlist),
+    ipDenylist: listOrNone(row.ip_denylist),
     rateLimit: row.rate_limit as RateLimitPolicy | null,
     quota: row.quota as QuotaPolicy | null,
     credits: row.credits as CreditsPolicy | null,
