@@ -9,7 +9,7 @@ import { SqlDenylist, type TokenDenylist } from './infra/denylist.js';
 import { RedisBus } from './infra/redis-bus.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
 import { FallbackLimiter } from './infra/fallback-limiter.js';
-import { RedisLimiter } from './infra/redis-limiter.js';
+import { LIMITER_COMMAND, RedisLimiter } from './infra/redis-limiter.js';
 import { findManyByPublicId } from './store/credentials.js';
 import { writeUsage } from './store/usage.js';
 import { UsageBuffer, type UsageBufferLogger } from './usage/usage-buffer.js';
@@ -32,6 +32,8 @@ function connectRedis(url: string, timeoutMs: number, log: CreateDepsOptions['lo
   const redis = new Redis(url, {
     lazyConnect: true,
     enableAutoPipelining: true,
+    // The limiter's script runs are batched already and must not queue behind each other.
+    autoPipeliningIgnoredCommands: [LIMITER_COMMAND],
     // Fail fast while disconnected instead of queueing: the limiter falls back, health reports.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

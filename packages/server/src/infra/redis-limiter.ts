@@ -29,7 +29,13 @@ import type { LimitCheck, LimitDecision, Limiter, LimitResult, LimitRule } from 
  * prefix with a hash tag); a single server or a replicated primary has no such constraint.
  */
 
-const COMMAND = 'elyzorLimitConsume';
+/**
+ * The script's command name on the client. The limiter batches its own calls, so its runs are
+ * sent at once rather than through ioredis's auto-pipeline, which keeps one pipeline in flight
+ * at a time: a run would wait for the previous one's reply, and under load the event loop would
+ * idle on Redis round trips (list it in `autoPipeliningIgnoredCommands`).
+ */
+export const LIMITER_COMMAND = 'elyzorLimitConsume';
 
 // ARGV[1] = the number of calls in this run. Then, per call: its number of checks and its cost,
 // then five values per check: rule type, three rule parameters (see ruleArgs) and the check's
@@ -248,8 +254,8 @@ export class RedisLimiter implements Limiter {
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or
     // SCRIPT FLUSH); it also works inside ioredis's auto-pipelines. Redefining it on a shared
     // client is harmless: the script is the same.
-    client.defineCommand(COMMAND, { lua: LUA });
-    const command = (client as unknown as Record<string, ScriptCommand | undefined>)[COMMAND];
+    client.defineCommand(LIMITER_COMMAND, { lua: LUA });
+    const command = (client as unknown as Record<string, ScriptCommand | undefined>)[LIMITER_COMMAND];
     if (command === undefined) throw new Error('ioredis did not define the limiter script');
     this.run = command.bind(client);
   }
