@@ -125,7 +125,7 @@ export function parseConfig(env: Env): Config {
     cache: {
       ttlSeconds: int('CACHE_TTL_SECONDS', 30, 0, 3600),
       negativeTtlSeconds: int('CACHE_NEGATIVE_TTL_SECONDS', 10, 0, 3600),
-      maxEntries: int('CACHE_MAX_ENTRIES', 100_000, 0, 10_000_000),
+      maxEntries: int('CACHE_MAX_ENTRIES', 50_000, 0, 10_000_000),
     },
     usage: {
       flushIntervalMs: int('USAGE_FLUSH_INTERVAL_MS', 200, 10, 60_000),
