@@ -1,4 +1,5 @@
 export * from './clock.js';
+export * from './turn-batch.js';
 export * from './errors.js';
 export * from './usage.js';
 export * from './keys/base62.js';
@@ -12,5 +13,4 @@ export * from './verify/decide.js';
 export * from './verify/scopes.js';
 export * from './verify/ip-rules.js';
 export * from './verify/credential-cache.js';
-export * from './verify/batched-lookup.js';
 export * from './verify/verifier.js';

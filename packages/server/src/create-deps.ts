@@ -1,4 +1,4 @@
-import { BatchedLookup, CredentialCache, MemoryLimiter, Verifier, createDigester, generateCredential, systemClock, type Clock, type Limiter } from '@elyzor/core';
+import { CredentialCache, MemoryLimiter, TurnBatch, Verifier, createDigester, generateCredential, systemClock, type Clock, type CredentialRecord, type Limiter } from '@elyzor/core';
 import { Redis } from 'ioredis';
 import { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -102,9 +102,14 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   const usage = new UsageBuffer((buckets) => writeUsage(db, buckets), config.usage, options.logger);
   usage.start();
   const digest = createDigester(config.keyPepper);
-  const lookups = new BatchedLookup((publicIds) => findManyByPublicId(db, publicIds));
+  // Cache misses arriving together are read with one query (the cache already makes concurrent
+  // misses on one id share a single load).
+  const lookups = new TurnBatch<string, CredentialRecord | null>(async (publicIds) => {
+    const found = await findManyByPublicId(db, publicIds);
+    return publicIds.map((id) => found.get(id) ?? null);
+  });
   const verifier = new Verifier({
-    lookup: (publicId) => lookups.load(publicId),
+    lookup: (publicId) => lookups.add(publicId),
     cache,
     limiter,
     usage,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { LimitCheck, LimitDecision, Limiter, LimitResult, LimitRule } from '@elyzor/core';
+import { TurnBatch, type LimitCheck, type LimitDecision, type Limiter, type LimitResult, type LimitRule } from '@elyzor/core';
 
 /**
  * Redis implementation of `Limiter`. One Lua script applies every check of a `consume` call:
@@ -231,11 +231,10 @@ export interface TimedLimitResult {
   now: number;
 }
 
-interface PendingCall {
+/** One `consume` call, as it waits for its script run. */
+interface LimiterCall {
   checks: readonly LimitCheck[];
   cost: number;
-  resolve: (result: TimedLimitResult) => void;
-  reject: (error: unknown) => void;
 }
 
 /** The most calls one script run decides; Redis serves nothing else while a script runs. */
@@ -245,19 +244,18 @@ export class RedisLimiter implements Limiter {
   private readonly prefix: string;
   private readonly ownsClient: boolean;
   private readonly run: ScriptCommand;
-  private pending: PendingCall[] = [];
-  private scheduled = false;
+  private readonly runs: TurnBatch<LimiterCall, TimedLimitResult>;
 
   constructor(private readonly client: Redis, options: RedisLimiterOptions = {}) {
     this.prefix = options.prefix ?? 'elyzor:';
     this.ownsClient = options.ownsClient ?? false;
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (after a Redis restart or
-    // SCRIPT FLUSH); it also works inside ioredis's auto-pipelines. Redefining it on a shared
-    // client is harmless: the script is the same.
+    // SCRIPT FLUSH). Redefining it on a shared client is harmless: the script is the same.
     client.defineCommand(LIMITER_COMMAND, { lua: LUA });
     const command = (client as unknown as Record<string, ScriptCommand | undefined>)[LIMITER_COMMAND];
     if (command === undefined) throw new Error('ioredis did not define the limiter script');
     this.run = command.bind(client);
+    this.runs = new TurnBatch((calls) => this.send(calls), MAX_CALLS_PER_RUN);
   }
 
   async consume(checks: readonly LimitCheck[], cost: number): Promise<LimitResult> {
@@ -269,24 +267,11 @@ export class RedisLimiter implements Limiter {
       // Nothing to decide; MemoryLimiter admits such a call too. Skip the round trip.
       return Promise.resolve({ result: { allowed: true, decisions: [], failed: -1 }, now: Date.now() });
     }
-    return new Promise((resolve, reject) => {
-      this.pending.push({ checks, cost, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // After the I/O callbacks of this loop turn: every call they made leaves in one run.
-        setImmediate(() => this.dispatch());
-      }
-    });
+    return this.runs.add({ checks, cost });
   }
 
-  private dispatch(): void {
-    this.scheduled = false;
-    const calls = this.pending;
-    this.pending = [];
-    for (let at = 0; at < calls.length; at += MAX_CALLS_PER_RUN) void this.send(calls.slice(at, at + MAX_CALLS_PER_RUN));
-  }
-
-  private async send(calls: readonly PendingCall[]): Promise<void> {
+  /** One script run deciding `calls` in order. */
+  private async send(calls: readonly LimiterCall[]): Promise<TimedLimitResult[]> {
     const keys: string[] = [];
     const args: string[] = [String(calls.length)];
     for (const { checks, cost } of calls) {
@@ -296,14 +281,7 @@ export class RedisLimiter implements Limiter {
         args.push(...ruleArgs(check.rule), check.cost === undefined ? '' : String(check.cost));
       }
     }
-    let results: TimedLimitResult[];
-    try {
-      results = parseReply(await this.run(keys.length, ...keys, ...args), calls);
-    } catch (error) {
-      for (const call of calls) call.reject(error);
-      return;
-    }
-    calls.forEach((call, i) => call.resolve(results[i] as TimedLimitResult));
+    return parseReply(await this.run(keys.length, ...keys, ...args), calls);
   }
 
   async reset(keys: readonly string[]): Promise<void> {
@@ -329,7 +307,7 @@ function ruleArgs(rule: LimitRule): [string, string, string, string] {
 }
 
 /** The script's reply, split back into one result per call of the run. */
-function parseReply(reply: unknown, calls: readonly PendingCall[]): TimedLimitResult[] {
+function parseReply(reply: unknown, calls: readonly LimiterCall[]): TimedLimitResult[] {
   const expected = calls.reduce((sum, call) => sum + 1 + 5 * call.checks.length, 1);
   if (!Array.isArray(reply) || reply.length !== expected) throw new Error('unexpected reply from the limiter script');
   const values = reply.map((value: unknown) => {
