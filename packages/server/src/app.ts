@@ -12,7 +12,7 @@ import { assertStorable } from './http/input-hygiene.js';
 import { requestIdFrom } from './http/request-id.js';
 import { VerifyBody } from './http/schemas.js';
 import { createValidators, type Validators } from './http/validators.js';
-import { syncJsonParser, VerifyLane } from './http/verify-lane.js';
+import { jsonBodyParser, VerifyLane } from './http/verify-lane.js';
 import type { App, AppLogger, Services } from './http/types.js';
 import { registerAuthLogin } from './routes/auth-login.js';
 import { registerAuthLogoutAll } from './routes/auth-logout-all.js';
@@ -71,7 +71,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   const app = Fastify({
     ...(typeof logger === 'object' && logger !== null && 'child' in logger ? { loggerInstance: logger } : { logger }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: trust === false ? false : trust,
+    trustProxy: trust,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // The plain form of a verification takes the verify lane; everything else, Fastify.
     serverFactory: (handler) => {
@@ -106,16 +106,18 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     return ajv.compile(schema);
   });
 
-  // An empty JSON body (curl -X POST -H 'Content-Type: application/json') means "no fields".
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    return parseJson(request, body as string, done);
+  const parseJson = jsonBodyParser(app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
   const verifyLane = new VerifyLane({
     deps,
     trust,
-    parseJson: syncJsonParser(parseJson),
+    parseJson,
     validate: compilers.body.compile(VerifyBody),
     bodyLimit: BODY_LIMIT,
     logger: app.log as AppLogger,

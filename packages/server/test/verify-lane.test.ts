@@ -7,7 +7,7 @@ import { BODY_LIMIT } from '../src/app.js';
 import { VerifyBody } from '../src/http/schemas.js';
 import type { AppLogger } from '../src/http/types.js';
 import { createValidators } from '../src/http/validators.js';
-import { syncJsonParser, VerifyLane } from '../src/http/verify-lane.js';
+import { jsonBodyParser, VerifyLane } from '../src/http/verify-lane.js';
 import { bearer, createKey, createService, serverListener, startApp, userWithProject, type IssuedCredential, type TestApp } from './helpers/harness.js';
 
 /**
@@ -123,7 +123,7 @@ describe('which requests the lane takes', () => {
     lane = new VerifyLane({
       deps: t.deps,
       trust: false,
-      parseJson: syncJsonParser(t.app.getDefaultJsonParser('error', 'error')),
+      parseJson: jsonBodyParser(t.app.getDefaultJsonParser('error', 'error')),
       validate: createValidators().body.compile(VerifyBody),
       bodyLimit: BODY_LIMIT,
       logger: t.app.log as AppLogger,

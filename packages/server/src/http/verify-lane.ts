@@ -14,12 +14,20 @@ import { answerVerification } from './verify-answer.js';
 import type { VerifyBody } from './schemas.js';
 import type { AppLogger } from './types.js';
 
-/** Parses a JSON body the way Fastify's own parser does, throwing Fastify's errors. */
+/**
+ * Parses a JSON body the way Fastify's own parser does, throwing Fastify's errors; a blank body
+ * (curl -X POST -H 'Content-Type: application/json') is undefined: "no fields".
+ */
 export type JsonParser = (text: string) => unknown;
 
-/** Fastify's default JSON parser as a plain function: it is synchronous and reads nothing of the request. */
-export function syncJsonParser(parser: ReturnType<FastifyInstance['getDefaultJsonParser']>): JsonParser {
+/**
+ * Fastify's default JSON parser as a plain function (it is synchronous and reads nothing of the
+ * request), with blank bodies read as "no fields". The app's content-type parser and the verify
+ * lane both use it.
+ */
+export function jsonBodyParser(parser: ReturnType<FastifyInstance['getDefaultJsonParser']>): JsonParser {
   return (text) => {
+    if (text.trim() === '') return undefined;
     let failure: Error | null = null;
     let value: unknown;
     parser(null as never, text, (error, parsed) => {
@@ -137,13 +145,11 @@ export class VerifyLane {
 
   /** The body as Fastify's routes would see it: parsed, storable, valid; else throws their error. */
   private body(text: string): Static<typeof VerifyBody> {
-    let parsed: unknown = {};
-    if (text.trim() !== '') {
-      try {
-        parsed = this.options.parseJson(text);
-      } catch (error) {
-        throw new UnparsableBody(error);
-      }
+    let parsed: unknown;
+    try {
+      parsed = this.options.parseJson(text) ?? {};
+    } catch (error) {
+      throw new UnparsableBody(error);
     }
     assertStorable(parsed, 'body');
     const { validate } = this.options;
