@@ -14,3 +14,5 @@ export * from './verify/scopes.js';
 export * from './verify/ip-rules.js';
 export * from './verify/credential-cache.js';
 export * from './verify/verifier.js';
+export * from './limiter/limit-keys.js';
+export * from './credentials/index.js';

@@ -1,5 +1,6 @@
 import type { CredentialKind, CredentialRecord } from './record.js';
 import type { VerifyOutcome } from './outcome.js';
+import { statusOf } from '../credentials/credential.js';
 import { ipAllowed } from './ip-rules.js';
 import { missingScopes } from './scopes.js';
 
@@ -25,11 +26,16 @@ export type PolicyDecision =
  */
 export function decide(record: CredentialRecord | null, request: PolicyRequest): PolicyDecision {
   if (record === null || record.kind !== request.kind) return { ok: false, outcome: 'invalid_key' };
-  if (record.revokedAt !== null && record.revokedAt <= request.now) {
-    return { ok: false, outcome: record.kind === 'service' ? 'service_revoked' : 'key_revoked' };
+  switch (statusOf(record, request.now)) {
+    case 'revoked':
+      return { ok: false, outcome: record.kind === 'service' ? 'service_revoked' : 'key_revoked' };
+    case 'expired':
+      return { ok: false, outcome: 'key_expired' };
+    case 'disabled':
+      return { ok: false, outcome: 'key_disabled' };
+    case 'active':
+      break;
   }
-  if (record.expiresAt !== null && record.expiresAt <= request.now) return { ok: false, outcome: 'key_expired' };
-  if (!record.enabled) return { ok: false, outcome: 'key_disabled' };
   if (!ipAllowed(request.ip, record.ipAllowlist, record.ipDenylist)) return { ok: false, outcome: 'ip_not_allowed' };
   if (request.scopes !== undefined && request.scopes.length > 0) {
     const missing = missingScopes(record.scopes, request.scopes, request.resource);

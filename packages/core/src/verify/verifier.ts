@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { creditsCounter, quotaCounter, rateLimitCounter } from '../limiter/limit-keys.js';
 import type { Clock } from '../clock.js';
 import { digestsEqual, type Digester } from '../keys/digest.js';
 import { parseCredential } from '../keys/key-format.js';
@@ -112,7 +113,7 @@ export class Verifier {
       // rate-limit headers.
       const rateRule = this.rateRule(record);
       if (rateRule !== null) {
-        const probe = await deps.limiter.consume([{ key: `rl:${record.limitKey}`, rule: rateRule, cost: 0 }], 0);
+        const probe = await deps.limiter.consume([{ key: rateLimitCounter(record.limitKey), rule: rateRule, cost: 0 }], 0);
         result.rateLimit = probe.decisions[0] ?? null;
       }
       return this.finish(result, started);
@@ -120,13 +121,13 @@ export class Verifier {
 
     const checks: LimitCheck[] = [];
     const rateRule = this.rateRule(record);
-    if (rateRule !== null) checks.push({ key: `rl:${record.limitKey}`, rule: rateRule });
+    if (rateRule !== null) checks.push({ key: rateLimitCounter(record.limitKey), rule: rateRule });
     if (record.quota !== null) {
-      checks.push({ key: `q:${record.limitKey}`, rule: { type: 'fixed_window', limit: record.quota.limit, ...quotaWindow(record.quota, now) } });
+      checks.push({ key: quotaCounter(record.limitKey), rule: { type: 'fixed_window', limit: record.quota.limit, ...quotaWindow(record.quota, now) } });
     }
     if (record.credits !== null) {
       // The key changes when the balance is set again, so a top-up starts a fresh count.
-      checks.push({ key: `c:${record.limitKey}:${record.credits.setAt}`, rule: { type: 'fixed_window', ...creditsWindow(record.credits, now) } });
+      checks.push({ key: creditsCounter(record.limitKey, record.credits.setAt), rule: { type: 'fixed_window', ...creditsWindow(record.credits, now) } });
     }
     const cost = request.cost ?? 1;
     const invalidations = deps.cache.invalidationCount;

@@ -1,0 +1,7 @@
+import { actorId, type Ctx } from './context.js';
+import type { AuditEntry } from './ports.js';
+
+/** An audit entry of `ctx`'s caller. */
+export function auditEntry(ctx: Ctx, entry: Omit<AuditEntry, 'actorId' | 'requestId' | 'ip'>): AuditEntry {
+  return { ...entry, actorId: actorId(ctx.actor), requestId: ctx.requestId ?? null, ip: ctx.ip ?? null };
+}

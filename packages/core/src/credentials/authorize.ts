@@ -1,0 +1,34 @@
+import { notFound } from '../errors.js';
+import type { Ctx } from './context.js';
+import type { ProjectRef } from './ports.js';
+
+export type ProjectAction = 'read' | 'write';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else names nothing (404, never a query error). */
+export const isUuid = (id: string): boolean => UUID.test(id);
+
+/**
+ * The one place a caller's reach over a project is decided, before every verb. A project the
+ * caller may not see is `not_found`, exactly like one that does not exist, so ids cannot be
+ * probed. Elyzor itself and the operator's CLI reach every project.
+ */
+export function authorizeProject(ctx: Ctx, project: ProjectRef | undefined, _action: ProjectAction): ProjectRef {
+  if (project !== undefined) {
+    const { actor } = ctx;
+    switch (actor.type) {
+      case 'user':
+        if (project.ownerId === actor.userId) return project;
+        break;
+      case 'system':
+      case 'cli':
+        return project;
+      // Root keys and services get their reach with their permissions; until then, none.
+      case 'root_key':
+      case 'service':
+        break;
+    }
+  }
+  throw notFound('Project');
+}

@@ -1,0 +1,99 @@
+import type { Environment } from '../keys/key-format.js';
+import type { CredentialKind, CredentialRecord } from '../verify/record.js';
+import type { Credential, CredentialPatch, CredentialStatus, NewCredential } from './credential.js';
+
+/** A project as the engine's authorization sees it. */
+export interface ProjectRef {
+  id: string;
+  name: string;
+  /** The user who owns it; the only one who may see or change it (until teams). */
+  ownerId: string;
+}
+
+export interface CredentialFilters {
+  tag?: string | undefined;
+  ownerId?: string | undefined;
+  environment?: Environment | undefined;
+  status?: CredentialStatus | undefined;
+}
+
+/** Keyset pages over (createdAt desc, id desc): stable under inserts. */
+export interface PageRequest {
+  limit: number;
+  /** Opaque: made by the store that answered the previous page. */
+  cursor?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The cursor of the next page, or null on the last one. */
+  next: string | null;
+}
+
+/** Fields that changed: what they were and what they became. Never secrets or digests. */
+export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
+
+export interface AuditEntry {
+  projectId: string;
+  /** The actor's id (see `actorId`), null for Elyzor itself. */
+  actorId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  action: string;
+  targetType: 'project' | 'key' | 'service';
+  targetId: string | null;
+  changes: AuditChanges | null;
+}
+
+/**
+ * What a verb may do inside one unit of work. Locks are taken in one order everywhere — the
+ * project first, then its credentials — so that concurrent changes and a project's deletion
+ * never deadlock; a project that is gone (or being deleted) reads as absent.
+ */
+export interface CredentialTx {
+  /** The project, locked against deletion until the unit of work ends; undefined if absent. */
+  lockProject(projectId: string): Promise<ProjectRef | undefined>;
+  /** The credential, locked for a read-modify-write; undefined unless it is of this kind in this project. */
+  lockCredential(projectId: string, kind: CredentialKind, id: string): Promise<Credential | undefined>;
+  insertCredential(values: NewCredential): Promise<Credential>;
+  updateCredential(id: string, patch: CredentialPatch): Promise<Credential>;
+  /**
+   * Rotation's copy: a new credential with every column of `id` carried over (so a column added
+   * later cannot be forgotten), except its identity, secret and history, which start afresh.
+   */
+  cloneCredential(id: string, replacement: { publicId: string; digest: string; limitKey: string }): Promise<Credential>;
+  /** Written in this unit of work: the change and its audit entry land together, or neither. */
+  audit(entry: AuditEntry): Promise<void>;
+}
+
+/**
+ * Where credentials live. Implemented over SQL by the server (PGlite and PostgreSQL) and in
+ * memory by `MemoryCredentialStore`; `credentialStoreContract` holds every implementation to
+ * the same behaviour.
+ */
+export interface CredentialStore {
+  /** Runs `work` in one unit of work: all of its writes land, or none does. */
+  transaction<T>(work: (tx: CredentialTx) => Promise<T>): Promise<T>;
+  findProject(projectId: string): Promise<ProjectRef | undefined>;
+  getCredential(projectId: string, kind: CredentialKind, id: string): Promise<Credential | undefined>;
+  /** Newest first; `status` filters by `statusOf` at `now`. */
+  listCredentials(projectId: string, kind: CredentialKind, filters: CredentialFilters, page: PageRequest, now: number): Promise<Page<Credential>>;
+  /** The verification path's read of a burst of cache misses. */
+  findRecords(publicIds: readonly string[]): Promise<Map<string, CredentialRecord>>;
+}
+
+/** Publishes that credentials changed, so every instance drops its cached copies. */
+export interface ChangeBus {
+  publish(publicIds: readonly string[]): Promise<void>;
+}
+
+/**
+ * Thrown by a store when a write would give a project two live services of the same name (the
+ * store's uniqueness rule decides, so concurrent writers cannot both win).
+ */
+export class NameTakenError extends Error {
+  constructor() {
+    super('A live service with this name already exists in this project');
+    this.name = 'NameTakenError';
+  }
+}

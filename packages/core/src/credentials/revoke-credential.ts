@@ -1,0 +1,40 @@
+import { ElyzorError, notFound } from '../errors.js';
+import { auditEntry } from './audit-entry.js';
+import { authorizeProject, isUuid } from './authorize.js';
+import type { Ctx } from './context.js';
+import type { CredentialDeps } from './deps.js';
+import { credentialNoun, type CredentialRef } from './get-credential.js';
+
+export interface RevokeCredentialInput extends CredentialRef {
+  reason?: string | undefined;
+}
+
+/** Soft revocation: the record stays, listed as revoked; verification refuses it on the very next request. */
+export async function revokeCredential(deps: CredentialDeps, { ctx, input }: { ctx: Ctx; input: RevokeCredentialInput }): Promise<void> {
+  const { projectId, kind, id } = input;
+  const reason = input.reason ?? null;
+  const publicId = await deps.store.transaction(async (tx) => {
+    authorizeProject(ctx, await tx.lockProject(projectId), 'write');
+    if (!isUuid(id)) throw notFound(credentialNoun(kind));
+    const credential = await tx.lockCredential(projectId, kind, id);
+    if (credential === undefined) throw notFound(credentialNoun(kind));
+    const now = deps.clock.now();
+    if (credential.revokedAt !== null && credential.revokedAt.getTime() <= now) throw new ElyzorError('already_revoked', `${credentialNoun(kind)} is already revoked`);
+    const revokedAt = new Date(now);
+    await tx.updateCredential(id, { revokedAt, revokeReason: reason });
+    await tx.audit(
+      auditEntry(ctx, {
+        projectId,
+        action: `${kind}.revoked`,
+        targetType: kind,
+        targetId: id,
+        changes: {
+          revokedAt: { before: credential.revokedAt?.toISOString() ?? null, after: revokedAt.toISOString() },
+          revokeReason: { before: credential.revokeReason, after: reason },
+        },
+      }),
+    );
+    return credential.publicId;
+  });
+  await deps.bus.publish([publicId]);
+}

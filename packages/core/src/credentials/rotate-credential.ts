@@ -1,0 +1,51 @@
+import { ElyzorError, notFound } from '../errors.js';
+import { auditEntry } from './audit-entry.js';
+import { authorizeProject, isUuid } from './authorize.js';
+import type { Ctx } from './context.js';
+import { limitKeyOf } from './credential.js';
+import type { CredentialDeps } from './deps.js';
+import { credentialNoun, type CredentialRef } from './get-credential.js';
+import { CREDENTIAL_TYPE, toCredentialView, type IssuedCredential } from './view.js';
+
+export interface RotateCredentialInput extends CredentialRef {
+  /** How long the old credential keeps working beside the new one; 0 retires it at once. */
+  gracePeriodSeconds?: number | undefined;
+}
+
+/**
+ * Issues a replacement and retires the old credential, at once or at the end of an overlap
+ * during which both work. The replacement is a structural copy (every setting carried over) that
+ * shares the old one's counters, so a rotation resets no quota or balance.
+ */
+export async function rotateCredential(deps: CredentialDeps, { ctx, input }: { ctx: Ctx; input: RotateCredentialInput }): Promise<IssuedCredential> {
+  const { projectId, kind, id } = input;
+  const grace = input.gracePeriodSeconds ?? 0;
+  const now = deps.clock.now();
+  const retireAt = new Date(now + grace * 1000);
+  const { credential, token, oldPublicId } = await deps.store.transaction(async (tx) => {
+    authorizeProject(ctx, await tx.lockProject(projectId), 'write');
+    if (!isUuid(id)) throw notFound(credentialNoun(kind));
+    const old = await tx.lockCredential(projectId, kind, id);
+    if (old === undefined) throw notFound(credentialNoun(kind));
+    if (old.revokedAt !== null) throw new ElyzorError('already_revoked', `${credentialNoun(kind)} is revoked or already rotated`);
+    const issued = deps.generate(CREDENTIAL_TYPE[kind], old.environment);
+    // Retire the old one first: for services this frees the name for the replacement.
+    await tx.updateCredential(old.id, { revokedAt: retireAt, revokeReason: 'rotated' });
+    const replacement = await tx.cloneCredential(old.id, { publicId: issued.publicId, digest: deps.digest(issued.token), limitKey: limitKeyOf(old) });
+    await tx.updateCredential(old.id, { replacedBy: replacement.id });
+    await tx.audit(
+      auditEntry(ctx, {
+        projectId,
+        action: `${kind}.rotated`,
+        targetType: kind,
+        targetId: old.id,
+        changes: { replacedBy: { before: null, after: replacement.id }, revokedAt: { before: null, after: retireAt.toISOString() } },
+      }),
+    );
+    return { credential: replacement, token: issued.token, oldPublicId: old.publicId };
+  });
+  await deps.bus.publish([oldPublicId, credential.publicId]);
+  const result: IssuedCredential = { ...toCredentialView(credential, now), key: token };
+  if (grace > 0) result.previousKeyExpiresAt = retireAt.toISOString();
+  return result;
+}
