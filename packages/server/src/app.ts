@@ -35,7 +35,7 @@ import { registerProjectsList } from './routes/projects-list.js';
 import { registerStats } from './routes/stats.js';
 import { registerVerify } from './routes/verify.js';
 import { AuthService } from './services/auth.js';
-import { CredentialService } from './services/credentials.js';
+import { CredentialUsageService } from './services/credentials.js';
 import { ProjectService } from './services/projects.js';
 
 export const BODY_LIMIT = 16 * 1024;
@@ -127,7 +127,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     done();
   });
 
-  app.decorateRequest('actor', null);
+  app.decorateRequest('ctx', null);
   app.decorateRequest('claims', null);
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -187,7 +187,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   const services: Services = {
     auth: new AuthService(deps),
     projects,
-    credentials: new CredentialService(deps, projects),
+    usage: new CredentialUsageService(deps),
   };
   const context = { deps, services };
   // Cookies are an auth concern: parsing them only there keeps the verify path free of it.

@@ -1,4 +1,4 @@
-import { CredentialCache, MemoryLimiter, TurnBatch, Verifier, createDigester, generateCredential, systemClock, type Clock, type CredentialRecord, type Limiter } from '@elyzor/core';
+import { CredentialCache, MemoryLimiter, TurnBatch, Verifier, createDigester, credentialVerbs, generateCredential, systemClock, type Clock, type CredentialRecord, type Limiter } from '@elyzor/core';
 import { Redis } from 'ioredis';
 import { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -10,7 +10,7 @@ import { RedisBus } from './infra/redis-bus.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
 import { FallbackLimiter } from './infra/fallback-limiter.js';
 import { LIMITER_COMMAND, RedisLimiter } from './infra/redis-limiter.js';
-import { findManyByPublicId } from './store/credentials.js';
+import { SqlCredentialStore } from './store/sql-credential-store.js';
 import { writeUsage } from './store/usage.js';
 import { UsageBuffer, type UsageBufferLogger } from './usage/usage-buffer.js';
 
@@ -104,8 +104,9 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   const digest = createDigester(config.keyPepper);
   // Cache misses arriving together are read with one query (the cache already makes concurrent
   // misses on one id share a single load).
+  const store = new SqlCredentialStore(db);
   const lookups = new TurnBatch<string, CredentialRecord | null>(async (publicIds) => {
-    const found = await findManyByPublicId(db, publicIds);
+    const found = await store.findRecords(publicIds);
     return publicIds.map((id) => found.get(id) ?? null);
   });
   const verifier = new Verifier({
@@ -118,7 +119,9 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     defaultRateLimit: config.rateLimit,
   });
 
-  return {
+  // The verbs read `deps.generateCredential` at each call, so tests can plan a public id.
+  const credentials = credentialVerbs({ store, bus, clock, digest, limiter, generate: (type, environment) => deps.generateCredential(type, environment) });
+  const deps: OwnedDeps = {
     config,
     clock,
     database,
@@ -133,6 +136,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     verifier,
     digest,
     generateCredential,
+    credentials,
     accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
     async close() {
       await usage.close();
@@ -145,4 +149,5 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
       await database.close();
     },
   };
+  return deps;
 }

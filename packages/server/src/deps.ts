@@ -1,4 +1,4 @@
-import type { Clock, CredentialCache, Digester, generateCredential, Limiter, MemoryLimiter, Verifier } from '@elyzor/core';
+import type { Clock, CredentialCache, CredentialVerbs, Digester, generateCredential, Limiter, MemoryLimiter, Verifier } from '@elyzor/core';
 import type { Redis } from 'ioredis';
 import type { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -28,11 +28,6 @@ export interface Deps {
   accessTokens: AccessTokens;
   /** Makes new credential strings; injectable so tests can know a public id in advance. */
   generateCredential: typeof generateCredential;
-}
-
-/** Who is acting, for authorization and (later) the audit log. */
-export interface Actor {
-  userId: string;
-  requestId: string;
-  ip: string;
+  /** The engine's credential lifecycle over the SQL store: what the routes call. */
+  credentials: CredentialVerbs;
 }

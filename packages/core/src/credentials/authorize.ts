@@ -32,3 +32,13 @@ export function authorizeProject(ctx: Ctx, project: ProjectRef | undefined, _act
   }
   throw notFound('Project');
 }
+
+/** `authorizeProject` of the project `find` reads; a malformed id is not even looked up. */
+export async function reachProject(
+  ctx: Ctx,
+  projectId: string,
+  find: (projectId: string) => Promise<ProjectRef | undefined>,
+  action: ProjectAction,
+): Promise<ProjectRef> {
+  return authorizeProject(ctx, isUuid(projectId) ? await find(projectId) : undefined, action);
+}

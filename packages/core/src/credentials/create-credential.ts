@@ -2,7 +2,7 @@ import { ElyzorError } from '../errors.js';
 import type { Environment } from '../keys/key-format.js';
 import type { CredentialKind } from '../verify/record.js';
 import { auditEntry } from './audit-entry.js';
-import { authorizeProject } from './authorize.js';
+import { reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
 import type { CredentialDeps } from './deps.js';
 import { diff, validatePolicy, type PolicyInput } from './policy.js';
@@ -40,7 +40,7 @@ export async function createCredential(deps: CredentialDeps, { ctx, input }: { c
   const issued = deps.generate(CREDENTIAL_TYPE[kind], environment ?? 'live');
   const created = await uniqueName(() =>
     deps.store.transaction(async (tx) => {
-      authorizeProject(ctx, await tx.lockProject(projectId), 'write');
+      await reachProject(ctx, projectId, (id) => tx.lockProject(id), 'write');
       // After authorization: a project out of reach is a 404 whatever the body says.
       const policy = validatePolicy(policyInput, now);
       const credential = await tx.insertCredential({

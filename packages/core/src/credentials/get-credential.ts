@@ -1,6 +1,6 @@
 import { notFound } from '../errors.js';
 import type { CredentialKind } from '../verify/record.js';
-import { authorizeProject, isUuid } from './authorize.js';
+import { isUuid, reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
 import type { Credential } from './credential.js';
 import type { CredentialDeps } from './deps.js';
@@ -17,7 +17,7 @@ export const credentialNoun = (kind: CredentialKind): string => (kind === 'key' 
 
 /** The stored credential, if the caller may read it; otherwise (or if absent) 404. */
 export async function findCredential(deps: CredentialDeps, ctx: Ctx, ref: CredentialRef): Promise<Credential> {
-  authorizeProject(ctx, await deps.store.findProject(ref.projectId), 'read');
+  await reachProject(ctx, ref.projectId, (id) => deps.store.findProject(id), 'read');
   const credential = isUuid(ref.id) ? await deps.store.getCredential(ref.projectId, ref.kind, ref.id) : undefined;
   if (credential === undefined) throw notFound(credentialNoun(ref.kind));
   return credential;

@@ -1,5 +1,5 @@
 import type { CredentialKind } from '../verify/record.js';
-import { authorizeProject } from './authorize.js';
+import { reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
 import type { CredentialDeps } from './deps.js';
 import { withLiveBalance } from './live-balance.js';
@@ -15,7 +15,7 @@ export interface ListCredentialsInput {
 
 /** One page of a project's credentials of one kind, newest first, with live credit balances. */
 export async function listCredentials(deps: CredentialDeps, { ctx, input }: { ctx: Ctx; input: ListCredentialsInput }): Promise<Page<CredentialView>> {
-  authorizeProject(ctx, await deps.store.findProject(input.projectId), 'read');
+  await reachProject(ctx, input.projectId, (id) => deps.store.findProject(id), 'read');
   const now = deps.clock.now();
   const result = await deps.store.listCredentials(input.projectId, input.kind, input.filters, input.page, now);
   const items = await Promise.all(result.items.map((credential) => withLiveBalance(deps, toCredentialView(credential, now), credential, now)));

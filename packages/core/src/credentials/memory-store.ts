@@ -5,6 +5,7 @@ import type { CredentialKind, CredentialRecord } from '../verify/record.js';
 import { isUuid } from './authorize.js';
 import { credentialStatus, type Credential, type CredentialPatch, type NewCredential } from './credential.js';
 import { NameTakenError, type AuditEntry, type CredentialFilters, type CredentialStore, type CredentialTx, type Page, type PageRequest, type ProjectRef } from './ports.js';
+import { isStorableDate } from './policy.js';
 import { recordOf } from './record-of.js';
 
 const DEFAULTS = {
@@ -26,9 +27,9 @@ const encodeCursor = (c: Credential): string => Buffer.from(`${c.createdAt.toISO
 
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '').getTime();
-  if (id === undefined || Number.isNaN(createdAt) || !isUuid(id)) throw validationError('cursor is not valid');
-  return { createdAt, id };
+  const createdAt = new Date(iso ?? '');
+  if (id === undefined || !isStorableDate(createdAt) || !isUuid(id)) throw validationError('cursor is not valid');
+  return { createdAt: createdAt.getTime(), id };
 }
 
 /** Newest first, ties by id descending: the order of every list. */

@@ -1,6 +1,6 @@
 import { ElyzorError, notFound } from '../errors.js';
 import { auditEntry } from './audit-entry.js';
-import { authorizeProject, isUuid } from './authorize.js';
+import { isUuid, reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
 import type { CredentialDeps } from './deps.js';
 import { credentialNoun, type CredentialRef } from './get-credential.js';
@@ -14,7 +14,7 @@ export async function revokeCredential(deps: CredentialDeps, { ctx, input }: { c
   const { projectId, kind, id } = input;
   const reason = input.reason ?? null;
   const publicId = await deps.store.transaction(async (tx) => {
-    authorizeProject(ctx, await tx.lockProject(projectId), 'write');
+    await reachProject(ctx, projectId, (id) => tx.lockProject(id), 'write');
     if (!isUuid(id)) throw notFound(credentialNoun(kind));
     const credential = await tx.lockCredential(projectId, kind, id);
     if (credential === undefined) throw notFound(credentialNoun(kind));

@@ -1,6 +1,6 @@
 import { ElyzorError, notFound } from '../errors.js';
 import { auditEntry } from './audit-entry.js';
-import { authorizeProject, isUuid } from './authorize.js';
+import { isUuid, reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
 import { limitKeyOf } from './credential.js';
 import type { CredentialDeps } from './deps.js';
@@ -23,7 +23,7 @@ export async function rotateCredential(deps: CredentialDeps, { ctx, input }: { c
   const now = deps.clock.now();
   const retireAt = new Date(now + grace * 1000);
   const { credential, token, oldPublicId } = await deps.store.transaction(async (tx) => {
-    authorizeProject(ctx, await tx.lockProject(projectId), 'write');
+    await reachProject(ctx, projectId, (id) => tx.lockProject(id), 'write');
     if (!isUuid(id)) throw notFound(credentialNoun(kind));
     const old = await tx.lockCredential(projectId, kind, id);
     if (old === undefined) throw notFound(credentialNoun(kind));

@@ -1,6 +1,6 @@
 import { ElyzorError, notFound } from '../errors.js';
 import { auditEntry } from './audit-entry.js';
-import { authorizeProject, isUuid } from './authorize.js';
+import { isUuid, reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
 import { credentialStatus, type Credential, type CredentialPatch } from './credential.js';
 import { uniqueName } from './create-credential.js';
@@ -32,7 +32,7 @@ export async function updateCredential(deps: CredentialDeps, { ctx, input }: { c
   const now = deps.clock.now();
   const { credential, publicId } = await uniqueName(() =>
     deps.store.transaction(async (tx) => {
-      authorizeProject(ctx, await tx.lockProject(projectId), 'write');
+      await reachProject(ctx, projectId, (id) => tx.lockProject(id), 'write');
       if (!isUuid(id)) throw notFound(credentialNoun(kind));
       if (kind === 'key' && name !== undefined) throw new ElyzorError('validation_error', 'API keys have a label, not a name');
       if (kind === 'service' && label !== undefined) throw new ElyzorError('validation_error', 'Services have a name, not a label');

@@ -1,4 +1,4 @@
-import { ElyzorError } from '@elyzor/core';
+import { ElyzorError, type Ctx } from '@elyzor/core';
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
 
@@ -15,7 +15,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /**
  * Pre-handler of every management route: a valid HS256 access token, not denied (logged out),
- * of a user that still exists. Sets `request.actor` and `request.claims`; otherwise 401.
+ * of a user that still exists. Sets `request.ctx` and `request.claims`; otherwise 401.
  */
 export function authenticate(deps: Deps) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -27,12 +27,18 @@ export function authenticate(deps: Deps) {
     const user = await deps.db.selectFrom('users').select('id').where('id', '=', claims.userId).executeTakeFirst();
     if (user === undefined) throw new ElyzorError('unauthorized', 'Missing, invalid or expired access token');
     request.claims = claims;
-    request.actor = { userId: claims.userId, requestId: String(request.id), ip: request.ip };
+    request.ctx = { actor: { type: 'user', userId: claims.userId }, requestId: String(request.id), ip: request.ip };
   };
 }
 
-/** The actor set by `authenticate`; a route without that pre-handler calling this is a bug. */
-export function actorOf(request: FastifyRequest): NonNullable<FastifyRequest['actor']> {
-  if (request.actor === null) throw new Error('route is missing the authenticate pre-handler');
-  return request.actor;
+/** The caller set by `authenticate`, for the engine's verbs; a route without that pre-handler calling this is a bug. */
+export function ctxOf(request: FastifyRequest): Ctx {
+  if (request.ctx === null) throw new Error('route is missing the authenticate pre-handler');
+  return request.ctx;
+}
+
+/** The signed-in user of a route behind `authenticate` (auth routes act on the person, not a project). */
+export function userIdOf(request: FastifyRequest): string {
+  if (request.claims === null) throw new Error('route is missing the authenticate pre-handler');
+  return request.claims.userId;
 }

@@ -33,7 +33,6 @@ export const AuthResult = Type.Object({ user: User, accessToken: Type.String() }
 export const Project = Type.Object({ id: Id, name: Type.String(), createdAt: Type.String({ format: 'date-time' }) });
 
 export const ProjectParams = Type.Object({ projectId: Type.String() });
-export const ProjectIdParams = Type.Object({ id: Type.String() });
 export const KeyParams = Type.Object({ projectId: Type.String(), keyId: Type.String() });
 export const ServiceParams = Type.Object({ projectId: Type.String(), serviceId: Type.String() });
 

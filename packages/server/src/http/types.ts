@@ -1,9 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { AccessClaims } from '../auth/access-tokens.js';
-import type { Actor, Deps } from '../deps.js';
+import type { Ctx } from '@elyzor/core';
+import type { Deps } from '../deps.js';
 import type { AuthService } from '../services/auth.js';
-import type { CredentialService } from '../services/credentials.js';
+import type { CredentialUsageService } from '../services/credentials.js';
 import type { ProjectService } from '../services/projects.js';
 
 /** Fastify's logger is pino, which can say whether a level is on (to skip building a line). */
@@ -11,11 +12,14 @@ export type AppLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boo
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
-/** The business verbs, built once; routes only validate, call one of these, and shape the answer. */
+/**
+ * The server's own services, built once. Credentials change through the engine's verbs
+ * (`deps.credentials`); routes only validate, call a verb or a service, and shape the answer.
+ */
 export interface Services {
   auth: AuthService;
   projects: ProjectService;
-  credentials: CredentialService;
+  usage: CredentialUsageService;
 }
 
 export interface RouteContext {
@@ -25,8 +29,8 @@ export interface RouteContext {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the `authenticate` pre-handler on management routes. */
-    actor: Actor | null;
+    /** The caller, set by the `authenticate` pre-handler on management routes. */
+    ctx: Ctx | null;
     claims: AccessClaims | null;
   }
   interface FastifyContextConfig {

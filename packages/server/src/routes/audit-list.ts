@@ -1,12 +1,11 @@
-import { notFound, validationError } from '@elyzor/core';
+import { isUuid, notFound, validationError } from '@elyzor/core';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, ctxOf } from '../http/authenticate.js';
 import { toCsv } from '../http/csv.js';
 import { sendPage } from '../http/pagination.js';
 import { AuditEvent, AuditQuery, errors, ProjectParams } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { isUuid } from '../services/projects.js';
 import { listAudit } from '../store/audit.js';
 import { DEFAULT_PAGE_SIZE, isStorableDate } from '../store/page.js';
 
@@ -29,7 +28,7 @@ export function registerAuditList(app: App, { deps, services }: RouteContext): v
       },
     },
     async (request, reply) => {
-      const project = await services.projects.require(actorOf(request), request.params.projectId);
+      const project = await services.projects.require(ctxOf(request), request.params.projectId);
       const { action, keyId, serviceId, from, to, limit, cursor, format } = request.query;
       if (keyId !== undefined && serviceId !== undefined) throw validationError('Filter by keyId or serviceId, not both');
       const targetId = keyId ?? serviceId;

@@ -1,4 +1,4 @@
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, userIdOf } from '../http/authenticate.js';
 import { errors } from '../http/schemas.js';
 import { clearRefreshCookie } from '../http/session-cookie.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -16,7 +16,7 @@ export function registerAuthLogoutAll(app: App, { deps, services }: RouteContext
       },
     },
     async (request, reply) => {
-      await services.auth.logoutAll(actorOf(request).userId);
+      await services.auth.logoutAll(userIdOf(request));
       clearRefreshCookie(reply, deps.config);
       return reply.code(204).send(null);
     },

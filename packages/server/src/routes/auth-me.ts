@@ -1,4 +1,4 @@
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, userIdOf } from '../http/authenticate.js';
 import { errors, User } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -9,6 +9,6 @@ export function registerAuthMe(app: App, { deps, services }: RouteContext): void
       preHandler: authenticate(deps),
       schema: { tags: ['auth'], summary: 'The current user', security: [{ bearer: [] }], response: { 200: User, ...errors(401) } },
     },
-    async (request) => services.auth.me(actorOf(request).userId),
+    async (request) => services.auth.me(userIdOf(request)),
   );
 }

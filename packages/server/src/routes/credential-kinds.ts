@@ -1,4 +1,5 @@
-import type { CredentialKind } from '@elyzor/core';
+import type { CredentialKind, CredentialRef } from '@elyzor/core';
+import { Type } from 'typebox';
 import {
   CreateKeyBody,
   CreateServiceBody,
@@ -14,12 +15,12 @@ import {
 
 /**
  * API keys and service identities share every operation; these are the few things that differ
- * per kind in their routes: the path segment, the id parameter's name, and the schemas.
+ * per kind in their routes: the id parameter's name and the schemas. Each route file writes its
+ * paths out in full, so that searching for a URL finds the file that serves it.
  */
-export const CREDENTIAL_KINDS = [
+export const [KEYS, SERVICES] = [
   {
     kind: 'key' as CredentialKind,
-    segment: 'keys',
     idParam: 'keyId',
     tag: 'keys',
     createBody: CreateKeyBody,
@@ -30,7 +31,6 @@ export const CREDENTIAL_KINDS = [
   },
   {
     kind: 'service' as CredentialKind,
-    segment: 'services',
     idParam: 'serviceId',
     tag: 'services',
     createBody: CreateServiceBody,
@@ -41,8 +41,13 @@ export const CREDENTIAL_KINDS = [
   },
 ] as const;
 
-/** `{ projectId, keyId }` or `{ projectId, serviceId }` → the two ids. */
-export function idsOf(params: unknown, idParam: string): { projectId: string; id: string } {
+export type CredentialRoutes = typeof KEYS | typeof SERVICES;
+
+/** The path parameters of a single credential's routes. */
+export const credentialParams = (routes: CredentialRoutes) => Type.Object({ projectId: Type.String(), [routes.idParam]: Type.String() });
+
+/** `{ projectId, keyId }` or `{ projectId, serviceId }` → the engine's reference to the credential. */
+export function refOf(params: unknown, routes: CredentialRoutes): CredentialRef {
   const record = params as Record<string, string | undefined>;
-  return { projectId: record.projectId ?? '', id: record[idParam] ?? '' };
+  return { projectId: record.projectId ?? '', kind: routes.kind, id: record[routes.idParam] ?? '' };
 }

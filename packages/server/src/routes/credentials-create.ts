@@ -1,28 +1,33 @@
+import type { CreateCredentialInput } from '@elyzor/core';
 import type { FastifyReply } from 'fastify';
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, ctxOf } from '../http/authenticate.js';
 import { errors, ProjectParams } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { CREDENTIAL_KINDS } from './credential-kinds.js';
+import { KEYS, SERVICES } from './credential-kinds.js';
 
-export function registerCredentialsCreate(app: App, { deps, services }: RouteContext): void {
-  for (const { kind, segment, tag, createBody, issued } of CREDENTIAL_KINDS) {
+/** POST /v1/projects/:projectId/keys and POST /v1/projects/:projectId/services */
+export function registerCredentialsCreate(app: App, { deps }: RouteContext): void {
+  for (const [path, routes] of [
+    ['/v1/projects/:projectId/keys', KEYS],
+    ['/v1/projects/:projectId/services', SERVICES],
+  ] as const) {
     app.post(
-      `/v1/projects/:projectId/${segment}`,
+      path,
       {
         preHandler: authenticate(deps),
         schema: {
-          tags: [tag],
-          summary: kind === 'key' ? 'Issue an API key (sk_live_…)' : 'Register a service identity (svc_live_…)',
+          tags: [routes.tag],
+          summary: routes.kind === 'key' ? 'Issue an API key (sk_live_…)' : 'Register a service identity (svc_live_…)',
           description: 'The plaintext credential is in this response only; store it now.',
           security: [{ bearer: [] }],
           params: ProjectParams,
-          body: createBody,
-          response: { 201: issued, ...errors(400, 401, 404) },
+          body: routes.createBody,
+          response: { 201: routes.issued, ...errors(400, 401, 404) },
         },
       },
       async (request, reply) => {
-        const body = request.body as { label?: string; name?: string };
-        const created = await services.credentials.create(actorOf(request), request.params.projectId, kind, body);
+        const body = request.body as Omit<CreateCredentialInput, 'projectId' | 'kind'>;
+        const created = await deps.credentials.create({ ctx: ctxOf(request), input: { ...body, projectId: request.params.projectId, kind: routes.kind } });
         // The schema differs per kind; the view is checked against it at serialization.
         return (reply as FastifyReply).code(201).send(created);
       },

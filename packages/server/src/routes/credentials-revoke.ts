@@ -1,28 +1,30 @@
-import { Type } from 'typebox';
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, ctxOf } from '../http/authenticate.js';
 import { errors, RevokeBody } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { CREDENTIAL_KINDS, idsOf } from './credential-kinds.js';
+import { credentialParams, KEYS, refOf, SERVICES } from './credential-kinds.js';
 
-export function registerCredentialsRevoke(app: App, { deps, services }: RouteContext): void {
-  for (const { kind, segment, idParam, tag } of CREDENTIAL_KINDS) {
+/** DELETE /v1/projects/:projectId/keys/:keyId and DELETE /v1/projects/:projectId/services/:serviceId */
+export function registerCredentialsRevoke(app: App, { deps }: RouteContext): void {
+  for (const [path, routes] of [
+    ['/v1/projects/:projectId/keys/:keyId', KEYS],
+    ['/v1/projects/:projectId/services/:serviceId', SERVICES],
+  ] as const) {
     app.delete(
-      `/v1/projects/:projectId/${segment}/:${idParam}`,
+      path,
       {
         preHandler: authenticate(deps),
         schema: {
-          tags: [tag],
+          tags: [routes.tag],
           summary: 'Revoke (soft): it stays listed as revoked and fails verification from the next request on',
           description: 'An optional JSON body `{"reason": "…"}` is kept with the record.',
           security: [{ bearer: [] }],
-          params: Type.Object({ projectId: Type.String(), [idParam]: Type.String() }),
+          params: credentialParams(routes),
           body: RevokeBody,
           response: { 204: { type: 'null' }, ...errors(401, 403, 404) },
         },
       },
       async (request, reply) => {
-        const { projectId, id } = idsOf(request.params, idParam);
-        await services.credentials.revoke(actorOf(request), projectId, kind, id, request.body.reason);
+        await deps.credentials.revoke({ ctx: ctxOf(request), input: { ...refOf(request.params, routes), reason: request.body.reason } });
         return reply.code(204).send(null);
       },
     );

@@ -1,8 +1,7 @@
-import { Type } from 'typebox';
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, ctxOf } from '../http/authenticate.js';
 import { errors, UsageQuery, UsageSeries } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { CREDENTIAL_KINDS, idsOf } from './credential-kinds.js';
+import { credentialParams, KEYS, refOf, SERVICES } from './credential-kinds.js';
 
 const RANGE_DAYS = new Map([
   ['1d', 1],
@@ -11,25 +10,28 @@ const RANGE_DAYS = new Map([
   ['90d', 90],
 ]);
 
+/** GET /v1/projects/:projectId/keys/:keyId/usage and GET /v1/projects/:projectId/services/:serviceId/usage */
 export function registerCredentialsUsage(app: App, { deps, services }: RouteContext): void {
-  for (const { kind, segment, idParam, tag } of CREDENTIAL_KINDS) {
+  for (const [path, routes] of [
+    ['/v1/projects/:projectId/keys/:keyId/usage', KEYS],
+    ['/v1/projects/:projectId/services/:serviceId/usage', SERVICES],
+  ] as const) {
     app.get(
-      `/v1/projects/:projectId/${segment}/:${idParam}/usage`,
+      path,
       {
         preHandler: authenticate(deps),
         schema: {
-          tags: [tag],
+          tags: [routes.tag],
           summary: 'Verifications per UTC day (count and errors) over 1, 7 (default), 30 or 90 days',
           security: [{ bearer: [] }],
-          params: Type.Object({ projectId: Type.String(), [idParam]: Type.String() }),
+          params: credentialParams(routes),
           querystring: UsageQuery,
           response: { 200: UsageSeries, ...errors(401, 404) },
         },
       },
       async (request) => {
-        const { projectId, id } = idsOf(request.params, idParam);
         const days = RANGE_DAYS.get(request.query.range ?? '7d') ?? 7;
-        return services.credentials.usageByDay(actorOf(request), projectId, kind, id, days);
+        return services.usage.usageByDay(ctxOf(request), refOf(request.params, routes), days);
       },
     );
   }

@@ -1,6 +1,6 @@
 import { validationError } from '@elyzor/core';
 import { Type } from 'typebox';
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, ctxOf } from '../http/authenticate.js';
 import { errors, Project } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -19,7 +19,7 @@ export function registerProjectsCreate(app: App, { deps, services }: RouteContex
     },
     async (request, reply) => {
       if (request.body.name.trim() === '') throw validationError('name must not be blank');
-      return reply.code(201).send(await services.projects.create(actorOf(request), request.body.name));
+      return reply.code(201).send(await services.projects.create(ctxOf(request), request.body.name));
     },
   );
 }

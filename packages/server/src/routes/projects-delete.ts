@@ -1,22 +1,22 @@
-import { actorOf, authenticate } from '../http/authenticate.js';
-import { errors, ProjectIdParams } from '../http/schemas.js';
+import { authenticate, ctxOf } from '../http/authenticate.js';
+import { errors, ProjectParams } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerProjectsDelete(app: App, { deps, services }: RouteContext): void {
   app.delete(
-    '/v1/projects/:id',
+    '/v1/projects/:projectId',
     {
       preHandler: authenticate(deps),
       schema: {
         tags: ['projects'],
         summary: 'Delete a project with its keys, services and usage records (one transaction)',
         security: [{ bearer: [] }],
-        params: ProjectIdParams,
+        params: ProjectParams,
         response: { 204: { type: 'null' }, ...errors(401, 404) },
       },
     },
     async (request, reply) => {
-      await services.projects.delete(actorOf(request), request.params.id);
+      await services.projects.delete(ctxOf(request), request.params.projectId);
       return reply.code(204).send(null);
     },
   );

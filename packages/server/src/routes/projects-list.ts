@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, ctxOf } from '../http/authenticate.js';
 import { sendPage } from '../http/pagination.js';
 import { errors, PageQuery, Project } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -19,7 +19,7 @@ export function registerProjectsList(app: App, { deps, services }: RouteContext)
       },
     },
     async (request, reply) => {
-      const page = await services.projects.list(actorOf(request), { limit: request.query.limit ?? DEFAULT_PAGE_SIZE, cursor: request.query.cursor });
+      const page = await services.projects.list(ctxOf(request), { limit: request.query.limit ?? DEFAULT_PAGE_SIZE, cursor: request.query.cursor });
       return sendPage(request, reply, page);
     },
   );

@@ -1,4 +1,4 @@
-import { actorOf, authenticate } from '../http/authenticate.js';
+import { authenticate, ctxOf } from '../http/authenticate.js';
 import { errors, ProjectParams, Stats, StatsQuery } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { projectStats } from '../store/stats.js';
@@ -27,7 +27,7 @@ export function registerStats(app: App, { deps, services }: RouteContext): void 
       },
     },
     async (request) => {
-      const project = await services.projects.require(actorOf(request), request.params.projectId);
+      const project = await services.projects.require(ctxOf(request), request.params.projectId);
       // This instance's buffered events count too: what was verified here shows at once.
       await deps.usage.flush();
       const since = new Date(deps.clock.now() - rangeDays(request.query.range) * 86_400_000);

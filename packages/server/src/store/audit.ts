@@ -1,18 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import type { AuditEntry } from '@elyzor/core';
 import type { AuditChanges, Schema } from '../db/schema.js';
-import type { Actor } from '../deps.js';
 import { afterCursor, toPage, type Page, type PageRequest } from './page.js';
 
 type Db = Kysely<Schema>;
-
-export interface AuditEntry {
-  projectId: string;
-  actor: Actor | null;
-  action: string;
-  targetType: 'project' | 'key' | 'service';
-  targetId: string | null;
-  changes?: AuditChanges | null;
-}
 
 /** Call inside the transaction of the change it records: both land, or neither. */
 export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
@@ -20,13 +11,13 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
     .insertInto('audit_events')
     .values({
       project_id: entry.projectId,
-      actor_id: entry.actor?.userId ?? null,
+      actor_id: entry.actorId,
       action: entry.action,
       target_type: entry.targetType,
       target_id: entry.targetId,
-      request_id: entry.actor?.requestId ?? null,
-      ip: entry.actor?.ip ?? null,
-      changes: entry.changes === undefined || entry.changes === null ? null : JSON.stringify(entry.changes),
+      request_id: entry.requestId,
+      ip: entry.ip,
+      changes: entry.changes === null ? null : JSON.stringify(entry.changes),
     })
     .execute();
 }

@@ -1,17 +1,9 @@
-import { validationError } from '@elyzor/core';
+import { isStorableDate, validationError, type Page } from '@elyzor/core';
 import { sql, type RawBuilder } from 'kysely';
 
 /** Keyset pagination over (created_at desc, id desc): stable under inserts, no OFFSET scans. */
-export interface PageRequest {
-  limit: number;
-  cursor?: string | undefined;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Opaque cursor of the next page, or null on the last page. */
-  next: string | null;
-}
+export type { Page, PageRequest } from '@elyzor/core';
+export { isStorableDate };
 
 export interface CursorPosition {
   createdAt: Date;
@@ -20,12 +12,6 @@ export interface CursorPosition {
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 100;
-
-/** A date both JavaScript and PostgreSQL represent: years 1 to 9999. */
-export function isStorableDate(date: Date): boolean {
-  const year = date.getUTCFullYear();
-  return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
-}
 
 export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(`${position.createdAt.toISOString()}|${position.id}`).toString('base64url');

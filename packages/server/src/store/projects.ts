@@ -1,3 +1,4 @@
+import type { ProjectRef } from '@elyzor/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { ProjectsTable, Schema } from '../db/schema.js';
 import { afterCursor, toPage, type Page, type PageRequest } from './page.js';
@@ -9,9 +10,15 @@ export async function insertProject(db: Db, ownerId: string, name: string): Prom
   return db.insertInto('projects').values({ owner_id: ownerId, name }).returningAll().executeTakeFirstOrThrow();
 }
 
-/** The project, only if `ownerId` owns it: another user's project is indistinguishable from none. */
-export async function findOwnedProject(db: Db, ownerId: string, projectId: string): Promise<ProjectRow | undefined> {
-  return db.selectFrom('projects').selectAll().where('id', '=', projectId).where('owner_id', '=', ownerId).executeTakeFirst();
+/**
+ * The project as the engine's authorization sees it. Inside a transaction, `lock` holds it:
+ * `share` for changes to its credentials (they run side by side), `update` for its deletion
+ * (which then waits for them, and they for it).
+ */
+export async function findProjectRef(db: Db, projectId: string, lock?: 'share' | 'update'): Promise<ProjectRef | undefined> {
+  const query = db.selectFrom('projects').select(['id', 'name', 'owner_id']).where('id', '=', projectId);
+  const row = await (lock === 'update' ? query.forUpdate() : lock === 'share' ? query.forShare() : query).executeTakeFirst();
+  return row === undefined ? undefined : { id: row.id, name: row.name, ownerId: row.owner_id };
 }
 
 export async function listProjects(db: Db, ownerId: string, page: PageRequest): Promise<Page<ProjectRow>> {

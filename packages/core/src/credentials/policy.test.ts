@@ -1,4 +1,4 @@
-import { ipAllowed } from '@elyzor/core';
+import { ipAllowed } from '../verify/ip-rules.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isIpOrCidr } from './policy.js';

@@ -1,0 +1,230 @@
+import { NameTakenError, recordOf, type AuditEntry, type Credential, type CredentialKind, type CredentialPatch, type CredentialRecord, type CredentialStore, type CredentialTx, type CreditsPolicy, type NewCredential, type ProjectRef, type QuotaPolicy, type RateLimitPolicy } from '@elyzor/core';
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import { sql } from 'kysely';
+import type { CredentialsTable, Schema } from '../db/schema.js';
+import { recordAudit } from './audit.js';
+import { afterCursor, toPage } from './page.js';
+import { findProjectRef } from './projects.js';
+import type { CredentialRow } from './credentials.js';
+
+type Db = Kysely<Schema>;
+
+const json = (value: unknown): string => JSON.stringify(value);
+const jsonOrNull = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
+
+/** A row of `credentials` as the engine sees it. */
+export function toCredential(row: CredentialRow): Credential {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    kind: row.kind,
+    environment: row.environment,
+    publicId: row.public_id,
+    digest: row.digest,
+    label: row.label,
+    name: row.name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+    revokeReason: row.revoke_reason,
+    replacedBy: row.replaced_by,
+    enabled: row.enabled,
+    expiresAt: row.expires_at,
+    scopes: row.scopes,
+    resources: row.resource_scopes,
+    ipAllowlist: row.ip_allowlist,
+    ipDenylist: row.ip_denylist,
+    rateLimit: row.rate_limit as RateLimitPolicy | null,
+    quota: row.quota as QuotaPolicy | null,
+    credits: row.credits as CreditsPolicy | null,
+    metadata: row.metadata,
+    tags: row.tags,
+    ownerId: row.owner_id,
+    limitKey: row.limit_key,
+  };
+}
+
+/** The columns of the fields a patch sets (and only those). */
+function patchColumns(patch: CredentialPatch): Updateable<CredentialsTable> {
+  const columns: Updateable<CredentialsTable> = {};
+  if (patch.label !== undefined) columns.label = patch.label;
+  if (patch.name !== undefined) columns.name = patch.name;
+  if (patch.enabled !== undefined) columns.enabled = patch.enabled;
+  if (patch.expiresAt !== undefined) columns.expires_at = patch.expiresAt;
+  if (patch.scopes !== undefined) columns.scopes = json(patch.scopes);
+  if (patch.resources !== undefined) columns.resource_scopes = json(patch.resources);
+  if (patch.ipAllowlist !== undefined) columns.ip_allowlist = json(patch.ipAllowlist);
+  if (patch.ipDenylist !== undefined) columns.ip_denylist = json(patch.ipDenylist);
+  if (patch.rateLimit !== undefined) columns.rate_limit = jsonOrNull(patch.rateLimit);
+  if (patch.quota !== undefined) columns.quota = jsonOrNull(patch.quota);
+  if (patch.credits !== undefined) columns.credits = jsonOrNull(patch.credits);
+  if (patch.metadata !== undefined) columns.metadata = jsonOrNull(patch.metadata);
+  if (patch.tags !== undefined) columns.tags = json(patch.tags);
+  if (patch.ownerId !== undefined) columns.owner_id = patch.ownerId;
+  if (patch.revokedAt !== undefined) columns.revoked_at = patch.revokedAt;
+  if (patch.revokeReason !== undefined) columns.revoke_reason = patch.revokeReason;
+  if (patch.replacedBy !== undefined) columns.replaced_by = patch.replacedBy;
+  return columns;
+}
+
+function insertColumns(values: NewCredential): Insertable<CredentialsTable> {
+  const { projectId, kind, environment, publicId, digest, label, name, ...policy } = values;
+  return {
+    project_id: projectId,
+    kind,
+    environment,
+    public_id: publicId,
+    digest,
+    label,
+    name,
+    ...(patchColumns(policy) as Omit<Insertable<CredentialsTable>, 'project_id' | 'kind' | 'environment' | 'public_id' | 'digest'>),
+  };
+}
+
+/** The unique index of live service names is what decides a race between two writers. */
+async function namesChecked<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    // node-postgres names the constraint; PGlite's worker passes on the code and message only.
+    const failure = error as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+    const index = 'credentials_service_name_idx';
+    if (failure?.code === '23505' && (failure.constraint === index || String(failure.message).includes(index))) throw new NameTakenError();
+    throw error;
+  }
+}
+
+/**
+ * Every column of `credentials` except those a rotation starts afresh. Listed from the table's
+ * own catalogue at run time, so a column added by a later migration is carried over by
+ * rotation without anyone remembering to add it here.
+ */
+const FRESH_ON_ROTATION = new Set(['id', 'public_id', 'digest', 'limit_key', 'created_at', 'updated_at', 'last_used_at', 'revoked_at', 'revoke_reason', 'replaced_by']);
+
+async function carriedColumns(db: Db): Promise<string[]> {
+  const rows = await sql<{ column_name: string }>`
+    select column_name from information_schema.columns
+    where table_schema = current_schema() and table_name = 'credentials' order by ordinal_position`.execute(db);
+  return rows.rows.map((r) => r.column_name).filter((name) => !FRESH_ON_ROTATION.has(name));
+}
+
+const oneCredential = (db: Db, projectId: string, kind: CredentialKind, id: string) =>
+  db.selectFrom('credentials').selectAll().where('id', '=', id).where('project_id', '=', projectId).where('kind', '=', kind);
+
+
+/** Writes of one unit of work, inside a Kysely transaction. */
+function sqlTx(trx: Db, columns: (db: Db) => Promise<string[]>): CredentialTx {
+  return {
+    // Creations and changes in one project run side by side; a deletion waits for them, or
+    // they wait for it and find nothing (404).
+    lockProject: (projectId) => findProjectRef(trx, projectId, 'share'),
+    async lockCredential(projectId, kind, id) {
+      const row = await oneCredential(trx, projectId, kind, id).forUpdate().executeTakeFirst();
+      return row === undefined ? undefined : toCredential(row);
+    },
+    insertCredential: (values) =>
+      namesChecked(async () => toCredential(await trx.insertInto('credentials').values(insertColumns(values)).returningAll().executeTakeFirstOrThrow())),
+    updateCredential: (id, patch) =>
+      namesChecked(async () =>
+        toCredential(
+          await trx
+            .updateTable('credentials')
+            .set({ ...patchColumns(patch), updated_at: new Date() })
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirstOrThrow(),
+        ),
+      ),
+    cloneCredential: (id, replacement) =>
+      namesChecked(async () => {
+        const carried = (await columns(trx)).map((name) => sql.id(name));
+        const list = sql.join(carried);
+        const result = await sql<CredentialRow>`
+          insert into credentials (${list}, public_id, digest, limit_key)
+          select ${list}, ${replacement.publicId}, ${replacement.digest}, ${replacement.limitKey}
+          from credentials where id = ${id}
+          returning *`.execute(trx);
+        const row = result.rows[0];
+        if (row === undefined) throw new Error(`credential ${id} does not exist`);
+        return toCredential(row);
+      }),
+    audit: (entry: AuditEntry) => recordAudit(trx, entry),
+  };
+}
+
+/** The engine's credential store over SQL: PGlite (embedded) and PostgreSQL alike. */
+export class SqlCredentialStore implements CredentialStore {
+  private columns: Promise<string[]> | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  transaction<T>(work: (tx: CredentialTx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(sqlTx(trx, (db) => this.carried(db))));
+  }
+
+  findProject(projectId: string): Promise<ProjectRef | undefined> {
+    return findProjectRef(this.db, projectId);
+  }
+
+  async getCredential(projectId: string, kind: CredentialKind, id: string): Promise<Credential | undefined> {
+    const row = await oneCredential(this.db, projectId, kind, id).executeTakeFirst();
+    return row === undefined ? undefined : toCredential(row);
+  }
+
+  async listCredentials(...args: Parameters<CredentialStore['listCredentials']>): Promise<{ items: Credential[]; next: string | null }> {
+    const [projectId, kind, filters, page, now] = args;
+    let query = this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('kind', '=', kind)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1);
+    if (filters.tag !== undefined) query = query.where(sql<boolean>`tags @> ${JSON.stringify([filters.tag])}::jsonb`);
+    if (filters.ownerId !== undefined) query = query.where('owner_id', '=', filters.ownerId);
+    if (filters.environment !== undefined) query = query.where('environment', '=', filters.environment);
+    // `statusOf` in SQL: revoked, then expired, then disabled, else active (the contract suite holds them equal).
+    const at = new Date(now);
+    const revoked = sql<boolean>`(revoked_at is not null and revoked_at <= ${at})`;
+    const expired = sql<boolean>`(expires_at is not null and expires_at <= ${at})`;
+    switch (filters.status) {
+      case 'revoked':
+        query = query.where(revoked);
+        break;
+      case 'expired':
+        query = query.where(sql<boolean>`not ${revoked} and ${expired}`);
+        break;
+      case 'disabled':
+        query = query.where(sql<boolean>`not ${revoked} and not ${expired} and not enabled`);
+        break;
+      case 'active':
+        query = query.where(sql<boolean>`not ${revoked} and not ${expired} and enabled`);
+        break;
+      case undefined:
+        break;
+    }
+    if (page.cursor !== undefined) query = query.where(afterCursor(page.cursor));
+    const result = toPage(await query.execute(), page.limit);
+    return { items: result.items.map(toCredential), next: result.next };
+  }
+
+  async findRecords(publicIds: readonly string[]): Promise<Map<string, CredentialRecord>> {
+    const rows = await this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('public_id', '=', sql<string>`any(${[...publicIds]}::text[])`)
+      .execute();
+    return new Map(rows.map((row) => [row.public_id, recordOf(toCredential(row))]));
+  }
+
+  /** Read once, through the transaction that first needs it (PGlite has a single connection). */
+  private carried(db: Db): Promise<string[]> {
+    this.columns ??= carriedColumns(db).catch((error: unknown) => {
+      this.columns = null;
+      throw error;
+    });
+    return this.columns;
+  }
+}

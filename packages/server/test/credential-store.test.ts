@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { credentialStoreContract } from '../../core/test-support/credential-store-contract.js';
+import { openDatabase } from '../src/db/database.js';
+import { SqlCredentialStore } from '../src/store/sql-credential-store.js';
+import { backend, realBackendEnv } from './helpers/harness.js';
+
+/**
+ * The SQL credential store under the engine's store contract: on PGlite here, on PostgreSQL in
+ * the real-backend project. The same suite runs against the memory store in core.
+ */
+credentialStoreContract(backend === 'real' ? 'PostgreSQL' : 'PGlite', async () => {
+  const database = await openDatabase({ url: backend === 'real' ? realBackendEnv().DATABASE_URL : undefined });
+  const { db } = database;
+  return {
+    store: new SqlCredentialStore(db),
+    async addProject(name: string) {
+      const user = await db.insertInto('users').values({ email: `${randomUUID()}@example.com`, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
+      const project = await db.insertInto('projects').values({ owner_id: user.id, name }).returningAll().executeTakeFirstOrThrow();
+      return { id: project.id, name: project.name, ownerId: project.owner_id };
+    },
+    async auditOf(projectId: string) {
+      const rows = await db.selectFrom('audit_events').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
+      return rows.map((r) => ({
+        projectId: r.project_id,
+        actorId: r.actor_id,
+        requestId: r.request_id,
+        ip: r.ip,
+        action: r.action,
+        targetType: r.target_type,
+        targetId: r.target_id,
+        changes: r.changes,
+      }));
+    },
+    close: () => database.close(),
+  };
+});
