@@ -11,8 +11,6 @@ export const ERROR_STATUS = {
   forbidden: 403,
   already_revoked: 403,
   not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   header_too_large: 431,

@@ -137,7 +137,7 @@ describe(`authorization matrix (${backend})`, () => {
 
   it('found the management routes in the app itself', () => {
     const names = management.map(routeName);
-    for (const expected of ['GET /v1/auth/me', 'POST /v1/auth/logout', 'GET /v1/projects', 'POST /v1/projects', 'DELETE /v1/projects/:id', 'PATCH /v1/projects/:projectId/keys/:keyId', 'POST /v1/projects/:projectId/services/:serviceId/rotate', 'GET /v1/projects/:projectId/stats', 'GET /v1/projects/:projectId/audit', 'GET /v1/projects/:projectId/keys/:keyId/usage']) {
+    for (const expected of ['GET /v1/auth/me', 'POST /v1/auth/logout', 'GET /v1/projects', 'POST /v1/projects', 'DELETE /v1/projects/:projectId', 'PATCH /v1/projects/:projectId/keys/:keyId', 'POST /v1/projects/:projectId/services/:serviceId/rotate', 'GET /v1/projects/:projectId/stats', 'GET /v1/projects/:projectId/audit', 'GET /v1/projects/:projectId/keys/:keyId/usage']) {
       expect(names).toContain(expected);
     }
     expect(names.some((n) => /register|login|refresh|health|verify|docs|openapi/.test(n))).toBe(false);
