@@ -91,7 +91,8 @@ function auditable(view: CredentialView): Record<string, unknown> {
 /**
  * The lifecycle of API keys and service identities: both are credentials, told apart by `kind`.
  * Each change is audited in its own transaction and then published on the bus, so every
- * instance drops its cached copy before the response goes out.
+ * instance drops its cached copy before the response goes out. Each transaction locks the
+ * project first and the credential rows after, the order a project deletion follows too.
  */
 export class CredentialService {
   constructor(
@@ -100,12 +101,12 @@ export class CredentialService {
   ) {}
 
   async create(actor: Actor, projectId: string, kind: CredentialKind, input: CreateCredentialInput): Promise<IssuedCredential> {
-    await this.projects.require(actor, projectId);
     const now = this.deps.clock.now();
     const issued = this.deps.generateCredential(TYPE[kind], input.environment ?? 'live');
     const { label, name, environment: _environment, ...policy } = input;
     const row = await this.uniqueName(kind, () =>
       this.deps.db.transaction().execute(async (trx) => {
+        await this.projects.lockForChange(trx, actor, projectId);
         const inserted = await insertCredential(trx, {
           project_id: projectId,
           kind,
@@ -164,15 +165,15 @@ export class CredentialService {
 
   /** Changes label/name and policy. Disabling or enabling is audited as such. */
   async update(actor: Actor, projectId: string, kind: CredentialKind, id: string, input: UpdateCredentialInput): Promise<CredentialView> {
-    await this.projects.require(actor, projectId);
-    if (!isUuid(id)) throw notFound(noun(kind));
     const { db, clock } = this.deps;
     const now = clock.now();
     const { label, name, ...policy } = input;
-    if (kind === 'key' && name !== undefined) throw new ElyzorError('validation_error', 'API keys have a label, not a name');
-    if (kind === 'service' && label !== undefined) throw new ElyzorError('validation_error', 'Services have a name, not a label');
     const { row, publicId } = await this.uniqueName(kind, () =>
       db.transaction().execute(async (trx) => {
+        await this.projects.lockForChange(trx, actor, projectId);
+        if (!isUuid(id)) throw notFound(noun(kind));
+        if (kind === 'key' && name !== undefined) throw new ElyzorError('validation_error', 'API keys have a label, not a name');
+        if (kind === 'service' && label !== undefined) throw new ElyzorError('validation_error', 'Services have a name, not a label');
         const before = await lockCredential(trx, projectId, kind, id);
         if (before === undefined) throw notFound(noun(kind));
         if (statusOf(before, now) === 'revoked') throw new ElyzorError('already_revoked', `${noun(kind)} is revoked and can no longer change`);
@@ -188,10 +189,10 @@ export class CredentialService {
 
   /** Soft revocation: the record stays, listed as revoked; verification refuses it at once. */
   async revoke(actor: Actor, projectId: string, kind: CredentialKind, id: string, reason?: string): Promise<void> {
-    await this.projects.require(actor, projectId);
-    if (!isUuid(id)) throw notFound(noun(kind));
     const { db, clock } = this.deps;
     const publicId = await db.transaction().execute(async (trx) => {
+      await this.projects.lockForChange(trx, actor, projectId);
+      if (!isUuid(id)) throw notFound(noun(kind));
       const row = await lockCredential(trx, projectId, kind, id);
       if (row === undefined) throw notFound(noun(kind));
       const now = clock.now();
@@ -215,12 +216,12 @@ export class CredentialService {
    * overlap during which both work. The new credential carries the old one's settings.
    */
   async rotate(actor: Actor, projectId: string, kind: CredentialKind, id: string, gracePeriodSeconds = 0): Promise<IssuedCredential> {
-    await this.projects.require(actor, projectId);
-    if (!isUuid(id)) throw notFound(noun(kind));
     const { db, clock, digest } = this.deps;
     const now = clock.now();
     const retireAt = new Date(now + gracePeriodSeconds * 1000);
     const { row, issued, oldPublicId } = await db.transaction().execute(async (trx) => {
+      await this.projects.lockForChange(trx, actor, projectId);
+      if (!isUuid(id)) throw notFound(noun(kind));
       const old = await lockCredential(trx, projectId, kind, id);
       if (old === undefined) throw notFound(noun(kind));
       if (old.revoked_at !== null) throw new ElyzorError('already_revoked', `${noun(kind)} is revoked or already rotated`);

@@ -3,7 +3,16 @@ import type { Actor, Deps } from '../deps.js';
 import { recordAudit } from '../store/audit.js';
 import { publicIdsOfProject } from '../store/credentials.js';
 import type { Page, PageRequest } from '../store/page.js';
-import { deleteProject, findOwnedProject, insertProject, listProjects, type ProjectRow } from '../store/projects.js';
+import type { DB } from '../db/database.js';
+import {
+  deleteProject,
+  findOwnedProject,
+  insertProject,
+  listProjects,
+  lockOwnedProjectForChange,
+  lockOwnedProjectForDeletion,
+  type ProjectRow,
+} from '../store/projects.js';
 
 export interface ProjectView {
   id: string;
@@ -49,17 +58,23 @@ export class ProjectService {
     return row;
   }
 
+  /**
+   * Inside a transaction that changes the project's credentials, and before any credential row
+   * is touched: the actor's project, locked so that a deletion waits for this transaction (or
+   * this one finds the project gone: 404). See `lockOwnedProjectForChange` for the lock order.
+   */
+  async lockForChange(trx: DB, actor: Actor, projectId: string): Promise<ProjectRow> {
+    const row = isUuid(projectId) ? await lockOwnedProjectForChange(trx, actor.userId, projectId) : undefined;
+    if (row === undefined) throw notFound('Project');
+    return row;
+  }
+
   /** Deletes the project with its credentials and usage in one transaction; its keys fail at once. */
   async delete(actor: Actor, projectId: string): Promise<void> {
     if (!isUuid(projectId)) throw notFound('Project');
     const publicIds = await this.deps.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('projects')
-        .select(['id', 'name'])
-        .where('id', '=', projectId)
-        .where('owner_id', '=', actor.userId)
-        .forUpdate()
-        .executeTakeFirst();
+      // The project first, then its credentials: the order every credential change follows.
+      const row = await lockOwnedProjectForDeletion(trx, actor.userId, projectId);
       if (row === undefined) throw notFound('Project');
       const ids = await publicIdsOfProject(trx, projectId);
       await deleteProject(trx, projectId);

@@ -63,7 +63,7 @@ export async function getCredential(db: Db, projectId: string, kind: CredentialR
   return oneCredential(db, projectId, kind, id).executeTakeFirst();
 }
 
-/** Row lock for a read-modify-write inside a transaction (revoke, rotate, update). */
+/** Row lock for a read-modify-write inside a transaction (revoke, rotate, update), taken after the project's lock. */
 export async function lockCredential(db: Db, projectId: string, kind: CredentialRow['kind'], id: string): Promise<CredentialRow | undefined> {
   return oneCredential(db, projectId, kind, id).forUpdate().executeTakeFirst();
 }

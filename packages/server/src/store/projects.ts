@@ -14,6 +14,22 @@ export async function findOwnedProject(db: Db, ownerId: string, projectId: strin
   return db.selectFrom('projects').selectAll().where('id', '=', projectId).where('owner_id', '=', ownerId).executeTakeFirst();
 }
 
+/**
+ * The project locked against deletion, inside a transaction that changes its credentials.
+ * `for key share` conflicts only with the deletion's `for update`, so creations and rotations in
+ * one project do not wait for each other; and since every such transaction takes this lock
+ * before any credential row, and the deletion takes its own before the credentials it removes,
+ * the two can neither deadlock nor leave a credential whose project is gone.
+ */
+export async function lockOwnedProjectForChange(db: Db, ownerId: string, projectId: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('id', '=', projectId).where('owner_id', '=', ownerId).forKeyShare().executeTakeFirst();
+}
+
+/** The project locked for its deletion: waits for the credential changes under way in it, and holds off new ones. */
+export async function lockOwnedProjectForDeletion(db: Db, ownerId: string, projectId: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('id', '=', projectId).where('owner_id', '=', ownerId).forUpdate().executeTakeFirst();
+}
+
 export async function listProjects(db: Db, ownerId: string, page: PageRequest): Promise<Page<ProjectRow>> {
   let query = db
     .selectFrom('projects')
