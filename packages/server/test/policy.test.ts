@@ -177,6 +177,44 @@ describe(`policy on API keys (${backend})`, () => {
     });
   });
 
+  describe('resource names', () => {
+    it.each([
+      ['an empty name', ''],
+      ['a name of 129 characters', 'r'.repeat(129)],
+      ['a name of 5,000 characters', 'r'.repeat(5_000)],
+    ])('refuses %s on create and on PATCH (400), and stores nothing', async (_case, name) => {
+      const { user, projectId } = await userWithProject(t.app);
+      const created = await createKeyRequest(t.app, user.accessToken, projectId, { resources: { [name]: ['read'] } });
+      expect(created.statusCode, created.body).toBe(400);
+      expect(created.json()).toMatchObject({ error: 'validation_error' });
+      expect(idsOf(await listKeys(t.app, user.accessToken, projectId))).toEqual([]);
+      const key = await createKey(t.app, user.accessToken, projectId, { resources: { 'project:1': ['read'] } });
+      const patched = await patchKey(t.app, user.accessToken, projectId, key.id, { resources: { 'project:2': ['read'], [name]: ['read'] } });
+      expect(patched.statusCode, patched.body).toBe(400);
+      expect(patched.json()).toMatchObject({ error: 'validation_error' });
+      expect((await getKey(t.app, user.accessToken, projectId, key.id)).json()).toMatchObject({ resources: { 'project:1': ['read'] } });
+    });
+
+    it('keeps names of 1 and of 128 characters (counted as characters, not UTF-16 units)', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const resources = { r: ['read'], ['x'.repeat(128)]: ['read'], ['é'.repeat(128)]: ['write'], ['😀'.repeat(128)]: ['read'] };
+      const created = await createKeyRequest(t.app, user.accessToken, projectId, { resources });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json()).toMatchObject({ resources });
+      const key = created.json<{ key: string }>();
+      expect((await verifyKey(t.app, key.key, { scopes: ['read'], resource: '😀'.repeat(128) })).statusCode).toBe(200);
+    });
+
+    it('refuses an invalid scope inside a resource (400)', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      for (const scope of ['', 's'.repeat(129), 'has space']) {
+        const response = await createKeyRequest(t.app, user.accessToken, projectId, { resources: { 'project:1': [scope] } });
+        expect(response.statusCode, JSON.stringify(scope)).toBe(400);
+      }
+      expect(idsOf(await listKeys(t.app, user.accessToken, projectId))).toEqual([]);
+    });
+  });
+
   describe('expiry', () => {
     it('answers 403 key_expired once expiresAt has passed', async () => {
       const { user, projectId } = await userWithProject(t.app);
