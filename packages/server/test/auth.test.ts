@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { ManualClock } from '@elyzor/core';
 import type { LightMyRequestResponse } from 'fastify';
 import { SignJWT, UnsecuredJWT } from 'jose';
@@ -45,6 +45,26 @@ function forge(
     .setIssuedAt(options.iat ?? now)
     .setExpirationTime(options.exp ?? now + 600)
     .sign(secretKey(secret));
+}
+
+/** Claims as raw JSON text; `NOW+n` is the current second plus n. */
+interface RawClaims {
+  jti: string;
+  iat: string;
+  exp: string;
+}
+
+function rawClaims(userId: string, overrides: Partial<RawClaims>): string {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: RawClaims = { jti: `"${randomBytes(12).toString('base64url')}"`, iat: 'NOW+0', exp: 'NOW+600', ...overrides };
+  const at = (text: string): string => text.replace(/^NOW\+(.+)$/, (_m, n: string) => String(now + Number(n)));
+  return `{"sub":"${subjectOf(userId)}","jti":${claims.jti},"iat":${at(claims.iat)},"exp":${at(claims.exp)}}`;
+}
+
+/** An HS256 JWT over exactly this payload text, signed with the service's secret. */
+function signRaw(secret: string, payload: string): string {
+  const signingInput = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
 }
 
 interface ErrorBody {
@@ -539,6 +559,49 @@ describe(`auth (${backend})`, () => {
       const response = await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers });
       expectError(response, 401, 'unauthorized');
       expect(response.body).not.toContain(user.email);
+    });
+
+    /**
+     * Correctly signed, with one claim no token of ours carries, written as an attacker writes
+     * JSON (`1e20`, not its 21 digits), so that the token stays under the header cap and reaches
+     * the verification.
+     */
+    const hostileClaims: Array<[string, Partial<RawClaims>]> = [
+      ['exp: 1e20', { exp: '1e20' }],
+      ['exp: 1e15 (a safe integer, but beyond any date)', { exp: '1e15' }],
+      ['an exp later than the token lifetime allows', { exp: 'NOW+86400' }],
+      ['a fractional exp', { exp: 'NOW+600.5' }],
+      ['an iat an hour in the future', { iat: 'NOW+3600', exp: 'NOW+3900' }],
+      ['iat: 1e20', { iat: '1e20' }],
+      ['a NUL in jti', { jti: '"abcdefgh\\u0000ijklmn"' }],
+      ['a lone surrogate in jti', { jti: '"abcdefgh\\ud800ijklmn"' }],
+      ['an empty jti', { jti: '""' }],
+      ['a jti with spaces and quotes', { jti: '"a \\"b\\" c"' }],
+      ['a jti that is a number', { jti: '1234567890123456' }],
+    ];
+    it('accepts a token signed by hand with the claims the service writes (so the refusals below are about the one change each makes)', async () => {
+      const user = await registerUser(t.app);
+      const token = signRaw(t.config.jwtSecret ?? '', rawClaims(user.id, {}));
+      expect((await me(token)).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) })).statusCode).toBe(204);
+      expectError(await me(token), 401, 'unauthorized');
+    });
+    it.each(hostileClaims)('refuses a correctly signed token with %s: 401 on /auth/me and on logout, never 500', async (_case, claims) => {
+      const user = await registerUser(t.app);
+      const token = signRaw(t.config.jwtSecret ?? '', rawClaims(user.id, claims));
+      expect(`Bearer ${token}`.length).toBeLessThanOrEqual(200);
+      expectError(await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) }), 401, 'unauthorized');
+      expectError(await me(token), 401, 'unauthorized');
+      // The user's own session was not touched.
+      expect((await me(user.accessToken)).statusCode).toBe(200);
+    });
+
+    it('accepts an iat up to 60 seconds ahead (clock skew between instances) and refuses one beyond', async () => {
+      const user = await registerUser(timed.app);
+      const now = Math.floor(clock.now() / 1000);
+      const secret = timed.config.jwtSecret ?? '';
+      expect((await me(await forge(secret, user.id, { iat: now + 60, exp: now + 60 + 900 }), timed)).statusCode).toBe(200);
+      expectError(await me(await forge(secret, user.id, { iat: now + 61, exp: now + 61 + 900 }), timed), 401, 'unauthorized');
     });
 
     it('refuses an access token once its 15 minutes are over', async () => {
