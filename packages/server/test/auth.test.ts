@@ -378,6 +378,18 @@ describe(`auth (${backend})`, () => {
       expect((await me(fresh.accessToken)).statusCode).toBe(200);
     });
 
+    it('uses the token in the body when the refreshToken cookie is empty (an empty cookie is no cookie)', async () => {
+      const user = await registerUser(t.app);
+      const response = await t.app.inject({ method: 'POST', url: '/v1/auth/refresh', cookies: { refreshToken: '' }, payload: { refreshToken: user.refreshToken } });
+      expect(response.statusCode, response.body).toBe(200);
+      // The token came in the body: the next one comes back in the body (and the cookie).
+      const next = response.json<{ refreshToken?: string }>().refreshToken;
+      expect(next).toEqual(expect.any(String));
+      expect(refreshCookieOf(response)).toBe(next);
+      expect((await me(response.json<{ accessToken: string }>().accessToken)).statusCode).toBe(200);
+      expect((await refreshWithBody(next ?? '')).statusCode).toBe(200);
+    });
+
     const missing: Array<[string, () => Promise<LightMyRequestResponse>]> = [
       ['no token at all', () => t.app.inject({ method: 'POST', url: '/v1/auth/refresh' })],
       ['an empty body', () => t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: {} })],

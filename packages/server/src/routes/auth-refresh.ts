@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { errors } from '../http/schemas.js';
-import { REFRESH_COOKIE, setRefreshCookie } from '../http/session-cookie.js';
+import { refreshCookieOf, setRefreshCookie } from '../http/session-cookie.js';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerAuthRefresh(app: App, { deps, services }: RouteContext): void {
@@ -16,7 +16,7 @@ export function registerAuthRefresh(app: App, { deps, services }: RouteContext):
       },
     },
     async (request, reply) => {
-      const fromCookie = request.cookies[REFRESH_COOKIE];
+      const fromCookie = refreshCookieOf(request);
       const tokens = await services.auth.refresh(fromCookie ?? request.body.refreshToken);
       setRefreshCookie(reply, deps.config, tokens);
       // A client that sent its token in the body has no cookie jar: it gets the next one there.
