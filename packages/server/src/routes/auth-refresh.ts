@@ -10,7 +10,8 @@ export function registerAuthRefresh(app: App, { deps, services }: RouteContext):
       schema: {
         tags: ['auth'],
         summary: 'Exchange the refresh token (cookie, or body for clients without cookies) for new tokens',
-        description: 'The presented refresh token dies. Presenting one that was already rotated ends every session of the user.',
+        description:
+          'The presented refresh token dies. Presenting one that was already rotated ends every session of the user, except the immediately previous one within REFRESH_REUSE_GRACE_SECONDS of its exchange (a retry): it gets the same successor again.',
         body: Type.Object({ refreshToken: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ accessToken: Type.String(), refreshToken: Type.Optional(Type.String({ description: 'Only when the token came in the body' })) }), ...errors(400, 401) },
       },
