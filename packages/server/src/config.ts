@@ -17,6 +17,11 @@ export interface Config {
   logLevel: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * How long an exchanged refresh token, presented again, still gets the successor it was
+   * exchanged for (a client retrying after a lost answer) instead of ending every session. 0 disables.
+   */
+  refreshReuseGraceSeconds: number;
   /** Optional HMAC pepper for credential digests. Changing it invalidates every credential. */
   keyPepper: string | undefined;
   rateLimit: { limit: number; windowSeconds: number };
@@ -109,6 +114,7 @@ export function parseConfig(env: Env): Config {
     logLevel: str('LOG_LEVEL') ?? (envName === 'test' ? 'silent' : 'info'),
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
     refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 300, 365 * 86_400),
+    refreshReuseGraceSeconds: int('REFRESH_REUSE_GRACE_SECONDS', 5, 0, 60),
     keyPepper: str('KEY_PEPPER'),
     rateLimit: {
       limit: int('RATE_LIMIT_DEFAULT', 100, 1, 1_000_000_000),

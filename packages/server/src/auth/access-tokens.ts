@@ -48,9 +48,15 @@ export class AccessTokens {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async issue(userId: string): Promise<{ token: string; jti: string; expiresAt: Date }> {
-    const jti = randomBase62(16);
-    const iat = Math.floor(this.now() / 1000);
+  /**
+   * A new access token, issued now or at `issuedAt` (ms). Given the `jti` and issue time of a
+   * token issued before, it is that same token again: HS256 over the same claims is the same
+   * string. A retried refresh thus gets back the access token whose answer it lost, and no access
+   * token exists that its session's row does not name (logout and session wipes deny by that `jti`).
+   */
+  async issue(userId: string, at: { jti?: string; issuedAt?: number } = {}): Promise<{ token: string; jti: string; expiresAt: Date }> {
+    const jti = at.jti ?? randomBase62(16);
+    const iat = Math.floor((at.issuedAt ?? this.now()) / 1000);
     const exp = iat + this.ttlSeconds;
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
