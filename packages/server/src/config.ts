@@ -25,6 +25,8 @@ export interface Config {
     verify: number;
     /** Verifications with an unknown or malformed credential per address before it is refused. */
     verifyFailures: number;
+    /** Store lookups an address past its failure budget may have in flight (uncached, well-formed ids). */
+    overBudgetLookups: number;
     windowSeconds: number;
   };
   /** Failed logins per account per window before logins for that account are throttled. */
@@ -118,6 +120,7 @@ export function parseConfig(env: Env): Config {
       auth: int('IP_RATE_LIMIT_AUTH', 60, 1, 1_000_000_000),
       verify: int('IP_RATE_LIMIT_VERIFY', 100_000, 1, 1_000_000_000),
       verifyFailures: int('IP_RATE_LIMIT_VERIFY_FAILURES', 1000, 1, 1_000_000_000),
+      overBudgetLookups: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS', 4, 0, 1000),
       windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     },
     loginAttemptsPerAccount: int('LOGIN_ATTEMPTS_PER_ACCOUNT', 10, 1, 1_000_000),
