@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   already_revoked: 403,
   not_found: 404,
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
   header_too_large: 431,

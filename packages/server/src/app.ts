@@ -1,14 +1,15 @@
-import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from './deps.js';
 import { MAX_AUTHORIZATION_LENGTH } from './http/authenticate.js';
 import { trustProxyFunction } from './http/client-address.js';
+import { answerClientError } from './http/client-error.js';
 import { registerErrorHandling, sendError } from './http/errors.js';
 import { assertStorable } from './http/input-hygiene.js';
+import { createNodeServer } from './http/node-server.js';
 import { requestIdFrom } from './http/request-id.js';
 import { VerifyBody } from './http/schemas.js';
 import { createValidators, type Validators } from './http/validators.js';
@@ -74,12 +75,13 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     trustProxy: trust,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // The plain form of a verification takes the verify lane; everything else, Fastify.
-    serverFactory: (handler) => {
-      const server = createServer((req, res) => {
+    serverFactory: (handler) =>
+      createNodeServer(deps.config.http, (req, res) => {
         if (lane === null || !lane.take(req, res)) handler(req, res);
-      });
-      server.keepAliveTimeout = 72_000;
-      return server;
+      }),
+    // What Node's parser refuses, and requests too slow to arrive, in the error envelope too.
+    clientErrorHandler(this: FastifyInstance, error, socket) {
+      answerClientError(error, socket, this.log);
     },
     // While closing, requests already on an open keep-alive connection are still served (with
     // Connection: close); new connections are refused. Nothing accepted fails during shutdown.

@@ -17,6 +17,11 @@ export interface Config {
   logLevel: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /**
+   * How long an exchanged refresh token, presented again, still gets the successor it was
+   * exchanged for (a client retrying after a lost answer) instead of ending every session. 0 disables.
+   */
+  refreshReuseGraceSeconds: number;
   /** Optional HMAC pepper for credential digests. Changing it invalidates every credential. */
   keyPepper: string | undefined;
   rateLimit: { limit: number; windowSeconds: number };
@@ -25,10 +30,14 @@ export interface Config {
     verify: number;
     /** Verifications with an unknown or malformed credential per address before it is refused. */
     verifyFailures: number;
+    /** Store lookups an address past its failure budget may have in flight (uncached, well-formed ids). */
+    overBudgetLookups: number;
     windowSeconds: number;
   };
   /** Failed logins per account per window before logins for that account are throttled. */
   loginAttemptsPerAccount: number;
+  /** Transport limits of the HTTP server: slow clients and connection count. */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
   trustProxy: boolean | string | number;
   cache: { ttlSeconds: number; negativeTtlSeconds: number; maxEntries: number };
@@ -109,6 +118,7 @@ export function parseConfig(env: Env): Config {
     logLevel: str('LOG_LEVEL') ?? (envName === 'test' ? 'silent' : 'info'),
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
     refreshTokenTtlSeconds: int('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 300, 365 * 86_400),
+    refreshReuseGraceSeconds: int('REFRESH_REUSE_GRACE_SECONDS', 5, 0, 60),
     keyPepper: str('KEY_PEPPER'),
     rateLimit: {
       limit: int('RATE_LIMIT_DEFAULT', 100, 1, 1_000_000_000),
@@ -118,9 +128,17 @@ export function parseConfig(env: Env): Config {
       auth: int('IP_RATE_LIMIT_AUTH', 60, 1, 1_000_000_000),
       verify: int('IP_RATE_LIMIT_VERIFY', 100_000, 1, 1_000_000_000),
       verifyFailures: int('IP_RATE_LIMIT_VERIFY_FAILURES', 1000, 1, 1_000_000_000),
+      overBudgetLookups: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS', 4, 0, 1000),
       windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     },
     loginAttemptsPerAccount: int('LOGIN_ATTEMPTS_PER_ACCOUNT', 10, 1, 1_000_000),
+    http: {
+      requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000),
+      // Above the idle timeouts of common load balancers (60 s), so they close first.
+      keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+      maxConnections: int('HTTP_MAX_CONNECTIONS', 10_000, 1, 10_000_000),
+    },
     trustProxy,
     cache: {
       ttlSeconds: int('CACHE_TTL_SECONDS', 30, 0, 3600),
@@ -140,6 +158,9 @@ export function parseConfig(env: Env): Config {
       openMs: int('REDIS_RETRY_AFTER_MS', 5000, 100, 600_000),
     },
   };
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -4,6 +4,7 @@ import { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import type { Deps } from './deps.js';
+import { VerifyGate } from './http/verify-gate.js';
 import { LocalBus, type InvalidationBus } from './infra/bus.js';
 import { SqlDenylist, type TokenDenylist } from './infra/denylist.js';
 import { RedisBus } from './infra/redis-bus.js';
@@ -131,6 +132,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     bus,
     limiter,
     localLimiter,
+    verifyGate: new VerifyGate(localLimiter, config.ipLimits),
     denylist,
     usage,
     verifier,

@@ -2,6 +2,7 @@ import type { Clock, CredentialCache, CredentialVerbs, Digester, generateCredent
 import type { Redis } from 'ioredis';
 import type { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
+import type { VerifyGate } from './http/verify-gate.js';
 import type { DB, Database } from './db/database.js';
 import type { InvalidationBus } from './infra/bus.js';
 import type { TokenDenylist } from './infra/denylist.js';
@@ -21,6 +22,8 @@ export interface Deps {
   limiter: Limiter;
   /** Per-instance limits that guard this process: per-address gates. */
   localLimiter: MemoryLimiter;
+  /** The per-address gate of the verify endpoints (on `localLimiter`). */
+  verifyGate: VerifyGate;
   denylist: TokenDenylist;
   usage: UsageBuffer;
   verifier: Verifier;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { ManualClock } from '@elyzor/core';
 import type { LightMyRequestResponse } from 'fastify';
 import { SignJWT, UnsecuredJWT } from 'jose';
@@ -45,6 +45,26 @@ function forge(
     .setIssuedAt(options.iat ?? now)
     .setExpirationTime(options.exp ?? now + 600)
     .sign(secretKey(secret));
+}
+
+/** Claims as raw JSON text; `NOW+n` is the current second plus n. */
+interface RawClaims {
+  jti: string;
+  iat: string;
+  exp: string;
+}
+
+function rawClaims(userId: string, overrides: Partial<RawClaims>): string {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: RawClaims = { jti: `"${randomBytes(12).toString('base64url')}"`, iat: 'NOW+0', exp: 'NOW+600', ...overrides };
+  const at = (text: string): string => text.replace(/^NOW\+(.+)$/, (_m, n: string) => String(now + Number(n)));
+  return `{"sub":"${subjectOf(userId)}","jti":${claims.jti},"iat":${at(claims.iat)},"exp":${at(claims.exp)}}`;
+}
+
+/** An HS256 JWT over exactly this payload text, signed with the service's secret. */
+function signRaw(secret: string, payload: string): string {
+  const signingInput = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
 }
 
 interface ErrorBody {
@@ -98,10 +118,10 @@ describe(`auth (${backend})`, () => {
     app.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, ...(remoteAddress !== undefined ? { remoteAddress } : {}) });
   const me = (token: string, app: TestApp = t): Promise<LightMyRequestResponse> =>
     app.app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(token) });
-  const refreshWithCookie = (refreshToken: string): Promise<LightMyRequestResponse> =>
-    t.app.inject({ method: 'POST', url: '/v1/auth/refresh', cookies: { refreshToken } });
-  const refreshWithBody = (refreshToken: string): Promise<LightMyRequestResponse> =>
-    t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+  const refreshWithCookie = (refreshToken: string, app: TestApp = t): Promise<LightMyRequestResponse> =>
+    app.app.inject({ method: 'POST', url: '/v1/auth/refresh', cookies: { refreshToken } });
+  const refreshWithBody = (refreshToken: string, app: TestApp = t): Promise<LightMyRequestResponse> =>
+    app.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
 
   /** A user of the low-limit app, registered from an address of its own. */
   async function registerLimited(): Promise<{ email: string; password: string }> {
@@ -112,8 +132,8 @@ describe(`auth (${backend})`, () => {
   }
 
   /** A second session of the same user, as a login from another device. */
-  async function loginSession(user: TestUser): Promise<{ accessToken: string; refreshToken: string }> {
-    const response = await login(user.email, user.password);
+  async function loginSession(user: TestUser, app: TestApp = t): Promise<{ accessToken: string; refreshToken: string }> {
+    const response = await login(user.email, user.password, app);
     expect(response.statusCode, response.body).toBe(200);
     const refreshToken = refreshCookieOf(response);
     expect(refreshToken).toEqual(expect.any(String));
@@ -346,36 +366,52 @@ describe(`auth (${backend})`, () => {
       expect((await refreshWithBody(next ?? '')).statusCode).toBe(200);
     });
 
-    it('refuses a refresh token once it has been exchanged', async () => {
-      const user = await registerUser(t.app);
-      expect((await refreshWithCookie(user.refreshToken)).statusCode).toBe(200);
-      const reused = await refreshWithCookie(user.refreshToken);
+    // Within REFRESH_REUSE_GRACE_SECONDS (5 s) of its exchange, the previous token presented again
+    // is a retry and gets the same successor (refresh-replay.test.ts); these two present it later.
+    it('refuses a refresh token once it has been exchanged (past the reuse grace)', async () => {
+      const user = await registerUser(timed.app);
+      expect((await refreshWithCookie(user.refreshToken, timed)).statusCode).toBe(200);
+      clock.advance(6_000);
+      const reused = await refreshWithCookie(user.refreshToken, timed);
       expect(reused.statusCode).toBe(401);
       expect(refreshCookieOf(reused) ?? '').toBe('');
-      expect((await refreshWithBody(user.refreshToken)).statusCode).toBe(401);
+      expect((await refreshWithBody(user.refreshToken, timed)).statusCode).toBe(401);
     });
 
     it('ends every session of the user when an already-rotated refresh token comes back (theft detection)', async () => {
-      const user = await registerUser(t.app);
-      const otherDevice = await loginSession(user);
-      const rotated = await refreshWithCookie(user.refreshToken);
+      const user = await registerUser(timed.app);
+      const otherDevice = await loginSession(user, timed);
+      const rotated = await refreshWithCookie(user.refreshToken, timed);
       expect(rotated.statusCode).toBe(200);
       const newest = refreshCookieOf(rotated) ?? '';
       const currentAccess = rotated.json<{ accessToken: string }>().accessToken;
-      expect((await me(currentAccess)).statusCode).toBe(200);
+      expect((await me(currentAccess, timed)).statusCode).toBe(200);
 
-      // Someone replays the token that was already exchanged.
-      const replay = await refreshWithBody(user.refreshToken);
+      // Someone replays the token that was already exchanged, past the reuse grace.
+      clock.advance(6_000);
+      const replay = await refreshWithBody(user.refreshToken, timed);
       expectError(replay, 401, replay.json<ErrorBody>().error);
 
-      expect((await refreshWithCookie(newest)).statusCode).toBe(401);
-      expect((await me(currentAccess)).statusCode).toBe(401);
-      expect((await me(user.accessToken)).statusCode).toBe(401);
-      expect((await me(otherDevice.accessToken)).statusCode).toBe(401);
-      expect((await refreshWithCookie(otherDevice.refreshToken)).statusCode).toBe(401);
+      expect((await refreshWithCookie(newest, timed)).statusCode).toBe(401);
+      expect((await me(currentAccess, timed)).statusCode).toBe(401);
+      expect((await me(user.accessToken, timed)).statusCode).toBe(401);
+      expect((await me(otherDevice.accessToken, timed)).statusCode).toBe(401);
+      expect((await refreshWithCookie(otherDevice.refreshToken, timed)).statusCode).toBe(401);
       // The account itself still works: the owner logs in again.
-      const fresh = await loginSession(user);
-      expect((await me(fresh.accessToken)).statusCode).toBe(200);
+      const fresh = await loginSession(user, timed);
+      expect((await me(fresh.accessToken, timed)).statusCode).toBe(200);
+    });
+
+    it('uses the token in the body when the refreshToken cookie is empty (an empty cookie is no cookie)', async () => {
+      const user = await registerUser(t.app);
+      const response = await t.app.inject({ method: 'POST', url: '/v1/auth/refresh', cookies: { refreshToken: '' }, payload: { refreshToken: user.refreshToken } });
+      expect(response.statusCode, response.body).toBe(200);
+      // The token came in the body: the next one comes back in the body (and the cookie).
+      const next = response.json<{ refreshToken?: string }>().refreshToken;
+      expect(next).toEqual(expect.any(String));
+      expect(refreshCookieOf(response)).toBe(next);
+      expect((await me(response.json<{ accessToken: string }>().accessToken)).statusCode).toBe(200);
+      expect((await refreshWithBody(next ?? '')).statusCode).toBe(200);
     });
 
     const missing: Array<[string, () => Promise<LightMyRequestResponse>]> = [
@@ -539,6 +575,49 @@ describe(`auth (${backend})`, () => {
       const response = await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers });
       expectError(response, 401, 'unauthorized');
       expect(response.body).not.toContain(user.email);
+    });
+
+    /**
+     * Correctly signed, with one claim no token of ours carries, written as an attacker writes
+     * JSON (`1e20`, not its 21 digits), so that the token stays under the header cap and reaches
+     * the verification.
+     */
+    const hostileClaims: Array<[string, Partial<RawClaims>]> = [
+      ['exp: 1e20', { exp: '1e20' }],
+      ['exp: 1e15 (a safe integer, but beyond any date)', { exp: '1e15' }],
+      ['an exp later than the token lifetime allows', { exp: 'NOW+86400' }],
+      ['a fractional exp', { exp: 'NOW+600.5' }],
+      ['an iat an hour in the future', { iat: 'NOW+3600', exp: 'NOW+3900' }],
+      ['iat: 1e20', { iat: '1e20' }],
+      ['a NUL in jti', { jti: '"abcdefgh\\u0000ijklmn"' }],
+      ['a lone surrogate in jti', { jti: '"abcdefgh\\ud800ijklmn"' }],
+      ['an empty jti', { jti: '""' }],
+      ['a jti with spaces and quotes', { jti: '"a \\"b\\" c"' }],
+      ['a jti that is a number', { jti: '1234567890123456' }],
+    ];
+    it('accepts a token signed by hand with the claims the service writes (so the refusals below are about the one change each makes)', async () => {
+      const user = await registerUser(t.app);
+      const token = signRaw(t.config.jwtSecret ?? '', rawClaims(user.id, {}));
+      expect((await me(token)).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) })).statusCode).toBe(204);
+      expectError(await me(token), 401, 'unauthorized');
+    });
+    it.each(hostileClaims)('refuses a correctly signed token with %s: 401 on /auth/me and on logout, never 500', async (_case, claims) => {
+      const user = await registerUser(t.app);
+      const token = signRaw(t.config.jwtSecret ?? '', rawClaims(user.id, claims));
+      expect(`Bearer ${token}`.length).toBeLessThanOrEqual(200);
+      expectError(await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) }), 401, 'unauthorized');
+      expectError(await me(token), 401, 'unauthorized');
+      // The user's own session was not touched.
+      expect((await me(user.accessToken)).statusCode).toBe(200);
+    });
+
+    it('accepts an iat up to 60 seconds ahead (clock skew between instances) and refuses one beyond', async () => {
+      const user = await registerUser(timed.app);
+      const now = Math.floor(clock.now() / 1000);
+      const secret = timed.config.jwtSecret ?? '';
+      expect((await me(await forge(secret, user.id, { iat: now + 60, exp: now + 60 + 900 }), timed)).statusCode).toBe(200);
+      expectError(await me(await forge(secret, user.id, { iat: now + 61, exp: now + 61 + 900 }), timed), 401, 'unauthorized');
     });
 
     it('refuses an access token once its 15 minutes are over', async () => {

@@ -315,6 +315,24 @@ describe(`policy on service identities (${backend})`, () => {
       expect((await verifyService(t.app, service.key, { scopes: ['read:b'], ip: '203.0.113.1' })).statusCode).toBe(200);
     });
 
+    it('refuses resource names of 0 or more than 128 characters, on create and on PATCH', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      for (const name of ['', 'r'.repeat(129), 'r'.repeat(5_000)]) {
+        const created = await t.app.inject({
+          method: 'POST',
+          url: `/v1/projects/${projectId}/services`,
+          headers: bearer(user.accessToken),
+          payload: { name: serviceName(), resources: { [name]: ['read'] } },
+        });
+        expect(created.statusCode, `${name.length} characters`).toBe(400);
+        expect(created.json()).toMatchObject({ error: 'validation_error' });
+      }
+      const service = await createService(t.app, user.accessToken, projectId, serviceName(), { resources: { ['r'.repeat(128)]: ['read'] } });
+      const patched = await patchService(t.app, user.accessToken, projectId, service.id, { resources: { '': ['read'] } });
+      expect(patched.statusCode).toBe(400);
+      expect((await getService(t.app, user.accessToken, projectId, service.id)).json()).toMatchObject({ resources: { ['r'.repeat(128)]: ['read'] } });
+    });
+
     it('refuses metadata over 4 KB', async () => {
       const { user, projectId } = await userWithProject(t.app);
       const service = await createService(t.app, user.accessToken, projectId);

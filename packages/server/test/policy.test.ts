@@ -177,6 +177,44 @@ describe(`policy on API keys (${backend})`, () => {
     });
   });
 
+  describe('resource names', () => {
+    it.each([
+      ['an empty name', ''],
+      ['a name of 129 characters', 'r'.repeat(129)],
+      ['a name of 5,000 characters', 'r'.repeat(5_000)],
+    ])('refuses %s on create and on PATCH (400), and stores nothing', async (_case, name) => {
+      const { user, projectId } = await userWithProject(t.app);
+      const created = await createKeyRequest(t.app, user.accessToken, projectId, { resources: { [name]: ['read'] } });
+      expect(created.statusCode, created.body).toBe(400);
+      expect(created.json()).toMatchObject({ error: 'validation_error' });
+      expect(idsOf(await listKeys(t.app, user.accessToken, projectId))).toEqual([]);
+      const key = await createKey(t.app, user.accessToken, projectId, { resources: { 'project:1': ['read'] } });
+      const patched = await patchKey(t.app, user.accessToken, projectId, key.id, { resources: { 'project:2': ['read'], [name]: ['read'] } });
+      expect(patched.statusCode, patched.body).toBe(400);
+      expect(patched.json()).toMatchObject({ error: 'validation_error' });
+      expect((await getKey(t.app, user.accessToken, projectId, key.id)).json()).toMatchObject({ resources: { 'project:1': ['read'] } });
+    });
+
+    it('keeps names of 1 and of 128 characters (counted as characters, not UTF-16 units)', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const resources = { r: ['read'], ['x'.repeat(128)]: ['read'], ['é'.repeat(128)]: ['write'], ['😀'.repeat(128)]: ['read'] };
+      const created = await createKeyRequest(t.app, user.accessToken, projectId, { resources });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json()).toMatchObject({ resources });
+      const key = created.json<{ key: string }>();
+      expect((await verifyKey(t.app, key.key, { scopes: ['read'], resource: '😀'.repeat(128) })).statusCode).toBe(200);
+    });
+
+    it('refuses an invalid scope inside a resource (400)', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      for (const scope of ['', 's'.repeat(129), 'has space']) {
+        const response = await createKeyRequest(t.app, user.accessToken, projectId, { resources: { 'project:1': [scope] } });
+        expect(response.statusCode, JSON.stringify(scope)).toBe(400);
+      }
+      expect(idsOf(await listKeys(t.app, user.accessToken, projectId))).toEqual([]);
+    });
+  });
+
   describe('expiry', () => {
     it('answers 403 key_expired once expiresAt has passed', async () => {
       const { user, projectId } = await userWithProject(t.app);
@@ -338,6 +376,82 @@ describe(`policy on API keys (${backend})`, () => {
       const response = await patchKey(t.app, user.accessToken, projectId, key.id, { metadata: { note: 'y'.repeat(5_000) } });
       expect(response.statusCode).toBe(400);
       expect((await getKey(t.app, user.accessToken, projectId, key.id)).json()).toMatchObject({ metadata: { plan: 'free' } });
+    });
+
+    /** A raw JSON body: numbers and escapes exactly as written, not as JSON.stringify would write them. */
+    const rawJson = (app: App, method: 'POST' | 'PATCH', url: string, token: string, body: string): Promise<LightMyRequestResponse> =>
+      app.inject({ method, url, headers: { ...bearer(token), 'content-type': 'application/json' }, payload: body });
+    const nested = (depth: number, leaf: string): string => `${'{"a":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`;
+
+    it.each([
+      ['a NUL 65 levels deep', nested(65, '"x\\u0000y"')],
+      ['a NUL 500 levels deep, in an array', `{"a":${'['.repeat(500)}"\\u0000"${']'.repeat(500)}}`],
+      ['a lone surrogate 100 levels deep', nested(100, '"\\ud800"')],
+      ['a NUL in a key 80 levels deep', nested(80, '{"k\\u0000":1}')],
+    ])('refuses metadata with %s (400), on create and on PATCH, and stores nothing', async (_case, metadata) => {
+      const { user, projectId } = await userWithProject(t.app);
+      const created = await rawJson(t.app, 'POST', `/v1/projects/${projectId}/keys`, user.accessToken, `{"metadata":${metadata}}`);
+      expect(created.statusCode, created.body).toBe(400);
+      expect(created.json()).toMatchObject({ error: 'validation_error' });
+      expect(idsOf(await listKeys(t.app, user.accessToken, projectId))).toEqual([]);
+      const key = await createKey(t.app, user.accessToken, projectId, { metadata: { plan: 'free' } });
+      const patched = await rawJson(t.app, 'PATCH', `/v1/projects/${projectId}/keys/${key.id}`, user.accessToken, `{"metadata":${metadata}}`);
+      expect(patched.statusCode, patched.body).toBe(400);
+      expect(patched.json()).toMatchObject({ error: 'validation_error' });
+      expect((await getKey(t.app, user.accessToken, projectId, key.id)).json()).toMatchObject({ metadata: { plan: 'free' } });
+    });
+
+    it('keeps metadata nested as deep as 4 KB allows, exactly', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const metadata = nested(650, '"deep"');
+      const created = await rawJson(t.app, 'POST', `/v1/projects/${projectId}/keys`, user.accessToken, `{"metadata":${metadata}}`);
+      expect(created.statusCode, created.body).toBe(201);
+      const key = created.json<{ id: string; key: string }>();
+      expect(JSON.stringify((await getKey(t.app, user.accessToken, projectId, key.id)).json<{ metadata: unknown }>().metadata)).toBe(metadata);
+      expect(JSON.stringify((await verifyKey(t.app, key.key)).json<{ metadata: unknown }>().metadata)).toBe(metadata);
+    });
+
+    it.each([
+      ['1e309', '1e309'],
+      ['-1e309', '-1e309'],
+      ['2^53', '9007199254740992'],
+      ['-(2^53)', '-9007199254740992'],
+      ['a 20-digit integer', '12345678901234567890'],
+      ['1e300', '1e300'],
+      ['one nested deep', nested(100, '1e309')],
+    ])('refuses a number JSON cannot hold in metadata: %s (400), on create and on PATCH', async (_case, number) => {
+      const { user, projectId } = await userWithProject(t.app);
+      const created = await rawJson(t.app, 'POST', `/v1/projects/${projectId}/keys`, user.accessToken, `{"metadata":{"n":${number}}}`);
+      expect(created.statusCode, created.body).toBe(400);
+      expect(created.json()).toMatchObject({ error: 'validation_error', message: expect.stringMatching(/number/) });
+      expect(idsOf(await listKeys(t.app, user.accessToken, projectId))).toEqual([]);
+      const key = await createKey(t.app, user.accessToken, projectId, { metadata: { plan: 'free' } });
+      const patched = await rawJson(t.app, 'PATCH', `/v1/projects/${projectId}/keys/${key.id}`, user.accessToken, `{"metadata":{"n":${number}}}`);
+      expect(patched.statusCode, patched.body).toBe(400);
+      expect((await getKey(t.app, user.accessToken, projectId, key.id)).json()).toMatchObject({ metadata: { plan: 'free' } });
+    });
+
+    it('keeps the largest safe integers and fractions in metadata exactly', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const body = '{"metadata":{"max":9007199254740991,"min":-9007199254740991,"pi":3.14159,"tiny":1e-300,"half":-0.5}}';
+      const created = await rawJson(t.app, 'POST', `/v1/projects/${projectId}/keys`, user.accessToken, body);
+      expect(created.statusCode, created.body).toBe(201);
+      const expected = { max: 9007199254740991, min: -9007199254740991, pi: 3.14159, tiny: 1e-300, half: -0.5 };
+      expect(created.json()).toMatchObject({ metadata: expected });
+      const key = created.json<{ id: string }>();
+      expect((await getKey(t.app, user.accessToken, projectId, key.id)).json()).toMatchObject({ metadata: expected });
+    });
+
+    it('refuses an unsafe number in any body, not only in metadata (400)', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const key = await createKey(t.app, user.accessToken, projectId);
+      const rotated = await rawJson(t.app, 'POST', `/v1/projects/${projectId}/keys/${key.id}/rotate`, user.accessToken, '{"gracePeriodSeconds":1e309}');
+      expect(rotated.statusCode, rotated.body).toBe(400);
+      expect(rotated.json()).toMatchObject({ error: 'validation_error' });
+      const verified = await t.app.inject({ method: 'POST', url: '/v1/verify', headers: { ...bearer(key.key), 'content-type': 'application/json' }, payload: '{"cost":1e309}' });
+      expect(verified.statusCode, verified.body).toBe(400);
+      // The key was neither rotated nor spent.
+      expect((await verifyKey(t.app, key.key)).statusCode).toBe(200);
     });
 
     it('refuses metadata that is not an object', async () => {

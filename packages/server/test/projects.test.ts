@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backend,
@@ -265,5 +266,84 @@ describe(`projects (${backend})`, () => {
       expect(response.statusCode).toBe(401);
       expect((await list(user.accessToken)).json<ProjectBody[]>().map((p) => p.id)).toEqual([projectId]);
     });
+  });
+});
+
+/**
+ * A project deleted while keys and services are created, rotated and revoked in it: every
+ * request either happens before the deletion (201/204) or finds the project gone (404), never a
+ * 5xx (a foreign-key violation or a deadlock), and nothing of the project is left behind.
+ */
+async function raceDeletion(apps: readonly TestApp[]): Promise<void> {
+  const [first] = apps;
+  if (first === undefined) throw new Error('no app');
+  const app = (i: number): TestApp['app'] => (apps[i % apps.length] ?? first).app;
+  const { user, projectId } = await userWithProject(first.app);
+  const auth = bearer(user.accessToken);
+  const keys = await Promise.all(Array.from({ length: 20 }, () => createKey(first.app, user.accessToken, projectId)));
+  const services = await Promise.all(Array.from({ length: 5 }, () => createService(first.app, user.accessToken, projectId)));
+  // Usage rows of the project, which the deletion must take with it.
+  for (const key of keys.slice(0, 5)) expect((await verifyKey(first.app, key.key)).statusCode).toBe(200);
+  await Promise.all(apps.map((a) => a.deps.usage.flush()));
+
+  const requests: Array<() => Promise<Response>> = [
+    ...Array.from({ length: 20 }, (_, i) => () => app(i).inject({ method: 'POST', url: `/v1/projects/${projectId}/keys`, headers: auth, payload: {} })),
+    ...Array.from({ length: 10 }, (_, i) => () =>
+      app(i).inject({ method: 'POST', url: `/v1/projects/${projectId}/services`, headers: auth, payload: { name: `race-${i}` } }),
+    ),
+    ...keys.slice(0, 15).map((key, i) => () => app(i).inject({ method: 'POST', url: `/v1/projects/${projectId}/keys/${key.id}/rotate`, headers: auth })),
+    ...services.map((service, i) => () => app(i).inject({ method: 'POST', url: `/v1/projects/${projectId}/services/${service.id}/rotate`, headers: auth })),
+    ...keys.slice(15).map((key, i) => () => app(i).inject({ method: 'DELETE', url: `/v1/projects/${projectId}/keys/${key.id}`, headers: auth })),
+  ];
+  const deletion = (): Promise<Response> => app(1).inject({ method: 'DELETE', url: `/v1/projects/${projectId}`, headers: auth });
+  requests.splice(Math.floor(requests.length / 2), 0, deletion);
+  const responses = await Promise.all(requests.map((send) => send()));
+
+  for (const response of responses) expect([201, 204, 404], `${response.statusCode} ${response.body}`).toContain(response.statusCode);
+  const deleted = responses[Math.floor((requests.length - 1) / 2)];
+  expect(deleted?.statusCode).toBe(204);
+  await Promise.all(apps.map((a) => a.deps.usage.flush()));
+  const { db } = first.deps;
+  expect(await db.selectFrom('projects').select('id').where('id', '=', projectId).execute()).toEqual([]);
+  expect(await db.selectFrom('credentials').select('id').where('project_id', '=', projectId).execute()).toEqual([]);
+  expect(await db.selectFrom('usage_counts').select('credential_id').where('project_id', '=', projectId).execute()).toEqual([]);
+  // What was issued before the deletion no longer verifies.
+  for (const response of responses.filter((r) => r.statusCode === 201)) {
+    const issued = response.json<{ key: string }>().key;
+    const verify = issued.startsWith('svc_') ? verifyService : verifyKey;
+    expect((await verify(app(0), issued)).json()).toEqual({ valid: false, error: 'invalid_key' });
+  }
+}
+
+describe(`deleting a project while its credentials change (${backend})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers every creation, rotation and revocation 201, 204 or 404, and leaves nothing of the project', async () => {
+    for (let round = 0; round < 3; round++) await raceDeletion([t]);
+  });
+});
+
+describe.runIf(backend === 'real')('deleting a project on one instance while the other changes its credentials', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    const redisPrefix = `elyzor-test:${randomUUID()}:`;
+    a = await startApp({ redisPrefix });
+    // Same signing secret, so a token from one instance works on the other.
+    b = await startApp({ redisPrefix, env: { JWT_SECRET: a.config.jwtSecret ?? '' } });
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it('answers every request 201, 204 or 404 on both instances, and leaves nothing of the project', async () => {
+    for (let round = 0; round < 3; round++) await raceDeletion([a, b]);
   });
 });

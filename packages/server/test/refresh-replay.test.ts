@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ManualClock } from '@elyzor/core';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/http/types.js';
@@ -6,8 +7,14 @@ import { backend, bearer, refreshCookieOf, registerUser, startApp, type TestApp,
 
 /**
  * Refresh tokens: a token replayed generations after it was exchanged ends every session of its
- * user; two refreshes racing with one token make exactly one new session.
+ * user; two refreshes racing with one token make exactly one new session. The immediately previous
+ * token presented again within the reuse grace (a client retrying after a lost response) gets
+ * the same successor and ends nothing.
  */
+
+const SECOND = 1_000;
+/** `REFRESH_REUSE_GRACE_SECONDS` by default. */
+const GRACE_MS = 5 * SECOND;
 
 function refreshWithCookie(app: App, token: string): Promise<LightMyRequestResponse> {
   return app.inject({ method: 'POST', url: '/v1/auth/refresh', cookies: { refreshToken: token } });
@@ -59,9 +66,10 @@ const RACE_ROUNDS = 60;
 
 describe(`refresh-token replay (${backend})`, () => {
   let t: TestApp;
+  const clock = new ManualClock();
 
   beforeAll(async () => {
-    t = await startApp();
+    t = await startApp({ clock });
   });
 
   afterAll(async () => {
@@ -169,6 +177,8 @@ describe(`refresh-token replay (${backend})`, () => {
     for (let round = 0; round < RACE_ROUNDS; round++) {
       const user = await registerUser(t.app);
       const b = await rotate(t.app, user.refreshToken);
+      // Past the reuse grace, A presented again is a replay, not a retry.
+      clock.advance(GRACE_MS + SECOND);
       // The holder of a copy of A replays it while the holder of B refreshes.
       const [replay, current] = await Promise.all([refreshWithCookie(t.app, user.refreshToken), refreshWithCookie(t.app, b.refreshToken)]);
       expectInvalidToken(replay);
@@ -179,6 +189,95 @@ describe(`refresh-token replay (${backend})`, () => {
       if (live !== 0 || refreshed !== 401) survivors.push(`round ${round}: refresh of B ${current.statusCode}, live tokens ${live}, refresh of C ${refreshed}`);
     }
     expect(survivors).toEqual([]);
+  });
+});
+
+describe(`a retried refresh within the reuse grace (${backend})`, () => {
+  let t: TestApp;
+  let off: TestApp;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    [t, off] = await Promise.all([startApp({ clock }), startApp({ clock, env: { REFRESH_REUSE_GRACE_SECONDS: '0' } })]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([t?.close(), off?.close()]);
+  });
+
+  it('returns the same successor to the previous token presented again within the grace, and ends nothing', async () => {
+    const user = await registerUser(t.app);
+    const other = await loginSession(t.app, user);
+    // The first answer is lost on its way to the client…
+    const b = await rotate(t.app, user.refreshToken);
+    clock.advance(GRACE_MS - SECOND);
+    // …which retries with the token it still holds, by cookie and then through the body.
+    const byCookie = await refreshWithCookie(t.app, user.refreshToken);
+    expect(byCookie.statusCode, byCookie.body).toBe(200);
+    expect(refreshCookieOf(byCookie)).toBe(b.refreshToken);
+    const byBody = await refreshWithBody(t.app, user.refreshToken);
+    expect(byBody.statusCode, byBody.body).toBe(200);
+    expect(byBody.json<{ refreshToken?: string }>().refreshToken).toBe(b.refreshToken);
+    expect(refreshCookieOf(byBody)).toBe(b.refreshToken);
+
+    // Every session is alive: the access tokens of both answers, and the other device's.
+    for (const access of [b.accessToken, byCookie.json<{ accessToken: string }>().accessToken, byBody.json<{ accessToken: string }>().accessToken, other.accessToken]) {
+      expect((await me(t.app, access)).statusCode).toBe(200);
+    }
+    expect(await liveRefreshTokens(t, user.id)).toBe(2);
+    // The client carries on with the successor it was given.
+    const c = await rotate(t.app, b.refreshToken);
+    expect((await me(t.app, c.accessToken)).statusCode).toBe(200);
+    expect((await me(t.app, other.accessToken)).statusCode).toBe(200);
+    expect(await liveRefreshTokens(t, user.id)).toBe(2);
+  });
+
+  it('ends every session when the previous token comes back after the grace', async () => {
+    const user = await registerUser(t.app);
+    const other = await loginSession(t.app, user);
+    const b = await rotate(t.app, user.refreshToken);
+    clock.advance(GRACE_MS + SECOND);
+    expectInvalidToken(await refreshWithCookie(t.app, user.refreshToken));
+    expect(await liveRefreshTokens(t, user.id)).toBe(0);
+    expect((await me(t.app, b.accessToken)).statusCode).toBe(401);
+    expect((await me(t.app, other.accessToken)).statusCode).toBe(401);
+    expectInvalidToken(await refreshWithCookie(t.app, b.refreshToken));
+    expectInvalidToken(await refreshWithBody(t.app, other.refreshToken));
+  });
+
+  it('ends every session when a token two generations old comes back within the grace', async () => {
+    const user = await registerUser(t.app);
+    const other = await loginSession(t.app, user);
+    const b = await rotate(t.app, user.refreshToken);
+    // The client moved on: B was exchanged for C, so A is no longer the immediately previous token.
+    const c = await rotate(t.app, b.refreshToken);
+    clock.advance(SECOND);
+    expectInvalidToken(await refreshWithBody(t.app, user.refreshToken));
+    expect(await liveRefreshTokens(t, user.id)).toBe(0);
+    for (const access of [b.accessToken, c.accessToken, other.accessToken]) expect((await me(t.app, access)).statusCode).toBe(401);
+    expectInvalidToken(await refreshWithCookie(t.app, c.refreshToken));
+    expectInvalidToken(await refreshWithCookie(t.app, other.refreshToken));
+  });
+
+  it('answers 401 with no successor to the previous token of a logged-out session, within the grace', async () => {
+    const user = await registerUser(t.app);
+    const b = await rotate(t.app, user.refreshToken);
+    const logout = await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(b.accessToken) });
+    expect(logout.statusCode).toBe(204);
+    clock.advance(SECOND);
+    const retry = await refreshWithBody(t.app, user.refreshToken);
+    expectInvalidToken(retry);
+    expect(retry.body).not.toContain(b.refreshToken);
+    expectInvalidToken(await refreshWithCookie(t.app, b.refreshToken));
+    expect((await me(t.app, b.accessToken)).statusCode).toBe(401);
+  });
+
+  it('treats every retry as a replay when REFRESH_REUSE_GRACE_SECONDS is 0', async () => {
+    const user = await registerUser(off.app);
+    const b = await rotate(off.app, user.refreshToken);
+    expectInvalidToken(await refreshWithCookie(off.app, user.refreshToken));
+    expect(await liveRefreshTokens(off, user.id)).toBe(0);
+    expect((await me(off.app, b.accessToken)).statusCode).toBe(401);
   });
 });
 
@@ -220,5 +319,70 @@ describe.runIf(backend === 'real')('refresh-token races across two instances (po
     expect((await me(two.app, d.accessToken)).statusCode).toBe(401);
     expect((await me(one.app, d.accessToken)).statusCode).toBe(401);
     expectInvalidToken(await refreshWithCookie(two.app, d.refreshToken));
+  });
+});
+
+describe.runIf(backend === 'real')('a retried refresh across two instances (postgres+redis)', () => {
+  let one: TestApp;
+  let two: TestApp;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    const redisPrefix = `elyzor-test:${randomUUID()}:`;
+    // Instances of one deployment share JWT_SECRET: access tokens and successors are keyed by it.
+    const env = { JWT_SECRET: randomBytes(32).toString('hex') };
+    one = await startApp({ redisPrefix, clock, env });
+    two = await startApp({ redisPrefix, clock, env });
+  });
+
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+  });
+
+  it('returns the same successor to a retry on the other instance within the grace, and ends nothing', async () => {
+    const user = await registerUser(one.app);
+    const b = await rotate(one.app, user.refreshToken);
+    clock.advance(SECOND);
+    const retry = await refreshWithCookie(two.app, user.refreshToken);
+    expect(retry.statusCode, retry.body).toBe(200);
+    expect(refreshCookieOf(retry)).toBe(b.refreshToken);
+    for (const app of [one.app, two.app]) {
+      expect((await me(app, b.accessToken)).statusCode).toBe(200);
+      expect((await me(app, retry.json<{ accessToken: string }>().accessToken)).statusCode).toBe(200);
+    }
+    expect(await liveRefreshTokens(one, user.id)).toBe(1);
+    const c = await rotate(two.app, b.refreshToken);
+    expect((await me(one.app, c.accessToken)).statusCode).toBe(200);
+  });
+
+  it('gives concurrent refreshes with one token on two instances the same successor, both 200', async () => {
+    const user = await registerUser(one.app);
+    const responses = await Promise.all([refreshWithCookie(one.app, user.refreshToken), refreshWithCookie(two.app, user.refreshToken)]);
+    // Whichever commits second finds the token retired a moment ago: a retry, not a replay.
+    for (const response of responses) expect(response.statusCode, response.body).toBe(200);
+    expect(new Set(responses.map((response) => refreshCookieOf(response))).size).toBe(1);
+    expect(await liveRefreshTokens(one, user.id)).toBe(1);
+    for (const response of responses) expect((await me(two.app, response.json<{ accessToken: string }>().accessToken)).statusCode).toBe(200);
+  });
+
+  it('ends every session on both instances when the previous token comes back on the other instance after the grace', async () => {
+    const user = await registerUser(one.app);
+    const b = await rotate(one.app, user.refreshToken);
+    clock.advance(GRACE_MS + SECOND);
+    expectInvalidToken(await refreshWithCookie(two.app, user.refreshToken));
+    expect(await liveRefreshTokens(one, user.id)).toBe(0);
+    expect((await me(one.app, b.accessToken)).statusCode).toBe(401);
+    expect((await me(two.app, b.accessToken)).statusCode).toBe(401);
+  });
+
+  it('ends every session on both instances when a token two generations old comes back within the grace', async () => {
+    const user = await registerUser(one.app);
+    const b = await rotate(one.app, user.refreshToken);
+    const c = await rotate(two.app, b.refreshToken);
+    expectInvalidToken(await refreshWithCookie(one.app, user.refreshToken));
+    expect(await liveRefreshTokens(two, user.id)).toBe(0);
+    expect((await me(two.app, c.accessToken)).statusCode).toBe(401);
+    expectInvalidToken(await refreshWithCookie(two.app, c.refreshToken));
   });
 });

@@ -1,9 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { CHECKSUM_LENGTH, SECRET_BODY_LENGTH, encodeBase62, generateCredential, randomBase62 } from '@elyzor/core';
+import { CHECKSUM_LENGTH, ManualClock, SECRET_BODY_LENGTH, encodeBase62, generateCredential, randomBase62 } from '@elyzor/core';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { successorKey } from '../src/auth/refresh-chain.js';
 import { backend, bearer, refreshCookieOf, startApp, type TestApp } from './helpers/harness.js';
 
 /**
@@ -58,6 +59,8 @@ function valuesNamed(value: unknown, names: Set<string>, found: unknown[] = []):
 describe(`secrets stay secret (${backend})`, () => {
   const redisPrefix = `elyzor-test:${randomUUID()}:`;
   let t: TestApp;
+  /** Moved only to take a replayed refresh token past the reuse grace. */
+  const clock = new ManualClock();
   const secrets: Secret[] = [];
   /** Passwords, kept apart for the hash checks. */
   const passwords: Array<{ email: string; password: string }> = [];
@@ -82,7 +85,7 @@ describe(`secrets stay secret (${backend})`, () => {
   };
 
   beforeAll(async () => {
-    t = await startApp({ logLevel: 'trace', redisPrefix, env: { LOGIN_ATTEMPTS_PER_ACCOUNT: '100' } });
+    t = await startApp({ logLevel: 'trace', redisPrefix, clock, env: { LOGIN_ATTEMPTS_PER_ACCOUNT: '100' } });
     // Every request of the scenario is counted, to check that each one left its log line.
     const real = t.app;
     const app = {
@@ -92,6 +95,9 @@ describe(`secrets stay secret (${backend})`, () => {
       },
     };
     keep('JWT signing secret', t.config.jwtSecret);
+    const refreshSuccessorKey = successorKey(t.config.jwtSecret ?? '');
+    keep('refresh-token successor key (hex)', refreshSuccessorKey.toString('hex'));
+    keep('refresh-token successor key (base64url)', refreshSuccessorKey.toString('base64url'));
 
     // Accounts: two registrations, one attempt on a taken email, a wrong and a right login.
     ownerEmail = `owner-${randomUUID()}@example.com`;
@@ -245,7 +251,8 @@ describe(`secrets stay secret (${backend})`, () => {
     expectStatus(await app.inject({ method: 'GET', url: '/v1/projects', headers: bearer('not.a.jwt') }), 401, 'garbage JWT');
     unexpectedPathStatus = (await app.inject({ method: 'GET', url: `${base}/audit?to=2026-12-31T23:59:60Z`, headers: bearer(token) })).statusCode;
 
-    // A second account: replay of a retired refresh token, then logout-all.
+    // A second account: a retried refresh within the reuse grace, a replay of a retired refresh
+    // token past it, then logout-all.
     const otherEmail = `other-${randomUUID()}@example.com`;
     const otherPassword = newPassword();
     passwords.push({ email: otherEmail, password: otherPassword });
@@ -260,6 +267,11 @@ describe(`secrets stay secret (${backend})`, () => {
     expectStatus(otherRotated, 200, 'second refresh');
     keep('second access token (refreshed)', otherRotated.json<{ accessToken: string }>().accessToken);
     keep('second refresh token (refreshed)', refreshCookieOf(otherRotated));
+    const otherRetried = await app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: otherRefresh } });
+    expectStatus(otherRetried, 200, 'retried refresh');
+    keep('second access token (retried refresh)', otherRetried.json<{ accessToken: string }>().accessToken);
+    keep('second refresh token (retried refresh)', otherRetried.json<{ refreshToken?: string }>().refreshToken);
+    clock.advance(6_000);
     expectStatus(await app.inject({ method: 'POST', url: '/v1/auth/refresh', cookies: { refreshToken: otherRefresh } }), 401, 'replayed refresh token');
     const otherLogin = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: otherEmail, password: otherPassword } });
     expectStatus(otherLogin, 200, 'second login');

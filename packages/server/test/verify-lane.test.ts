@@ -70,6 +70,9 @@ describe('the same answers as the Fastify routes', () => {
     ['JSON that does not parse', () => ({ method: 'POST', url: '/v1/verify', headers: { ...bearer(steady.key), 'content-type': 'application/json' }, payload: '{"cost":' })],
     ['a prototype key in the body', () => ({ method: 'POST', url: '/v1/verify', headers: { ...bearer(steady.key), 'content-type': 'application/json' }, payload: '{"__proto__":{"x":1}}' })],
     ['a body that is not an object', () => ({ method: 'POST', url: '/v1/verify', headers: { ...bearer(steady.key), 'content-type': 'application/json' }, payload: '[1,2]' })],
+    ['a body of null', () => ({ method: 'POST', url: '/v1/verify', headers: { ...bearer(steady.key), 'content-type': 'application/json' }, payload: 'null' })],
+    ['a body of null at the service endpoint', () => ({ method: 'POST', url: '/v1/verify/service', headers: { ...bearer(service.key), 'content-type': 'application/json' }, payload: 'null' })],
+    ['a body that is a string', () => ({ method: 'POST', url: '/v1/verify', headers: { ...bearer(steady.key), 'content-type': 'application/json' }, payload: '"x"' })],
     ['an unknown field', () => ({ method: 'POST', url: '/v1/verify', headers: bearer(steady.key), payload: { costs: 1 } })],
     ['a field of the wrong type', () => ({ method: 'POST', url: '/v1/verify', headers: bearer(steady.key), payload: { cost: '1' } })],
     ['a NUL character in a scope', () => ({ method: 'POST', url: '/v1/verify', headers: bearer(scoped.key), payload: { scopes: ['re\u0000ad'] } })],
@@ -91,6 +94,14 @@ describe('the same answers as the Fastify routes', () => {
       expect(visible(server)).toEqual(visible(fastify));
     });
   }
+
+  it('refuses a body of JSON null with 400 validation_error, as any body that is not an object, on both lanes', async () => {
+    const options: InjectOptions = { method: 'POST', url: '/v1/verify', headers: { ...bearer(steady.key), 'content-type': 'application/json' }, payload: 'null' };
+    for (const response of [await viaFastify(options), await viaServer(options)]) {
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json()).toMatchObject({ valid: false, error: 'validation_error', message: 'Invalid body: body must be object' });
+    }
+  });
 
   it('propagates a sane X-Request-Id and replaces an unsafe one', async () => {
     const sane = await viaServer({ method: 'POST', url: '/v1/verify', headers: { ...bearer(steady.key), 'x-request-id': 'trace-123' } });

@@ -175,6 +175,48 @@ describe('Verifier: invalid_key', () => {
   });
 });
 
+describe('Verifier: bounded lookups (admitLookup)', () => {
+  it('asks before a cache miss reaches the store, ends the lookup once, and answers a refused lookup invalid_key', async () => {
+    const { verifier, issue, lookups } = setup();
+    const { token, record } = issue();
+    const asked: string[] = [];
+    const refuse = (): null => {
+      asked.push('refused');
+      return null;
+    };
+    expect(await verifier.verify({ token, kind: 'key', admitLookup: refuse })).toMatchObject({ outcome: 'invalid_key', record: null });
+    expect(lookups).toEqual([]);
+    const admit = (): (() => void) => {
+      asked.push('admitted');
+      return () => asked.push('done');
+    };
+    expect((await verifier.verify({ token, kind: 'key', admitLookup: admit })).outcome).toBe('valid');
+    expect(lookups).toEqual([record.publicId]);
+    // Cached now: nothing to admit.
+    expect((await verifier.verify({ token, kind: 'key', admitLookup: refuse })).outcome).toBe('valid');
+    expect(asked).toEqual(['refused', 'admitted', 'done']);
+  });
+
+  it('ends an admitted lookup that fails', async () => {
+    const clock = new ManualClock(NOW);
+    const limiter = new MemoryLimiter(clock);
+    limiters.push(limiter);
+    const verifier = new Verifier({
+      lookup: () => Promise.reject(new Error('store unavailable')),
+      cache: new CredentialCache(clock, { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 10 }),
+      limiter,
+      usage: { record: () => undefined },
+      clock,
+      digest: createDigester(),
+      defaultRateLimit: { limit: 100, windowSeconds: 60 },
+    });
+    let ended = 0;
+    const verifying = verifier.verify({ token: generateCredential('sk').token, kind: 'key', admitLookup: () => () => (ended += 1) });
+    await expect(verifying).rejects.toThrow('store unavailable');
+    expect(ended).toBe(1);
+  });
+});
+
 describe('Verifier: policy refusals', () => {
   it('answers key_revoked for a revoked key, records usage and spends no limit', async () => {
     const { verifier, issue, events, limiter } = setup();

@@ -32,6 +32,13 @@ export interface VerifyRequest {
   ip?: string | undefined;
   /** Units of rate limit and quota this request spends; 1 by default. */
   cost?: number | undefined;
+  /**
+   * When set, a cache miss reaches the store only if this admits it: it returns the function
+   * that ends the lookup, or null to refuse it. A refused lookup is answered `invalid_key` (the
+   * credential is not known to be valid). The server bounds the lookups of an address that has
+   * spent its failure budget with it; cached credentials never ask.
+   */
+  admitLookup?: (() => (() => void) | null) | undefined;
 }
 
 export interface VerifyResult {
@@ -100,7 +107,8 @@ export class Verifier {
     // A cache hit is answered without suspending: most verifications never wait for anything
     // but the limiter.
     const cached = deps.cache.peek(parsed.publicId);
-    const found = cached !== undefined ? cached : await deps.cache.load(parsed.publicId, deps.lookup);
+    const found = cached !== undefined ? cached : await this.load(parsed.publicId, request.admitLookup);
+    if (found === undefined) return rejected('invalid_key', null);
     // A record whose digest does not match is treated exactly as an unknown key.
     const record = found !== null && digestsEqual(deps.digest(parsed.token), found.digest) ? found : null;
     const now = deps.clock.now();
@@ -157,6 +165,18 @@ export class Verifier {
       { outcome, record, rateLimit: decisionOf('rl:'), quota: decisionOf('q:'), credits: decisionOf('c:'), retryAfterMs },
       started,
     );
+  }
+
+  /** A cache miss read through the cache (one query per id at a time), if admitted; else undefined. */
+  private async load(publicId: string, admitLookup: VerifyRequest['admitLookup']): Promise<CredentialRecord | null | undefined> {
+    if (admitLookup === undefined) return this.deps.cache.load(publicId, this.deps.lookup);
+    const done = admitLookup();
+    if (done === null) return undefined;
+    try {
+      return await this.deps.cache.load(publicId, this.deps.lookup);
+    } finally {
+      done();
+    }
   }
 
   private rateRule(record: CredentialRecord): LimitRule | null {

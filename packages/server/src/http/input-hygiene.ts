@@ -11,19 +11,35 @@ function clean(text: string): boolean {
   return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
 
-/** Throws a 400 `validation_error` when any key or string value in `value` is unstorable. */
-export function assertStorable(value: unknown, where: string, depth = 0): void {
-  if (typeof value === 'string') {
-    if (!clean(value)) throw validationError(`${where} contains a NUL character or invalid Unicode`);
-    return;
-  }
-  if (typeof value !== 'object' || value === null || depth > 64) return;
-  if (Array.isArray(value)) {
-    for (const item of value) assertStorable(item, where, depth + 1);
-    return;
-  }
-  for (const [key, item] of Object.entries(value)) {
-    if (!clean(key)) throw validationError(`${where} contains a NUL character or invalid Unicode`);
-    assertStorable(item, where, depth + 1);
+/**
+ * A number JSON can carry but not hold: `1e309` parses to Infinity (stored as `null`), and an
+ * integer beyond ±(2^53 − 1) has already lost digits when it arrives. Fractions are left alone:
+ * they are approximate by nature.
+ */
+function holdable(value: number): boolean {
+  return Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
+}
+
+/**
+ * Throws a 400 `validation_error` when any key, string or number anywhere in `value` is
+ * unstorable. The walk uses its own stack, not recursion, and has no depth limit: whatever
+ * nesting the 16 KB body allows is checked to the bottom.
+ */
+export function assertStorable(value: unknown, where: string): void {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (!clean(item)) throw validationError(`${where} contains a NUL character or invalid Unicode`);
+    } else if (typeof item === 'number') {
+      if (!holdable(item)) throw validationError(`${where} contains a number outside the safe range (integers up to ±9007199254740991, no infinities)`);
+    } else if (Array.isArray(item)) {
+      for (const child of item as unknown[]) pending.push(child);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        if (!clean(key)) throw validationError(`${where} contains a NUL character or invalid Unicode`);
+        pending.push(child);
+      }
+    }
   }
 }

@@ -48,6 +48,7 @@ const DateTime = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const Scope = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:*/-]+$' });
+const ResourceName = Type.String({ minLength: 1, maxLength: 128 });
 
 const RateLimitInput = Type.Object(
   {
@@ -86,9 +87,12 @@ const IpList = Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxIte
 export const policyFields = {
   scopes: Type.Optional(Type.Array(Scope, { maxItems: 100, description: 'Global scopes: `read:invoices`, `admin:*`, `*`' })),
   resources: Type.Optional(
-    Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Array(Scope, { maxItems: 100 }), {
-      description: 'Scopes on one resource: `{"project:123": ["read", "write"]}`',
+    Type.Record(ResourceName, Type.Array(Scope, { maxItems: 100 }), {
+      description: 'Scopes on one resource: `{"project:123": ["read", "write"]}`; resource names are 1–128 characters',
       maxProperties: 100,
+      // A record's key schema becomes a catch-all pattern, its length limits lost: the names are
+      // held to them here.
+      propertyNames: ResourceName,
     }),
   ),
   expiresAt: Type.Optional(Nullable(DateTime)),

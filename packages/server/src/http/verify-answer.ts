@@ -2,7 +2,6 @@ import { VERIFY_STATUS, type CredentialKind, type LimitDecision, type VerifyResu
 import type { Static } from 'typebox';
 import type { Deps } from '../deps.js';
 import { bearerToken } from './authenticate.js';
-import { settleVerification, verifyGate } from './ip-limit.js';
 import type { VerifyBody } from './schemas.js';
 
 /** A verification's answer, ready for either lane to write: status, extra headers, JSON text. */
@@ -39,6 +38,11 @@ function windowOf(result: VerifyResult, defaultWindow: number): number | null {
   return policy.algorithm === 'none' ? null : policy.windowSeconds;
 }
 
+/** The per-address gate's refusal, in the shape of a verification's own 429. */
+function throttled(retryAfter: number): VerifyAnswer {
+  return { status: 429, headers: { 'retry-after': String(retryAfter) }, body: JSON.stringify({ valid: false, error: 'rate_limit_exceeded', retryAfter }) };
+}
+
 /**
  * POST /v1/verify and /v1/verify/service, after transport: the per-address gate, the core
  * `Verifier`, and the answer in the README's exact shapes. Both lanes (the Fastify routes and
@@ -46,15 +50,22 @@ function windowOf(result: VerifyResult, defaultWindow: number): number | null {
  * what the verifier throws (a backend out of reach); callers map it with `errorAnswer`.
  */
 export async function answerVerification(deps: Deps, input: VerifyInput): Promise<VerifyAnswer> {
-  const headers: Record<string, string> = {};
-  const wait = verifyGate(deps, input.ip);
-  if (wait !== null) {
-    headers['retry-after'] = String(wait);
-    return { status: 429, headers, body: JSON.stringify({ valid: false, error: 'rate_limit_exceeded', retryAfter: wait }) };
-  }
+  const pass = deps.verifyGate.enter(input.ip);
+  if (pass.kind === 'refused') return throttled(pass.retryAfter);
   const { scopes, resource, ip, cost } = input.body;
-  const result = await deps.verifier.verify({ token: bearerToken(input.authorization), kind: input.kind, scopes, resource, ip, cost });
-  settleVerification(deps, input.ip, result.outcome === 'invalid_key');
+  const admitLookup = pass.kind === 'over_budget' ? pass.admitLookup : undefined;
+  let result: VerifyResult;
+  try {
+    result = await deps.verifier.verify({ token: bearerToken(input.authorization), kind: input.kind, scopes, resource, ip, cost, admitLookup });
+  } catch (error) {
+    // Not answered (a backend out of reach): not the caller's failure.
+    deps.verifyGate.settle(input.ip, pass, false);
+    throw error;
+  }
+  deps.verifyGate.settle(input.ip, pass, result.outcome === 'invalid_key');
+  // Past its failure budget an address learns nothing about what it presents unless it is real.
+  if (pass.kind === 'over_budget' && result.outcome === 'invalid_key') return throttled(pass.retryAfter);
+  const headers: Record<string, string> = {};
   limitHeaders(headers, result.rateLimit, windowOf(result, deps.config.rateLimit.windowSeconds), deps.clock.now());
   const record = result.record;
   if (result.outcome !== 'valid' || record === null) {

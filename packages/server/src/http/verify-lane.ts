@@ -147,10 +147,13 @@ export class VerifyLane {
   private body(text: string): Static<typeof VerifyBody> {
     let parsed: unknown;
     try {
-      parsed = this.options.parseJson(text) ?? {};
+      parsed = this.options.parseJson(text);
     } catch (error) {
       throw new UnparsableBody(error);
     }
+    // Only a blank body means "no fields" (as the routes' preValidation hook has it); JSON
+    // `null` is a body that is not an object, and the validator refuses it.
+    if (parsed === undefined) parsed = {};
     assertStorable(parsed, 'body');
     const { validate } = this.options;
     if (!validate(parsed)) throw Object.assign(new Error('invalid body'), { validation: validate.errors ?? [], validationContext: 'body' });

@@ -1,6 +1,6 @@
 import { authenticate } from '../http/authenticate.js';
 import { errors } from '../http/schemas.js';
-import { clearRefreshCookie, REFRESH_COOKIE } from '../http/session-cookie.js';
+import { clearRefreshCookie, refreshCookieOf } from '../http/session-cookie.js';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerAuthLogout(app: App, { deps, services }: RouteContext): void {
@@ -18,7 +18,7 @@ export function registerAuthLogout(app: App, { deps, services }: RouteContext): 
     async (request, reply) => {
       const claims = request.claims;
       if (claims === null) throw new Error('route is missing the authenticate pre-handler');
-      await services.auth.logout(claims, request.cookies[REFRESH_COOKIE]);
+      await services.auth.logout(claims, refreshCookieOf(request));
       clearRefreshCookie(reply, deps.config);
       return reply.code(204).send(null);
     },

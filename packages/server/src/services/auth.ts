@@ -3,6 +3,7 @@ import { ElyzorError, randomBase62, validationError, type LimitRule } from '@ely
 import type { Deps } from '../deps.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { AccessClaims } from '../auth/access-tokens.js';
+import { REFRESH_TOKEN, REFRESH_TOKEN_LENGTH, retiredTokenOutcome, successorKey, successorOf } from '../auth/refresh-chain.js';
 import type { DB } from '../db/database.js';
 
 export interface PublicUser {
@@ -18,7 +19,6 @@ export interface SessionTokens {
 }
 
 const digestOf = (token: string): string => createHash('sha256').update(token).digest('hex');
-const REFRESH_TOKEN = /^[0-9A-Za-z]{43}$/;
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
 /** Session changes of one user run one at a time (rotation against wipe). */
@@ -30,16 +30,32 @@ function toPublicUser(row: { id: string; email: string; created_at: Date }): Pub
   return { id: row.id, email: row.email, createdAt: row.created_at.toISOString() };
 }
 
+const invalidToken = (): ElyzorError => new ElyzorError('invalid_token', 'Missing or invalid refresh token');
+
+/** The next link of a session: the token derived from the one just retired (`auth/refresh-chain.ts`), and when that was. */
+interface NextToken {
+  sessionId: string;
+  refreshToken: string;
+  /** When the previous token was retired (ms): also the issue time of the new access token, so a retry can sign it again. */
+  issuedAt: number;
+}
+
 /**
  * Accounts and sessions. A session is a chain of refresh tokens: each refresh retires the
  * presented token and issues the next one. Presenting a retired token means it was copied:
- * every session of that user ends (theft detection).
+ * every session of that user ends (theft detection) — unless it is the immediately previous
+ * token, presented again within `REFRESH_REUSE_GRACE_SECONDS` of its exchange: that is a client
+ * retrying a refresh whose answer it lost, and it gets the same successor (and access token).
  */
 export class AuthService {
   /** Refreshes in flight by token digest: concurrent refreshes with one token share one result. */
   private readonly refreshing = new Map<string, Promise<SessionTokens>>();
+  private readonly successorKey: Buffer;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    if (deps.config.jwtSecret === undefined) throw new Error('JWT_SECRET is not set');
+    this.successorKey = successorKey(deps.config.jwtSecret);
+  }
 
   async register(email: string, password: string): Promise<{ user: PublicUser; tokens: SessionTokens }> {
     const normalized = email.toLowerCase();
@@ -71,13 +87,11 @@ export class AuthService {
   }
 
   refresh(refreshToken: string | undefined): Promise<SessionTokens> {
-    if (refreshToken === undefined || !REFRESH_TOKEN.test(refreshToken)) {
-      return Promise.reject(new ElyzorError('invalid_token', 'Missing or invalid refresh token'));
-    }
+    if (refreshToken === undefined || !REFRESH_TOKEN.test(refreshToken)) return Promise.reject(invalidToken());
     const digest = digestOf(refreshToken);
     const running = this.refreshing.get(digest);
     if (running !== undefined) return running;
-    const promise = this.rotate(digest).finally(() => this.refreshing.delete(digest));
+    const promise = this.rotate(refreshToken, digest).finally(() => this.refreshing.delete(digest));
     this.refreshing.set(digest, promise);
     return promise;
   }
@@ -112,50 +126,89 @@ export class AuthService {
     return this.endSessions(userId, null);
   }
 
-  private async rotate(digest: string): Promise<SessionTokens> {
+  private async rotate(token: string, digest: string): Promise<SessionTokens> {
     const { db, clock } = this.deps;
     const row = await db.selectFrom('refresh_tokens').selectAll().where('token_digest', '=', digest).executeTakeFirst();
-    if (row === undefined || row.expires_at.getTime() <= clock.now()) {
-      throw new ElyzorError('invalid_token', 'Missing or invalid refresh token');
-    }
-    if (row.rotated_at !== null || row.revoked_at !== null) {
-      // A retired token came back: someone holds a copy. End every session of this user.
+    if (row === undefined || row.expires_at.getTime() <= clock.now()) throw invalidToken();
+    if (row.revoked_at !== null) {
+      // A dead session's token: no successor. One that had been exchanged is still a copy.
       if (row.rotated_at !== null) await this.endSessions(row.user_id, null);
-      throw new ElyzorError('invalid_token', 'Missing or invalid refresh token');
+      throw invalidToken();
+    }
+    if (row.rotated_at !== null) {
+      const again = await db.transaction().execute(async (trx) => {
+        await lockUser(trx, row.user_id);
+        return this.reissue(trx, token, row.id);
+      });
+      if (again !== null) return again;
+      // A retired token came back: someone holds a copy. End every session of this user.
+      await this.endSessions(row.user_id, null);
+      throw invalidToken();
     }
     const next = await db.transaction().execute(async (trx) => {
       await lockUser(trx, row.user_id);
+      const now = clock.now();
       const retired = await trx
         .updateTable('refresh_tokens')
-        .set({ rotated_at: new Date(clock.now()) })
+        .set({ rotated_at: new Date(now) })
         .where('id', '=', row.id)
         .where('rotated_at', 'is', null)
         .where('revoked_at', 'is', null)
         .returning('id')
         .executeTakeFirst();
-      if (retired === undefined) return null;
-      return this.startSession(trx, row.user_id, row.session_id);
+      // The token was live when we read it and another refresh (on another instance) or a
+      // session wipe retired it before our write: two concurrent refreshes with one token. The
+      // other one's successor is this one's answer too, within the grace; otherwise this one is
+      // refused. Either way one new session, not two, and nothing ends: it is a race, not a
+      // replay (a token presented after it was rotated is handled above).
+      if (retired === undefined) return this.reissue(trx, token, row.id);
+      return this.startSession(trx, row.user_id, { sessionId: row.session_id, refreshToken: successorOf(this.successorKey, token), issuedAt: now });
     });
-    if (next === null) {
-      // The token was live when we read it and another refresh (or a session wipe) retired it
-      // before our write: two concurrent refreshes with one token. The other one keeps its new
-      // session; this one is refused. A token presented after it was rotated is a replay,
-      // handled above, and ends every session.
-      throw new ElyzorError('invalid_token', 'Missing or invalid refresh token');
-    }
+    if (next === null) throw invalidToken();
     return next;
   }
 
-  private async startSession(db: DB, userId: string, sessionId?: string): Promise<SessionTokens> {
+  /**
+   * The tokens a retired refresh token was exchanged for, again, when presenting it now is a
+   * retry (`retiredTokenOutcome`); null when it is a replay. Runs under the user's lock, so the
+   * successor cannot be exchanged or revoked between this check and the answer.
+   */
+  private async reissue(trx: DB, token: string, id: string): Promise<SessionTokens | null> {
     const { accessTokens, config, clock } = this.deps;
-    const access = await accessTokens.issue(userId);
-    const refreshToken = randomBase62(43);
-    const refreshExpiresAt = new Date(clock.now() + config.refreshTokenTtlSeconds * 1000);
+    const presented = await trx.selectFrom('refresh_tokens').select(['user_id', 'rotated_at', 'revoked_at']).where('id', '=', id).executeTakeFirst();
+    if (presented === undefined || presented.rotated_at === null || presented.revoked_at !== null) return null;
+    const refreshToken = successorOf(this.successorKey, token);
+    const successor = await trx
+      .selectFrom('refresh_tokens')
+      .select(['access_jti', 'rotated_at', 'revoked_at', 'expires_at'])
+      .where('token_digest', '=', digestOf(refreshToken))
+      .where('user_id', '=', presented.user_id)
+      .executeTakeFirst();
+    const outcome = retiredTokenOutcome({
+      retiredAt: presented.rotated_at,
+      now: clock.now(),
+      graceMs: config.refreshReuseGraceSeconds * 1000,
+      successor: successor === undefined ? undefined : { rotatedAt: successor.rotated_at, revokedAt: successor.revoked_at, expiresAt: successor.expires_at },
+    });
+    if (outcome === 'replay' || successor === undefined) return null;
+    // The successor's access token was issued the moment the presented token was retired.
+    const access = await accessTokens.issue(presented.user_id, { jti: successor.access_jti, issuedAt: presented.rotated_at.getTime() });
+    return { accessToken: access.token, refreshToken, refreshExpiresAt: successor.expires_at };
+  }
+
+  /** A new session (`next` absent) or the next link of one; either way a row of its own. */
+  private async startSession(db: DB, userId: string, next?: NextToken): Promise<SessionTokens> {
+    const { accessTokens, config, clock } = this.deps;
+    const issuedAt = next?.issuedAt ?? clock.now();
+    const access = await accessTokens.issue(userId, { issuedAt });
+    // A session's first token is drawn from the CSPRNG; each next one is derived from the last.
+    const refreshToken = next?.refreshToken ?? randomBase62(REFRESH_TOKEN_LENGTH);
+    const refreshExpiresAt = new Date(issuedAt + config.refreshTokenTtlSeconds * 1000);
     await db
       .insertInto('refresh_tokens')
       .values({
         user_id: userId,
-        session_id: sessionId ?? crypto.randomUUID(),
+        session_id: next?.sessionId ?? crypto.randomUUID(),
         token_digest: digestOf(refreshToken),
         access_jti: access.jti,
         expires_at: refreshExpiresAt,

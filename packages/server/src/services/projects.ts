@@ -48,7 +48,7 @@ export class ProjectService {
   /**
    * Deletes the project with its credentials and usage in one transaction; its keys fail at once.
    * The project row is locked first (`for update`), as every credential change locks it first
-   * (`for share`): one lock order, so a deletion racing creations or rotations never deadlocks.
+   * (`for key share`): one lock order, so a deletion racing creations or rotations never deadlocks.
    */
   async delete(ctx: Ctx, projectId: string): Promise<void> {
     if (!isUuid(projectId)) throw notFound('Project');

@@ -12,12 +12,15 @@ export async function insertProject(db: Db, ownerId: string, name: string): Prom
 
 /**
  * The project as the engine's authorization sees it. Inside a transaction, `lock` holds it:
- * `share` for changes to its credentials (they run side by side), `update` for its deletion
- * (which then waits for them, and they for it).
+ * `key share` for a change to its credentials, `update` for its deletion. `for key share`
+ * conflicts only with the deletion's `for update`, so creations and rotations in one project do
+ * not wait for each other; and since every credential change takes this lock before any
+ * credential row, and the deletion takes its own before the credentials it removes, the two can
+ * neither deadlock nor leave a credential whose project is gone.
  */
-export async function findProjectRef(db: Db, projectId: string, lock?: 'share' | 'update'): Promise<ProjectRef | undefined> {
+export async function findProjectRef(db: Db, projectId: string, lock?: 'key share' | 'update'): Promise<ProjectRef | undefined> {
   const query = db.selectFrom('projects').select(['id', 'name', 'owner_id']).where('id', '=', projectId);
-  const row = await (lock === 'update' ? query.forUpdate() : lock === 'share' ? query.forShare() : query).executeTakeFirst();
+  const row = await (lock === 'update' ? query.forUpdate() : lock === 'key share' ? query.forKeyShare() : query).executeTakeFirst();
   return row === undefined ? undefined : { id: row.id, name: row.name, ownerId: row.owner_id };
 }
 

@@ -118,7 +118,7 @@ function sqlTx(trx: Db, columns: (db: Db) => Promise<string[]>): CredentialTx {
   return {
     // Creations and changes in one project run side by side; a deletion waits for them, or
     // they wait for it and find nothing (404).
-    lockProject: (projectId) => findProjectRef(trx, projectId, 'share'),
+    lockProject: (projectId) => findProjectRef(trx, projectId, 'key share'),
     async lockCredential(projectId, kind, id) {
       const row = await oneCredential(trx, projectId, kind, id).forUpdate().executeTakeFirst();
       return row === undefined ? undefined : toCredential(row);

@@ -1,0 +1,98 @@
+import type { MemoryLimiter } from '@elyzor/core';
+
+export interface VerifyGateLimits {
+  /** Verifications per address per window, whatever they present. */
+  verify: number;
+  /** Verifications with an unknown or malformed credential per address per window. */
+  verifyFailures: number;
+  /** Store lookups an address over its failure budget may have in flight at once. */
+  overBudgetLookups: number;
+  windowSeconds: number;
+}
+
+/**
+ * What the gate lets one verification do:
+ * - `refused`: the address's verify budget is spent; 429 without any work.
+ * - `open`: within both budgets; a failure unit is spent provisionally and `settle` decides
+ *   whether it stays spent.
+ * - `over_budget`: the failure budget is spent. Credentials known to be valid still verify (from
+ *   the cache, or through one of the address's few `admitLookup` slots); anything unknown or
+ *   malformed is answered 429 with `retryAfter`.
+ */
+export type GatePass =
+  | { kind: 'refused'; retryAfter: number }
+  | { kind: 'open' }
+  | { kind: 'over_budget'; retryAfter: number; admitLookup: () => (() => void) | null };
+
+const OPEN: GatePass = { kind: 'open' };
+
+const seconds = (ms: number | undefined): number => Math.max(1, Math.ceil((ms ?? 1000) / 1000));
+
+/**
+ * The per-address gate of both verify endpoints, decided in process (no Redis round trip, so a
+ * flood of garbage costs a map lookup). These limits are per instance by design: they guard the
+ * instance, not an account.
+ *
+ * Every request spends a unit of the address's verify budget and, provisionally, of its failure
+ * budget; `settle` gives the failure unit back when the verification did not fail. Spending
+ * before the lookup means a burst of concurrent unknown keys cannot all pass before the first
+ * one is counted.
+ *
+ * A spent failure budget must not be a kill switch: the calling address is the protected API's
+ * own, so junk sent through it would otherwise refuse every valid key of every customer. Past
+ * the budget, malformed strings are still refused before any lookup (the verifier's checksum),
+ * cached credentials are answered from the cache, and a well-formed id that is not cached is
+ * looked up only while the address has fewer than `overBudgetLookups` lookups in flight: random
+ * well-formed ids then cost the store a handful of concurrent primary-key reads (one batch per
+ * turn of the loop), each id once (negative cache, single flight), never a flood.
+ */
+export class VerifyGate {
+  /** Over-budget lookups in flight, by address; an address leaves the map when it has none. */
+  private readonly lookups = new Map<string, number>();
+
+  constructor(
+    private readonly limiter: MemoryLimiter,
+    private readonly limits: VerifyGateLimits,
+  ) {}
+
+  enter(ip: string): GatePass {
+    const { limits } = this;
+    const windowMs = limits.windowSeconds * 1000;
+    const verify = { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: limits.verify, windowMs } } as const;
+    const both = this.limiter.consumeSync([verify, { key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: limits.verifyFailures, windowMs } }], 1);
+    if (both.allowed) return OPEN;
+    if (both.failed === 0) return { kind: 'refused', retryAfter: seconds(both.decisions[0]?.retryAfterMs) };
+    // Only the failure budget is spent: the request still counts against the verify budget.
+    const alone = this.limiter.consumeSync([verify], 1);
+    if (!alone.allowed) return { kind: 'refused', retryAfter: seconds(alone.decisions[0]?.retryAfterMs) };
+    return { kind: 'over_budget', retryAfter: seconds(both.decisions[1]?.retryAfterMs), admitLookup: () => this.admitLookup(ip) };
+  }
+
+  /**
+   * After an `open` verification: only an unknown or malformed credential keeps its failure
+   * unit. A verification that could not be answered (a backend out of reach, 503) is not a
+   * failure of the caller's and gives it back too.
+   */
+  settle(ip: string, pass: GatePass, failed: boolean): void {
+    if (pass.kind === 'open' && !failed) this.limiter.refund(`ip:fail:${ip}`, 1);
+  }
+
+  /** Over-budget lookups this address has in flight; for tests. */
+  lookupsInFlight(ip: string): number {
+    return this.lookups.get(ip) ?? 0;
+  }
+
+  private admitLookup(ip: string): (() => void) | null {
+    const inFlight = this.lookups.get(ip) ?? 0;
+    if (inFlight >= this.limits.overBudgetLookups) return null;
+    this.lookups.set(ip, inFlight + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = (this.lookups.get(ip) ?? 1) - 1;
+      if (left > 0) this.lookups.set(ip, left);
+      else this.lookups.delete(ip);
+    };
+  }
+}
