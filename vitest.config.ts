@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const alias = { '@elyzor/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)) };
+const alias = {
+  '@elyzor/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
+  '@elyzor/contract': fileURLToPath(new URL('./packages/contract/src/index.ts', import.meta.url)),
+};
 
 // The HTTP suites run against the embedded backends always, and a second time against real
 // PostgreSQL and Redis when TEST_DATABASE_URL and TEST_REDIS_URL are set (CI sets both; the

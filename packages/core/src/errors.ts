@@ -1,27 +1,7 @@
-/**
- * The closed catalogue of error codes, with the HTTP status each one maps to. Domain code throws
- * `ElyzorError` with one of these codes; only the edge (the HTTP error handler) turns it into a
- * response, and it uses this table and nothing else.
- */
-export const ERROR_STATUS = {
-  validation_error: 400,
-  unauthorized: 401,
-  invalid_credentials: 401,
-  invalid_token: 401,
-  forbidden: 403,
-  already_revoked: 403,
-  not_found: 404,
-  request_timeout: 408,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  header_too_large: 431,
-  too_many_requests: 429,
-  rate_limit_exceeded: 429,
-  internal_error: 500,
-  service_unavailable: 503,
-} as const;
+import { ERROR_STATUS, type ErrorCode } from '@elyzor/contract';
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+/** The catalogue lives in the wire contract (`@elyzor/contract`), where server and SDK read it. */
+export { ERROR_STATUS, type ErrorCode };
 
 export class ElyzorError extends Error {
   readonly code: ErrorCode;

@@ -11,7 +11,7 @@ import { registerErrorHandling, sendError } from './http/errors.js';
 import { assertStorable } from './http/input-hygiene.js';
 import { createNodeServer } from './http/node-server.js';
 import { requestIdFrom } from './http/request-id.js';
-import { VerifyBody } from './http/schemas.js';
+import { VerifyBody } from '@elyzor/contract';
 import { createValidators, type Validators } from './http/validators.js';
 import { jsonBodyParser, VerifyLane } from './http/verify-lane.js';
 import type { App, AppLogger, Services } from './http/types.js';

@@ -4,7 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { inject, type InjectOptions } from 'light-my-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../src/app.js';
-import { VerifyBody } from '../src/http/schemas.js';
+import { VerifyBody } from '@elyzor/contract';
 import type { AppLogger } from '../src/http/types.js';
 import { createValidators } from '../src/http/validators.js';
 import { jsonBodyParser, VerifyLane } from '../src/http/verify-lane.js';

@@ -2,7 +2,7 @@ import { VERIFY_STATUS, type CredentialKind, type LimitDecision, type VerifyResu
 import type { Static } from 'typebox';
 import type { Deps } from '../deps.js';
 import { bearerToken } from './authenticate.js';
-import type { VerifyBody } from './schemas.js';
+import type { VerifyBody } from '@elyzor/contract';
 
 /** A verification's answer, ready for either lane to write: status, extra headers, JSON text. */
 export interface VerifyAnswer {

@@ -11,7 +11,7 @@ import { errorAnswer } from './errors.js';
 import { assertStorable } from './input-hygiene.js';
 import { requestIdFrom } from './request-id.js';
 import { answerVerification } from './verify-answer.js';
-import type { VerifyBody } from './schemas.js';
+import type { VerifyBody } from '@elyzor/contract';
 import type { AppLogger } from './types.js';
 
 /**

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { authenticate, ctxOf } from '../http/authenticate.js';
 import { toCsv } from '../http/csv.js';
 import { sendPage } from '../http/pagination.js';
-import { AuditEvent, AuditQuery, errors, ProjectParams } from '../http/schemas.js';
+import { AuditEvent, AuditQuery, errors, ProjectParams } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { listAudit } from '../store/audit.js';
 import { DEFAULT_PAGE_SIZE, isStorableDate } from '../store/page.js';

@@ -1,5 +1,5 @@
 import { authenticate, userIdOf } from '../http/authenticate.js';
-import { errors } from '../http/schemas.js';
+import { errors } from '@elyzor/contract';
 import { clearRefreshCookie } from '../http/session-cookie.js';
 import type { App, RouteContext } from '../http/types.js';
 

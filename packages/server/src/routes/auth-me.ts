@@ -1,5 +1,5 @@
 import { authenticate, userIdOf } from '../http/authenticate.js';
-import { errors, User } from '../http/schemas.js';
+import { errors, User } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerAuthMe(app: App, { deps, services }: RouteContext): void {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { errors } from '../http/schemas.js';
+import { errors } from '@elyzor/contract';
 import { refreshCookieOf, setRefreshCookie } from '../http/session-cookie.js';
 import type { App, RouteContext } from '../http/types.js';
 

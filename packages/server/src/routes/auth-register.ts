@@ -1,4 +1,4 @@
-import { AuthResult, Credentials, errors } from '../http/schemas.js';
+import { AuthResult, Credentials, errors } from '@elyzor/contract';
 import { enforceIpLimit } from '../http/ip-limit.js';
 import { setRefreshCookie } from '../http/session-cookie.js';
 import type { App, RouteContext } from '../http/types.js';

@@ -11,7 +11,7 @@ import {
   ServiceWithUsage,
   UpdateKeyBody,
   UpdateServiceBody,
-} from '../http/schemas.js';
+} from '@elyzor/contract';
 
 /**
  * API keys and service identities share every operation; these are the few things that differ

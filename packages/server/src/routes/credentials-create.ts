@@ -1,7 +1,7 @@
 import type { CreateCredentialInput } from '@elyzor/core';
 import type { FastifyReply } from 'fastify';
 import { authenticate, ctxOf } from '../http/authenticate.js';
-import { errors, ProjectParams } from '../http/schemas.js';
+import { errors, ProjectParams } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { KEYS, SERVICES } from './credential-kinds.js';
 

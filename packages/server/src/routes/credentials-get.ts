@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { authenticate, ctxOf } from '../http/authenticate.js';
-import { errors } from '../http/schemas.js';
+import { errors } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { credentialParams, KEYS, refOf, SERVICES } from './credential-kinds.js';
 

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { authenticate, ctxOf } from '../http/authenticate.js';
 import { sendPage } from '../http/pagination.js';
-import { errors, ListQuery, ProjectParams } from '../http/schemas.js';
+import { errors, ListQuery, ProjectParams } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { DEFAULT_PAGE_SIZE } from '../store/page.js';
 import { KEYS, SERVICES } from './credential-kinds.js';

@@ -1,5 +1,5 @@
 import { authenticate, ctxOf } from '../http/authenticate.js';
-import { errors, RevokeBody } from '../http/schemas.js';
+import { errors, RevokeBody } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { credentialParams, KEYS, refOf, SERVICES } from './credential-kinds.js';
 

@@ -1,7 +1,7 @@
 import type { UpdateCredentialInput } from '@elyzor/core';
 import type { FastifyReply } from 'fastify';
 import { authenticate, ctxOf } from '../http/authenticate.js';
-import { errors } from '../http/schemas.js';
+import { errors } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { credentialParams, KEYS, refOf, SERVICES } from './credential-kinds.js';
 

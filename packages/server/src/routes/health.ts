@@ -1,4 +1,4 @@
-import { Health } from '../http/schemas.js';
+import { Health } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 
 const TIMEOUT_MS = 2000;

@@ -1,7 +1,7 @@
 import { validationError } from '@elyzor/core';
 import { Type } from 'typebox';
 import { authenticate, ctxOf } from '../http/authenticate.js';
-import { errors, Project } from '../http/schemas.js';
+import { errors, Project } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerProjectsCreate(app: App, { deps, services }: RouteContext): void {

@@ -1,5 +1,5 @@
 import { authenticate, ctxOf } from '../http/authenticate.js';
-import { errors, ProjectParams } from '../http/schemas.js';
+import { errors, ProjectParams } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerProjectsDelete(app: App, { deps, services }: RouteContext): void {

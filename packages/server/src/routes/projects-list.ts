@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { authenticate, ctxOf } from '../http/authenticate.js';
 import { sendPage } from '../http/pagination.js';
-import { errors, PageQuery, Project } from '../http/schemas.js';
+import { errors, PageQuery, Project } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { DEFAULT_PAGE_SIZE } from '../store/page.js';
 

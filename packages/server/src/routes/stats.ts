@@ -1,5 +1,5 @@
 import { authenticate, ctxOf } from '../http/authenticate.js';
-import { errors, ProjectParams, Stats, StatsQuery } from '../http/schemas.js';
+import { errors, ProjectParams, Stats, StatsQuery } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { projectStats } from '../store/stats.js';
 

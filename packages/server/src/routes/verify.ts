@@ -1,28 +1,8 @@
 import type { CredentialKind } from '@elyzor/core';
 import type { FastifyReply } from 'fastify';
-import { Type } from 'typebox';
-import { VerifyBody, VerifyFailure } from '../http/schemas.js';
+import { VerifyBody, VerifyFailure, VerifySuccessKey, VerifySuccessService } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { answerVerification } from '../http/verify-answer.js';
-
-const SuccessKey = Type.Object({
-  valid: Type.Literal(true),
-  projectId: Type.String(),
-  rateLimitRemaining: Type.Union([Type.Integer(), Type.Null()]),
-  keyId: Type.String(),
-  environment: Type.String(),
-  scopes: Type.Array(Type.String()),
-  metadata: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
-  ownerId: Type.Union([Type.String(), Type.Null()]),
-  expiresAt: Type.Union([Type.String(), Type.Null()]),
-  quotaRemaining: Type.Optional(Type.Integer()),
-  creditsRemaining: Type.Optional(Type.Integer()),
-});
-
-const SuccessService = Type.Object({
-  ...SuccessKey.properties,
-  service: Type.Object({ id: Type.String(), name: Type.String() }),
-});
 
 /**
  * POST /v1/verify (sk_ keys) and POST /v1/verify/service (svc_ identities): the hot path. The
@@ -46,7 +26,7 @@ export function registerVerify(app: App, { deps }: RouteContext): void {
           security: [{ credential: [] }],
           body: VerifyBody,
           response: {
-            200: kind === 'key' ? SuccessKey : SuccessService,
+            200: kind === 'key' ? VerifySuccessKey : VerifySuccessService,
             401: VerifyFailure,
             403: VerifyFailure,
             429: VerifyFailure,

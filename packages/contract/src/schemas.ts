@@ -4,18 +4,6 @@ import { Type } from 'typebox';
  * Request and response schemas. The same objects validate requests (ajv) and produce the
  * OpenAPI document (@fastify/swagger), so the docs cannot drift from what is enforced.
  */
-export const ErrorResponse = Type.Object(
-  {
-    error: Type.String({ description: 'Stable snake_case error code' }),
-    message: Type.String(),
-    requestId: Type.String(),
-  },
-  { additionalProperties: true, $id: 'Error' },
-);
-
-export const errors = (...statuses: number[]): Record<number, typeof ErrorResponse> =>
-  Object.fromEntries(statuses.map((s) => [s, ErrorResponse]));
-
 export const Id = Type.String({ description: 'UUID' });
 
 export const User = Type.Object({ id: Id, email: Type.String(), createdAt: Type.String({ format: 'date-time' }) });
@@ -234,29 +222,6 @@ export const RotateBody = Type.Object(
     ),
   },
   { additionalProperties: false },
-);
-
-export const VerifyBody = Type.Object(
-  {
-    scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 })),
-    resource: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
-    ip: Type.Optional(Type.String({ maxLength: 64 })),
-  },
-  { additionalProperties: false },
-);
-
-export const VerifyFailure = Type.Object(
-  {
-    valid: Type.Literal(false),
-    error: Type.String({
-      description:
-        '401 invalid_key (missing, malformed, unknown, other kind, deleted project); 403 key_revoked, service_revoked, key_expired, key_disabled, ip_not_allowed, insufficient_scope; 429 rate_limit_exceeded, quota_exceeded; 400 validation_error',
-    }),
-    retryAfter: Type.Optional(Type.Integer()),
-    missingScopes: Type.Optional(Type.Array(Type.String())),
-  },
-  { additionalProperties: true },
 );
 
 export const StatsQuery = Type.Object({ range: Type.Optional(Type.String({ description: '1d, 7d (default) or 30d; anything else reads as 7d' })) });
