@@ -78,11 +78,11 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
       await Promise.all([redis.connect(), subscriber.connect()]);
       limiter = new FallbackLimiter(new RedisLimiter(redis, { prefix }), new MemoryLimiter(clock), clock, config.redisFailure, options.logger);
       bus = new RedisBus(redis, subscriber, { prefix });
-      denylist = new RedisDenylist(redis, { prefix });
+      denylist = new RedisDenylist(redis, { prefix, clock });
     } else {
       limiter = new MemoryLimiter(clock);
       bus = new LocalBus();
-      denylist = new SqlDenylist(database.db);
+      denylist = new SqlDenylist(database.db, clock);
     }
   } catch (error) {
     redis?.disconnect();
@@ -105,7 +105,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   const digest = createDigester(config.keyPepper);
   // Cache misses arriving together are read with one query (the cache already makes concurrent
   // misses on one id share a single load).
-  const store = new SqlCredentialStore(db);
+  const store = new SqlCredentialStore(db, clock);
   const lookups = new TurnBatch<string, CredentialRecord | null>(async (publicIds) => {
     const found = await store.findRecords(publicIds);
     return publicIds.map((id) => found.get(id) ?? null);

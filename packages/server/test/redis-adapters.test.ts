@@ -222,15 +222,6 @@ describe.skipIf(skip)('RedisLimiter', () => {
     expect(results.filter((r) => r.allowed)).toHaveLength(100);
   });
 
-  it('reset forgets the counters', async () => {
-    const redis = limiter();
-    const checks = [{ key: 'k', rule: sliding(1) }];
-    expect((await redis.consume(checks, 1)).allowed).toBe(true);
-    expect((await redis.consume(checks, 1)).allowed).toBe(false);
-    await redis.reset(['k']);
-    expect((await redis.consume(checks, 1)).allowed).toBe(true);
-  });
-
   it('close quits only a client it owns', async () => {
     const shared = connect();
     await new RedisLimiter(shared).close();

@@ -104,16 +104,6 @@ describe('MemoryLimiter', () => {
     expect((await l.consume([check], 1)).allowed).toBe(true);
   });
 
-  it('reset() forgets the given counters and only those', async () => {
-    const l = limiter();
-    const rule = perMinute(1);
-    await l.consume([{ key: 'a', rule }], 1);
-    await l.consume([{ key: 'b', rule }], 1);
-    await l.reset(['a', 'unknown']);
-    expect((await l.consume([{ key: 'a', rule }], 1)).allowed).toBe(true);
-    expect((await l.consume([{ key: 'b', rule }], 1)).allowed).toBe(false);
-  });
-
   it('close() clears every counter and stops the sweeper', async () => {
     vi.useFakeTimers();
     const l = limiter(new ManualClock(T0), 1000);

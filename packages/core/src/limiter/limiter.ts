@@ -28,8 +28,6 @@ export interface LimitResult {
  */
 export interface Limiter {
   consume(checks: readonly LimitCheck[], cost: number): Promise<LimitResult>;
-  /** Forget the counters of these keys (a credential was rotated or deleted). */
-  reset(keys: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,11 +84,6 @@ export class MemoryLimiter implements Limiter {
     const [windowStart, current, previous] = entry.state;
     const fromCurrent = Math.min(current, units);
     entry.state = [windowStart, current - fromCurrent, Math.max(0, previous - (units - fromCurrent))];
-  }
-
-  reset(keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.entries.delete(key);
-    return Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@elyzor/core';
 import type { DB } from '../db/database.js';
 
 /**
@@ -12,7 +13,10 @@ export interface TokenDenylist {
 }
 
 export class SqlDenylist implements TokenDenylist {
-  constructor(private readonly db: DB) {}
+  constructor(
+    private readonly db: DB,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async add(jti: string, expiresAt: Date): Promise<void> {
     await this.db
@@ -21,7 +25,7 @@ export class SqlDenylist implements TokenDenylist {
       .onConflict((oc) => oc.column('jti').doNothing())
       .execute();
     // Housekeeping: entries past their token's expiry are useless.
-    await this.db.deleteFrom('revoked_access_tokens').where('expires_at', '<', new Date()).execute();
+    await this.db.deleteFrom('revoked_access_tokens').where('expires_at', '<', new Date(this.clock.now())).execute();
   }
 
   async has(jti: string): Promise<boolean> {

@@ -66,10 +66,6 @@ export class FallbackLimiter implements Limiter {
     }
   }
 
-  async reset(keys: readonly string[]): Promise<void> {
-    await Promise.allSettled([this.primary.reset(keys), this.local.reset(keys)]);
-  }
-
   async close(): Promise<void> {
     await Promise.allSettled([this.primary.close(), this.local.close()]);
   }

@@ -284,11 +284,6 @@ export class RedisLimiter implements Limiter {
     return parseReply(await this.run(keys.length, ...keys, ...args), calls);
   }
 
-  async reset(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.client.del(...keys.map((key) => this.prefix + key));
-  }
-
   async close(): Promise<void> {
     if (this.ownsClient) await this.client.quit();
   }

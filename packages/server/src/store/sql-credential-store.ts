@@ -1,4 +1,4 @@
-import { NameTakenError, recordOf, type AuditEntry, type Credential, type CredentialKind, type CredentialPatch, type CredentialRecord, type CredentialStore, type CredentialTx, type CreditsPolicy, type NewCredential, type ProjectRef, type QuotaPolicy, type RateLimitPolicy } from '@elyzor/core';
+import { NameTakenError, recordOf, systemClock, type Clock, type AuditEntry, type Credential, type CredentialKind, type CredentialPatch, type CredentialRecord, type CredentialStore, type CredentialTx, type CreditsPolicy, type NewCredential, type ProjectRef, type QuotaPolicy, type RateLimitPolicy } from '@elyzor/core';
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { CredentialsTable, Schema } from '../db/schema.js';
@@ -114,7 +114,7 @@ const oneCredential = (db: Db, projectId: string, kind: CredentialKind, id: stri
 
 
 /** Writes of one unit of work, inside a Kysely transaction. */
-function sqlTx(trx: Db, columns: (db: Db) => Promise<string[]>): CredentialTx {
+function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): CredentialTx {
   return {
     // Creations and changes in one project run side by side; a deletion waits for them, or
     // they wait for it and find nothing (404).
@@ -130,7 +130,7 @@ function sqlTx(trx: Db, columns: (db: Db) => Promise<string[]>): CredentialTx {
         toCredential(
           await trx
             .updateTable('credentials')
-            .set({ ...patchColumns(patch), updated_at: new Date() })
+            .set({ ...patchColumns(patch), updated_at: new Date(clock.now()) })
             .where('id', '=', id)
             .returningAll()
             .executeTakeFirstOrThrow(),
@@ -157,10 +157,13 @@ function sqlTx(trx: Db, columns: (db: Db) => Promise<string[]>): CredentialTx {
 export class SqlCredentialStore implements CredentialStore {
   private columns: Promise<string[]> | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   transaction<T>(work: (tx: CredentialTx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(sqlTx(trx, (db) => this.carried(db))));
+    return this.db.transaction().execute((trx) => work(sqlTx(trx, this.clock, (db) => this.carried(db))));
   }
 
   findProject(projectId: string): Promise<ProjectRef | undefined> {
