@@ -159,7 +159,8 @@ export class CredentialService {
     const row = await this.find(actor, projectId, kind, id);
     await this.deps.usage.flush();
     const since = new Date(this.deps.clock.now() - days * 86_400_000);
-    return { id: row.id, range: `${days}d`, days: await credentialUsageByDay(this.deps.db, row.id, since) };
+    const series = await this.deps.heavyReads.run(actor.userId, (db) => credentialUsageByDay(db, row.id, since));
+    return { id: row.id, range: `${days}d`, days: series };
   }
 
   /** Changes label/name and policy. Disabling or enabling is audited as such. */
