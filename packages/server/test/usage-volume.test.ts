@@ -26,7 +26,7 @@ async function getJson<T>(app: App, token: string, url: string): Promise<T> {
   return response.json<T>();
 }
 
-function bucket(projectId: string, credentialId: string, minute: number, count: number, outcome = 'valid'): UsageBucket {
+function bucket(projectId: string, credentialId: string, minute: number, count: number, outcome: UsageBucket['outcome'] = 'valid'): UsageBucket {
   return { projectId, credentialId, kind: 'key', outcome, minute, count, latencySum: count, lastAt: minute };
 }
 
@@ -121,7 +121,7 @@ describe(`usage in volume (${backend})`, () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
       return seed % n;
     };
-    const outcomes = ['valid', 'valid', 'valid', 'rate_limit_exceeded', 'expired'];
+    const outcomes: Array<UsageBucket['outcome']> = ['valid', 'valid', 'valid', 'rate_limit_exceeded', 'key_expired'];
     const seen = new Set<string>();
     for (let i = 0; i < 1500; i++) {
       const credential = i % 3 === 0 ? b.id : a.id;

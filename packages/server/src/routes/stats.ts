@@ -28,11 +28,14 @@ export function registerStats(app: App, { deps, services }: RouteContext): void 
     },
     async (request) => {
       const actor = actorOf(request);
-      const project = await services.projects.require(actor, request.params.projectId);
-      // This instance's buffered events count too: what was verified here shows at once.
-      await deps.usage.flush();
-      const since = new Date(deps.clock.now() - rangeDays(request.query.range) * 86_400_000);
-      return deps.heavyReads.run(actor.userId, (db) => projectStats(db, project.id, since));
+      // Admitted before anything else: a read refused as one too many costs nothing more.
+      return deps.heavyReads.admit(actor.userId, async (query) => {
+        const project = await services.projects.require(actor, request.params.projectId);
+        // This instance's buffered events count too: what was verified here shows at once.
+        await deps.usage.flush();
+        const since = new Date(deps.clock.now() - rangeDays(request.query.range) * 86_400_000);
+        return query((db) => projectStats(db, project.id, since));
+      });
     },
   );
 }

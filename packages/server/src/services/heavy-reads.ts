@@ -32,24 +32,40 @@ export class HeavyReads {
     this.gate = new PerKeyGate(options.perUser);
   }
 
-  async run<T>(userId: string, read: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
+  /** One heavy read: admitted for `userId`, then `read` in its bounded transaction. */
+  run<T>(userId: string, read: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return this.admit(userId, (query) => query(read));
+  }
+
+  /**
+   * Admits `userId` first (refusing at once when the user has `perUser` reads under way), then
+   * runs `body`, which does what must come before the read (the project's access check, the
+   * usage flush: they need connections of their own, so they run outside the read's
+   * transaction) and calls `query` once for the read itself. A refused request costs its
+   * authentication and nothing else.
+   */
+  async admit<T>(userId: string, body: (query: <R>(read: (db: Kysely<Schema>) => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
     const leave = this.gate.enter(userId);
     if (leave === null) {
       throw new ElyzorError('too_many_requests', `At most ${this.options.perUser} stats, usage or export reads at once per user; retry shortly`, { retryAfter: 1 });
     }
     try {
-      return await this.db
-        .transaction()
-        .setIsolationLevel('repeatable read')
-        .setAccessMode('read only')
-        .execute(async (trx) => {
-          // SET takes no bind parameters; the value is an integer from the configuration.
-          await sql.raw(`set local statement_timeout = ${Math.trunc(this.options.timeoutMs)}`).execute(trx);
-          return read(trx);
-        });
+      return await body((read) => this.query(read));
     } finally {
       leave();
     }
+  }
+
+  private query<R>(read: (db: Kysely<Schema>) => Promise<R>): Promise<R> {
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        // SET takes no bind parameters; the value is an integer from the configuration.
+        await sql.raw(`set local statement_timeout = ${Math.trunc(this.options.timeoutMs)}`).execute(trx);
+        return read(trx);
+      });
   }
 }
 
