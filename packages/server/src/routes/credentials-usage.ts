@@ -23,7 +23,7 @@ export function registerCredentialsUsage(app: App, { deps, services }: RouteCont
           security: [{ bearer: [] }],
           params: Type.Object({ projectId: Type.String(), [idParam]: Type.String() }),
           querystring: UsageQuery,
-          response: { 200: UsageSeries, ...errors(401, 404) },
+          response: { 200: UsageSeries, ...errors(401, 404, 429, 503) },
         },
       },
       async (request) => {

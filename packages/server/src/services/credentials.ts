@@ -157,10 +157,13 @@ export class CredentialService {
   }
 
   async usageByDay(actor: Actor, projectId: string, kind: CredentialKind, id: string, days: number) {
-    const row = await this.find(actor, projectId, kind, id);
-    await this.deps.usage.flush();
-    const since = new Date(this.deps.clock.now() - days * 86_400_000);
-    return { id: row.id, range: `${days}d`, days: await credentialUsageByDay(this.deps.db, row.id, since) };
+    // A heavy read, admitted before anything else (see HeavyReads).
+    return this.deps.heavyReads.admit(actor.userId, async (query) => {
+      const row = await this.find(actor, projectId, kind, id);
+      await this.deps.usage.flush();
+      const since = new Date(this.deps.clock.now() - days * 86_400_000);
+      return { id: row.id, range: `${days}d`, days: await query((db) => credentialUsageByDay(db, row.id, since)) };
+    });
   }
 
   /** Changes label/name and policy. Disabling or enabling is audited as such. */
