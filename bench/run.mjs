@@ -9,6 +9,8 @@
  *   4          a flood of malformed and bad-checksum keys
  *   5          a flood of well-formed unknown keys, counting the database lookups they cause
  *   6          key creation through the management API
+ *   7          cache misses (as 3b) while 20 connections of another user read 30-day stats of a
+ *              project of ~500,000 usage rows, PostgreSQL: the verification p99 beside the reads
  *   workers    (with --workers) two worker processes: throughput, exact limits, revocation
  *
  * Every scenario uses keep-alive connections (50; 10 for key creation). Scenarios 1, 2, 4 and
@@ -34,7 +36,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkUsage, createAccount, createKey, ROOT, SERVER_MAIN, startElyzor, totalRequests } from './lib/elyzor.mjs';
-import { countKeys, credentialReads, insertKeys, resetDatabase, withClient } from './lib/db.mjs';
+import { countKeys, credentialReads, insertBusyUsage, insertKeys, resetDatabase, withClient } from './lib/db.mjs';
 import { pickGenerator, runLoad } from './lib/load.mjs';
 import { stealWindow } from './lib/machine.mjs';
 import { installCleanup, spawnTracked, stopChild } from './lib/processes.mjs';
@@ -368,7 +370,7 @@ async function main() {
     scenarios.push(scenarioRecord('2', 'valid key', 'postgres+redis', m2, m2.besideBaseline.rps, [target('≥ 0.5× baseline', ratioOf(m2) >= 0.5)]));
 
     step(`3: cache misses — ${options.missKeys.toLocaleString('en')} distinct keys, each verified once`);
-    const generated = Array.from({ length: options.missKeys + options.missWarmupKeys + options.missLowKeys }, () => {
+    const generated = Array.from({ length: options.missKeys + options.missWarmupKeys + 2 * options.missLowKeys }, () => {
       const credential = generateCredential('sk');
       return { token: credential.token, publicId: credential.publicId, digest: digest(credential.token) };
     });
@@ -378,7 +380,8 @@ async function main() {
     const tokens = generated.map((g) => g.token);
     const warmTokens = tokens.slice(0, options.missWarmupKeys);
     const missTokens = tokens.slice(options.missWarmupKeys, options.missWarmupKeys + options.missKeys);
-    const lowTokens = tokens.slice(options.missWarmupKeys + options.missKeys);
+    const lowTokens = tokens.slice(options.missWarmupKeys + options.missKeys, options.missWarmupKeys + options.missKeys + options.missLowKeys);
+    const besideStatsTokens = tokens.slice(options.missWarmupKeys + options.missKeys + options.missLowKeys);
     const m3 = await measure(ctx, {
       server: postgres,
       account,
@@ -410,6 +413,45 @@ async function main() {
         target('p50 ≤ 2 ms', m3b.result.latencyMs.p50 <= 2),
         target('p99 ≤ 10 ms', m3b.result.latencyMs.p99 <= 10),
       ]),
+    );
+
+    // 7: the same misses as 3b, while another user reads 30-day stats of a busy project on 20
+    // connections. The verify lookups have a pool of their own, and one user's heavy reads are
+    // held to 2 at once (the rest are refused with 429): misses no longer queue behind the reads
+    // for a connection (2.5 s before). What remains is the CPU the reads and refusals take.
+    step(`7: cache misses at ${options.missLowConnections} connections beside 20 connections of 30-day stats reads (~500,000 usage rows)`);
+    const heavy = await createAccount(postgres.url, 'stats-load');
+    const built = performance.now();
+    await withClient(options.databaseUrl, (client) => insertBusyUsage(client, heavy.projectId, 350, 1440));
+    console.log(`  wrote 350 keys × 1440 minutes of usage in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+    // The reads last longer than the misses (3b's time, twice over, and at least 5 s).
+    const statsLoad = runLoad(generator, {
+      url: postgres.url,
+      method: 'GET',
+      path: `/v1/projects/${heavy.projectId}/stats?range=30d`,
+      tokens: [heavy.accessToken],
+      connections: 20,
+      durationMs: Math.max(5000, 2 * m3b.result.windowSeconds * 1000 + 2000),
+    });
+    await sleep(500);
+    const m7 = await measure(ctx, {
+      server: postgres,
+      account,
+      load: { ...verifyLoad(besideStatsTokens, { count: besideStatsTokens.length }), connections: options.missLowConnections },
+      namesProject: true,
+      expectStatus: 200,
+    });
+    const s7 = await statsLoad;
+    const statsFailed = Object.entries(s7.statuses)
+      .filter(([status]) => status !== '200' && status !== '429')
+      .reduce((sum, [, n]) => sum + n, 0);
+    if (statsFailed > 0) m7.check = { pass: false, problems: [...m7.check.problems, `stats reads answered ${JSON.stringify(s7.statuses)}`] };
+    console.log(`  stats reads: ${JSON.stringify(s7.statuses)} (${Math.round(s7.rps)} req/s, p99 ${fixed(s7.latencyMs.p99, 1)} ms)`);
+    scenarios.push(
+      scenarioRecord('7', `cache misses beside 30-day stats reads`, 'postgres+redis', m7, baselineRps, [
+        target('p99 ≤ 250 ms', m7.result.latencyMs.p99 <= 250),
+        target('stats: only 200 and 429', statsFailed === 0),
+      ], { statsLoad: { rps: s7.rps, p50Ms: s7.latencyMs.p50, p99Ms: s7.latencyMs.p99, statuses: s7.statuses } }),
     );
 
     step(`6: key creation through the management API — ${options.creations.toLocaleString('en')} keys, ${options.creationConnections} connections`);

@@ -55,7 +55,7 @@ const live = [];
 const retired = [];
 for (let i = 0; i < 20; i++) live.push(await createKey(url, account));
 
-const counts = { verify: 0, created: 0, rotated: 0, revoked: 0, stats: 0 };
+const counts = { verify: 0, created: 0, rotated: 0, revoked: 0, stats: 0, statsRefused: 0 };
 const errors = [];
 let verificationsAnswered = 0;
 let current = { latencies: [], requests: 0 };
@@ -117,6 +117,11 @@ async function step() {
     return;
   }
   const res = await call(url, 'GET', `/v1/projects/${account.projectId}/stats?range=1d`, { token: account.accessToken });
+  // More than HEAVY_READS_PER_USER reads of one user at once are refused, with a retry hint.
+  if (res.status === 429 && res.body?.error === 'too_many_requests') {
+    counts.statsRefused++;
+    return;
+  }
   if (res.status !== 200) return fail('stats', `${res.status} ${JSON.stringify(res.body)}`);
   counts.stats++;
 }
@@ -189,7 +194,7 @@ writeFileSync(join(dir, `soak-${stamp}-${hostname()}.json`), `${JSON.stringify(r
 writeFileSync(join(dir, 'soak-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 process.stdout.write(
-  `\n${counts.verify} verifications, ${counts.created} keys created, ${counts.rotated} rotated, ${counts.revoked} revoked, ${counts.stats} stats reads\n` +
+  `\n${counts.verify} verifications, ${counts.created} keys created, ${counts.rotated} rotated, ${counts.revoked} revoked, ${counts.stats} stats reads (${counts.statsRefused} more refused as too many at once)\n` +
     `errors: ${errors.length} ${errors.length === 0 ? '✓' : '✗'}\n` +
     `usage records: ${stored} stored for ${verificationsAnswered} verifications answered ${report.usage.pass ? '✓' : '✗'}\n` +
     `RSS growth over the second half: ${report.rss.secondHalfGrowth} % ${report.rss.pass ? '✓' : '✗'} (${half} → ${last} MB)\n`,

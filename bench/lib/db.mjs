@@ -64,6 +64,35 @@ export async function insertKeys(client, projectId, credentials, batchSize = 10_
   await client.query('analyze credentials');
 }
 
+/**
+ * A project that has been busy: `credentials` keys, each verified once a minute for the last
+ * `minutes` minutes, written straight into the usage tables (the minutes and the hourly and
+ * daily roll-ups the service keeps beside them) — 350 × 1440 is about 500,000 minute rows.
+ */
+export async function insertBusyUsage(client, projectId, credentials, minutes) {
+  await client.query(
+    `insert into credentials (project_id, kind, environment, public_id, digest)
+     select $1::uuid, 'key', 'live', 'busy' || md5($1::text || g::text), 'd' from generate_series(1, $2::int) g`,
+    [projectId, credentials],
+  );
+  await client.query(
+    `insert into usage_counts (project_id, credential_id, outcome, minute, count, latency_sum)
+     select c.project_id, c.id, 'valid', date_trunc('minute', now()) - make_interval(mins => m), 1, 1
+     from credentials c cross join generate_series(1, $2::int) m
+     where c.project_id = $1::uuid`,
+    [projectId, minutes],
+  );
+  for (const [table, unit] of [['usage_hourly', 'hour'], ['usage_daily', 'day']]) {
+    await client.query(
+      `insert into ${table} (project_id, credential_id, outcome, ${unit}, count, latency_sum)
+       select project_id, credential_id, outcome, date_trunc('${unit}', minute at time zone 'UTC') at time zone 'UTC', sum(count), sum(latency_sum)
+       from usage_counts where project_id = $1::uuid group by 1, 2, 3, 4`,
+      [projectId],
+    );
+  }
+  await client.query('analyze usage_counts; analyze usage_hourly; analyze usage_daily');
+}
+
 export async function countKeys(client, projectId) {
   const { rows } = await client.query(`select count(*)::int as n from credentials where project_id = $1 and kind = 'key'`, [projectId]);
   return rows[0].n;

@@ -42,6 +42,13 @@ export interface Config {
   trustProxy: boolean | string | number;
   cache: { ttlSeconds: number; negativeTtlSeconds: number; maxEntries: number };
   usage: { flushIntervalMs: number; batchSize: number; maxBuffered: number };
+  /** PostgreSQL pools: management (`poolSize`) and verify lookups + health (`priorityPoolSize`). */
+  database: { poolSize: number; priorityPoolSize: number };
+  /**
+   * Reads whose cost grows with the data (stats, usage series, audit CSV export): at most
+   * `perUser` at once per user on an instance, each statement bounded by `timeoutMs`.
+   */
+  heavyReads: { perUser: number; timeoutMs: number };
   workers: number;
   /** What verification does while Redis is unreachable. */
   redisFailure: { mode: 'fallback' | 'refuse'; timeoutMs: number; failureThreshold: number; openMs: number };
@@ -149,6 +156,14 @@ export function parseConfig(env: Env): Config {
       flushIntervalMs: int('USAGE_FLUSH_INTERVAL_MS', 200, 10, 60_000),
       batchSize: int('USAGE_BATCH_SIZE', 2000, 1, 10_000),
       maxBuffered: int('USAGE_MAX_BUFFERED', 100_000, 100, 10_000_000),
+    },
+    database: {
+      poolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
+      priorityPoolSize: int('DATABASE_PRIORITY_POOL_SIZE', 3, 1, 100),
+    },
+    heavyReads: {
+      perUser: int('HEAVY_READS_PER_USER', 2, 1, 1000),
+      timeoutMs: int('HEAVY_READ_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     workers: int('ELYZOR_WORKERS', 1, 1, 256),
     redisFailure: {

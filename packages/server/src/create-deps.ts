@@ -9,6 +9,7 @@ import { LocalBus, type InvalidationBus } from './infra/bus.js';
 import { SqlDenylist, type TokenDenylist } from './infra/denylist.js';
 import { RedisBus } from './infra/redis-bus.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
+import { HeavyReads } from './services/heavy-reads.js';
 import { FallbackLimiter } from './infra/fallback-limiter.js';
 import { LIMITER_COMMAND, RedisLimiter } from './infra/redis-limiter.js';
 import { SqlCredentialStore } from './store/sql-credential-store.js';
@@ -64,6 +65,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: options.inMemory === true ? undefined : config.dataDir,
+    poolSize: config.database.poolSize,
+    priorityPoolSize: config.database.priorityPoolSize,
   });
   const prefix = options.redisPrefix ?? 'elyzor:';
   let redis: Redis | null = null;
@@ -104,8 +107,9 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   usage.start();
   const digest = createDigester(config.keyPepper);
   // Cache misses arriving together are read with one query (the cache already makes concurrent
-  // misses on one id share a single load).
-  const store = new SqlCredentialStore(db, clock);
+  // misses on one id share a single load). They go through the priority pool: a verification
+  // never waits behind management reads for a connection.
+  const store = new SqlCredentialStore(db, clock, database.priority);
   const lookups = new TurnBatch<string, CredentialRecord | null>(async (publicIds) => {
     const found = await store.findRecords(publicIds);
     return publicIds.map((id) => found.get(id) ?? null);
@@ -135,6 +139,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     verifyGate: new VerifyGate(localLimiter, config.ipLimits),
     denylist,
     usage,
+    heavyReads: new HeavyReads(db, config.heavyReads),
     verifier,
     digest,
     generateCredential,

@@ -6,6 +6,7 @@ import type { VerifyGate } from './http/verify-gate.js';
 import type { DB, Database } from './db/database.js';
 import type { InvalidationBus } from './infra/bus.js';
 import type { TokenDenylist } from './infra/denylist.js';
+import type { HeavyReads } from './services/heavy-reads.js';
 import type { UsageBuffer } from './usage/usage-buffer.js';
 
 /** Everything the service is built from, created once at start-up (see `create-deps.ts`). */
@@ -26,6 +27,8 @@ export interface Deps {
   verifyGate: VerifyGate;
   denylist: TokenDenylist;
   usage: UsageBuffer;
+  /** Stats, usage series and exports: bounded per user and in statement time. */
+  heavyReads: HeavyReads;
   verifier: Verifier;
   digest: Digester;
   accessTokens: AccessTokens;

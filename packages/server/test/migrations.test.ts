@@ -15,32 +15,44 @@ import { backend, realBackendEnv } from './helpers/harness.js';
  * Migrations applied to a database that holds data from an older schema. Embedded: a fresh
  * in-memory PGlite. Real: a schema of its own in the test database, dropped afterwards.
  */
+/** An empty database (embedded) or an empty schema of the test database (real), and its cleanup. */
+async function freshDatabase(): Promise<{ db: Kysely<Schema>; drop: () => Promise<void> }> {
+  if (backend === 'embedded') {
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: await PGliteThreadPool.start(undefined) }) });
+    return { db, drop: () => db.destroy() };
+  }
+  const url = realBackendEnv().DATABASE_URL;
+  const schema = `migrations_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` }) }) });
+  return {
+    db,
+    drop: async () => {
+      await db.destroy();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * Migrations applied to a database that holds data from an older schema. Embedded: a fresh
+ * in-memory PGlite. Real: a schema of its own in the test database, dropped afterwards.
+ */
 describe(`migrations (${backend})`, () => {
   let db: Kysely<Schema>;
-  let dropSchema: (() => Promise<void>) | undefined;
+  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    if (backend === 'real') {
-      const url = realBackendEnv().DATABASE_URL;
-      const schema = `migrations_${randomUUID().replaceAll('-', '')}`;
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`create schema ${schema}`);
-      await admin.end();
-      dropSchema = async () => {
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`drop schema ${schema} cascade`);
-        await client.end();
-      };
-      db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` }) }) });
-    } else {
-      db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: await PGliteThreadPool.start(undefined) }) });
-    }
+    ({ db, drop } = await freshDatabase());
   });
   afterAll(async () => {
-    await db?.destroy();
-    await dropSchema?.();
+    await drop?.();
   });
 
   it('003 turns usage_events into per-minute usage_counts without losing a verification', async () => {
@@ -72,8 +84,8 @@ describe(`migrations (${backend})`, () => {
         values (${projectId}, ${credentialId}, ${outcome}, ${latency}, ${at})`.execute(db);
     }
 
-    expect(await migrate(db)).toEqual([3]);
-    expect(await migrate(db)).toEqual([]);
+    expect(await migrate(db, migrations.slice(0, 3))).toEqual([3]);
+    expect(await migrate(db, migrations.slice(0, 3))).toEqual([]);
 
     const gone = await sql<{ t: string | null }>`select to_regclass('usage_events')::text as t`.execute(db);
     expect(gone.rows[0]?.t).toBeNull();
@@ -91,7 +103,9 @@ describe(`migrations (${backend})`, () => {
       { project_id: projectId, credential_id: 'a', outcome: 'valid', minute: '2026-11-24T00:00:00.000Z', count: 2, latency_sum: 2 },
     ]);
 
-    // What the stats and the credential's usage read from the migrated counts.
+    // What the stats and the credential's usage read from the migrated counts (through the
+    // roll-ups of migration 004).
+    expect(await migrate(db)).toEqual([4]);
     expect(await projectStats(db, projectId, new Date('2026-11-20T00:00:00Z'))).toEqual({
       totalRequests: 7,
       successRate: 0.7143,
@@ -120,5 +134,49 @@ describe(`migrations (${backend})`, () => {
     expect(Number(total.n)).toBe(9);
     const used = await db.selectFrom('credentials').select('last_used_at').where('id', '=', a).executeTakeFirstOrThrow();
     expect(used.last_used_at?.toISOString()).toBe('2026-11-23T23:59:59.000Z');
+  });
+
+  it('004 rolls the existing minute counts up into hours and days, in bigint', async () => {
+    const fresh = await freshDatabase();
+    try {
+      const target = fresh.db;
+      expect(await migrate(target, migrations.slice(0, 3))).toEqual([1, 2, 3]);
+      const projectId = randomUUID();
+      const [a, b] = [randomUUID(), randomUUID()];
+      // Minute rows as 003 left them; one hour holds more than an int (2^31) in all.
+      const rows: Array<[string, string, string, number, number]> = [
+        [a, 'valid', '2026-11-23T22:59:00Z', 5, 2.5],
+        [a, 'valid', '2026-11-23T23:00:00Z', 2_000_000_000, 1],
+        [a, 'valid', '2026-11-23T23:59:00Z', 2_000_000_000, 1],
+        [a, 'expired', '2026-11-23T23:30:00Z', 1, 0.5],
+        [b, 'valid', '2026-11-24T00:00:00Z', 3, 3],
+      ];
+      for (const [credentialId, outcome, minute, count, latency] of rows) {
+        await sql`
+          insert into usage_counts (project_id, credential_id, outcome, minute, count, latency_sum)
+          values (${projectId}, ${credentialId}, ${outcome}, ${minute}, ${count}, ${latency})`.execute(target);
+      }
+
+      expect(await migrate(target)).toEqual([4]);
+
+      const label = (id: string): string => (id === a ? 'a' : id === b ? 'b' : id);
+      const hourly = await sql<{ credential_id: string; outcome: string; at: Date; count: string; latency_sum: number; project_id: string }>`
+        select credential_id, outcome, hour as at, count::text as count, latency_sum, project_id from usage_hourly order by hour, credential_id, outcome`.execute(target);
+      expect(hourly.rows.map((r) => [label(r.credential_id), r.outcome, r.at.toISOString(), r.count, r.latency_sum, r.project_id === projectId])).toEqual([
+        ['a', 'valid', '2026-11-23T22:00:00.000Z', '5', 2.5, true],
+        ['a', 'expired', '2026-11-23T23:00:00.000Z', '1', 0.5, true],
+        ['a', 'valid', '2026-11-23T23:00:00.000Z', '4000000000', 2, true],
+        ['b', 'valid', '2026-11-24T00:00:00.000Z', '3', 3, true],
+      ]);
+      const daily = await sql<{ credential_id: string; outcome: string; at: Date; count: string; latency_sum: number }>`
+        select credential_id, outcome, day as at, count::text as count, latency_sum from usage_daily order by day, credential_id, outcome`.execute(target);
+      expect(daily.rows.map((r) => [label(r.credential_id), r.outcome, r.at.toISOString(), r.count, r.latency_sum])).toEqual([
+        ['a', 'expired', '2026-11-23T00:00:00.000Z', '1', 0.5],
+        ['a', 'valid', '2026-11-23T00:00:00.000Z', '4000000005', 4.5],
+        ['b', 'valid', '2026-11-24T00:00:00.000Z', '3', 3],
+      ]);
+    } finally {
+      await fresh.drop();
+    }
   });
 });

@@ -9,7 +9,14 @@ import type { Schema } from './schema.js';
 export type DB = Kysely<Schema>;
 
 export interface Database {
+  /** Management reads and writes, usage batches, migrations. */
   db: DB;
+  /**
+   * The verification path's lookups and the health ping, kept from queueing behind management
+   * reads: a small pool of its own on PostgreSQL, a lane served first on PGlite's one
+   * connection. Same database, same schema.
+   */
+  priority: DB;
   /** `postgres` (node-postgres pool) or `pglite` (embedded). */
   driver: 'postgres' | 'pglite';
   ping(): Promise<void>;
@@ -22,18 +29,24 @@ export interface DatabaseOptions {
   /** PGlite data directory; undefined keeps the embedded database in memory (tests). */
   dataDir?: string | undefined;
   poolSize?: number;
+  /** Connections of the priority pool on PostgreSQL (verify lookups, health). */
+  priorityPoolSize?: number;
 }
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   let db: DB;
+  let priority: DB;
   let driver: Database['driver'];
   if (options.url !== undefined) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 });
-    // An idle client that loses its connection emits 'error' on the pool; without a listener
-    // that would crash the process. The next query gets a fresh connection.
-    pool.on('error', () => undefined);
-    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    const pools = [options.poolSize ?? 10, options.priorityPoolSize ?? 3].map((max) => {
+      const pool = new pg.Pool({ connectionString: options.url, max, connectionTimeoutMillis: 5000 });
+      // An idle client that loses its connection emits 'error' on the pool; without a listener
+      // that would crash the process. The next query gets a fresh connection.
+      pool.on('error', () => undefined);
+      return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    });
+    [db, priority] = pools as [DB, DB];
     driver = 'postgres';
   } else {
     let dataDir: string | undefined;
@@ -41,21 +54,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       dataDir = resolve(options.dataDir, 'pgdata');
       await mkdir(dataDir, { recursive: true });
     }
-    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: await PGliteThreadPool.start(dataDir) }) });
+    const pool = await PGliteThreadPool.start(dataDir);
+    db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    priority = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool.priorityLane() }) });
     driver = 'pglite';
   }
+  const close = async (): Promise<void> => {
+    await priority.destroy();
+    await db.destroy();
+  };
   try {
     await migrate(db);
   } catch (error) {
-    await db.destroy();
+    await close();
     throw error;
   }
   return {
     db,
+    priority,
     driver,
     ping: async () => {
-      await sql`select 1`.execute(db);
+      await sql`select 1`.execute(priority);
     },
-    close: () => db.destroy(),
+    close,
   };
 }

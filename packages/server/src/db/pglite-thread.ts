@@ -18,7 +18,11 @@ const WORKER_URL = new URL('../../worker/pglite-worker.mjs', import.meta.url);
  * transaction is never interleaved with another caller's queries.
  */
 export class PGliteThreadPool implements PostgresPool {
-  private tail: Promise<void> = Promise.resolve();
+  /** Whether the one connection is handed out. */
+  private busy = false;
+  /** Who waits for it: the priority lane is served first (verify lookups, the health ping). */
+  private readonly waiting: { priority: Array<() => void>; normal: Array<() => void> } = { priority: [], normal: [] };
+  private closed: Promise<void> | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
 
@@ -50,13 +54,37 @@ export class PGliteThreadPool implements PostgresPool {
     return new PGliteThreadPool(worker);
   }
 
-  async connect(): Promise<PostgresPoolClient> {
-    let release!: () => void;
-    const previous = this.tail;
-    this.tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await previous;
+  connect(): Promise<PostgresPoolClient> {
+    return this.acquire('normal');
+  }
+
+  /**
+   * The same connection, through a lane that goes ahead of every caller waiting on `connect`:
+   * a verification's lookup or the health probe waits for at most the statement (or
+   * transaction) in progress, never for a queue of management reads.
+   */
+  priorityLane(): PostgresPool {
+    return {
+      connect: () => this.acquire('priority'),
+      // The pool is ended once, by its owner (the normal lane).
+      end: async () => undefined,
+    };
+  }
+
+  private async acquire(lane: 'priority' | 'normal'): Promise<PostgresPoolClient> {
+    if (this.busy) {
+      await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
+    }
+    this.busy = true;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.priority.shift() ?? this.waiting.normal.shift();
+      // Handed straight to the next waiter: `busy` stays true.
+      if (next !== undefined) next();
+      else this.busy = false;
+    };
     const client = {
       query: async <R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> => {
         const reply = await this.send({ sql, params: parameters });
@@ -70,8 +98,15 @@ export class PGliteThreadPool implements PostgresPool {
     return client as unknown as PostgresPoolClient;
   }
 
-  async end(): Promise<void> {
-    await this.tail;
+  end(): Promise<void> {
+    this.closed ??= this.close();
+    return this.closed;
+  }
+
+  private async close(): Promise<void> {
+    // After whoever holds or waits for the connection.
+    const client = await this.acquire('normal');
+    client.release();
     await this.send({ type: 'close' }).catch(() => undefined);
     await this.worker.terminate();
   }

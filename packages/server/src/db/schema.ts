@@ -80,6 +80,26 @@ export interface UsageCountsTable {
   latency_sum: number;
 }
 
+/** usage_counts summed per UTC hour; `count` is bigint, which the driver returns as a string. */
+export interface UsageHourlyTable {
+  project_id: string;
+  credential_id: string;
+  outcome: string;
+  hour: Date;
+  count: string;
+  latency_sum: number;
+}
+
+/** usage_counts summed per UTC day; `count` is bigint, which the driver returns as a string. */
+export interface UsageDailyTable {
+  project_id: string;
+  credential_id: string;
+  outcome: string;
+  day: Date;
+  count: string;
+  latency_sum: number;
+}
+
 export interface AuditEventsTable {
   id: Generated<string>;
   project_id: string;
@@ -111,6 +131,8 @@ export interface Schema {
   projects: ProjectsTable;
   credentials: CredentialsTable;
   usage_counts: UsageCountsTable;
+  usage_hourly: UsageHourlyTable;
+  usage_daily: UsageDailyTable;
   audit_events: AuditEventsTable;
   schema_migrations: SchemaMigrationsTable;
 }

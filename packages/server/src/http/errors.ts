@@ -14,10 +14,13 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string,
   return reply.code(ERROR_STATUS[code]).send(body);
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57014', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
 const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|enableOfflineQueue|MaxRetriesPerRequest|PGlite is closed|Client has encountered a connection error|Redis did not answer|Command timed out/i;
 
-/** A backend (PostgreSQL, Redis) that cannot be reached: the caller should retry, not see a 500. */
+/**
+ * A backend (PostgreSQL, Redis) that cannot be reached, or a statement it cut short
+ * (57014: statement_timeout of a heavy read): the caller should retry, not see a 500.
+ */
 export function isUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };

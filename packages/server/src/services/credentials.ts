@@ -16,10 +16,18 @@ export class CredentialUsageService {
     return { ...view, usage: await credentialUsage(this.deps.db, view.id, new Date(this.deps.clock.now())) };
   }
 
-  async usageByDay(ctx: Ctx, ref: CredentialRef, days: number): Promise<{ id: string; range: string; days: Array<{ date: string; count: number; errors: number }> }> {
-    const credential = await this.deps.credentials.get({ ctx, input: ref });
-    await this.deps.usage.flush();
-    const since = new Date(this.deps.clock.now() - days * 86_400_000);
-    return { id: credential.id, range: `${days}d`, days: await credentialUsageByDay(this.deps.db, credential.id, since) };
+  /** A heavy read, admitted before anything else (see HeavyReads). */
+  async usageByDay(
+    ctx: Ctx,
+    userId: string,
+    ref: CredentialRef,
+    days: number,
+  ): Promise<{ id: string; range: string; days: Array<{ date: string; count: number; errors: number }> }> {
+    return this.deps.heavyReads.admit(userId, async (query) => {
+      const credential = await this.deps.credentials.get({ ctx, input: ref });
+      await this.deps.usage.flush();
+      const since = new Date(this.deps.clock.now() - days * 86_400_000);
+      return { id: credential.id, range: `${days}d`, days: await query((db) => credentialUsageByDay(db, credential.id, since)) };
+    });
   }
 }

@@ -58,6 +58,8 @@ export class ProjectService {
       await deleteProject(trx, projectId);
       // After the credentials are gone (which waits for any usage batch writing for them).
       await trx.deleteFrom('usage_counts').where('project_id', '=', projectId).execute();
+      await trx.deleteFrom('usage_hourly').where('project_id', '=', projectId).execute();
+      await trx.deleteFrom('usage_daily').where('project_id', '=', projectId).execute();
       // Kept after the project is gone: who deleted what, and when.
       await recordAudit(
         trx,

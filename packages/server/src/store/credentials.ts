@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { CredentialsTable, Schema } from '../db/schema.js';
+import { toCount, usageRowsSince, type BigCount } from './usage-ranges.js';
 
 export type CredentialRow = Selectable<CredentialsTable>;
 type Db = Kysely<Schema>;
@@ -12,17 +13,21 @@ export interface CredentialUsage {
 }
 
 /**
- * Read from the per-minute usage counts: `last24h` (and `since` below) take the counts whose
- * minute starts at or after the bound, a granularity of at most one minute.
+ * Read from the usage roll-ups: the all-time figures from the daily table; `last24h` (and
+ * `since` below) take the counts whose minute starts at or after the bound, a granularity of at
+ * most one minute (see `usageRowsSince`). Sums are bigint, exact numbers up to 2^53.
  */
 export async function credentialUsage(db: Db, credentialId: string, now: Date): Promise<CredentialUsage> {
-  const row = await sql<{ total: number; recent: number; errors: number }>`
-    select coalesce(sum(count), 0)::int as total,
-           coalesce(sum(count) filter (where minute >= ${new Date(now.getTime() - 86_400_000)}), 0)::int as recent,
-           coalesce(sum(count) filter (where outcome <> 'valid'), 0)::int as errors
-    from usage_counts where credential_id = ${credentialId}`.execute(db);
-  const r = row.rows[0] ?? { total: 0, recent: 0, errors: 0 };
-  return { totalVerifications: r.total, last24h: r.recent, errorRate: r.total === 0 ? 0 : Math.round((r.errors / r.total) * 10_000) / 10_000 };
+  const all = await sql<{ total: BigCount; errors: BigCount }>`
+    select coalesce(sum(count), 0) as total,
+           coalesce(sum(count) filter (where outcome <> 'valid'), 0) as errors
+    from ${usageRowsSince({ credentialId }, null)} u`.execute(db);
+  const recent = await sql<{ recent: BigCount }>`
+    select coalesce(sum(count), 0) as recent
+    from ${usageRowsSince({ credentialId }, new Date(now.getTime() - 86_400_000))} u`.execute(db);
+  const total = toCount(all.rows[0]?.total);
+  const errors = toCount(all.rows[0]?.errors);
+  return { totalVerifications: total, last24h: toCount(recent.rows[0]?.recent), errorRate: total === 0 ? 0 : Math.round((errors / total) * 10_000) / 10_000 };
 }
 
 export async function credentialUsageByDay(
@@ -30,13 +35,13 @@ export async function credentialUsageByDay(
   credentialId: string,
   since: Date,
 ): Promise<Array<{ date: string; count: number; errors: number }>> {
-  const rows = await sql<{ date: string; count: number; errors: number }>`
-    select to_char(date_trunc('day', minute at time zone 'UTC'), 'YYYY-MM-DD') as date,
-           sum(count)::int as count,
-           coalesce(sum(count) filter (where outcome <> 'valid'), 0)::int as errors
-    from usage_counts where credential_id = ${credentialId} and minute >= ${since}
+  const rows = await sql<{ date: string; count: BigCount; errors: BigCount }>`
+    select to_char(date_trunc('day', at at time zone 'UTC'), 'YYYY-MM-DD') as date,
+           sum(count) as count,
+           coalesce(sum(count) filter (where outcome <> 'valid'), 0) as errors
+    from ${usageRowsSince({ credentialId }, since)} u
     group by 1 order by 1`.execute(db);
-  return rows.rows;
+  return rows.rows.map((r) => ({ date: r.date, count: toCount(r.count), errors: toCount(r.errors) }));
 }
 
 export async function publicIdsOfProject(db: Db, projectId: string): Promise<string[]> {

@@ -157,9 +157,14 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
 export class SqlCredentialStore implements CredentialStore {
   private columns: Promise<string[]> | null = null;
 
+  /**
+   * `lookups` serves the verification path's reads (the priority pool, so that a verification
+   * never waits behind management reads for a connection); by default, `db`.
+   */
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
+    private readonly lookups: Db = db,
   ) {}
 
   transaction<T>(work: (tx: CredentialTx) => Promise<T>): Promise<T> {
@@ -214,7 +219,7 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findRecords(publicIds: readonly string[]): Promise<Map<string, CredentialRecord>> {
-    const rows = await this.db
+    const rows = await this.lookups
       .selectFrom('credentials')
       .selectAll()
       .where('public_id', '=', sql<string>`any(${[...publicIds]}::text[])`)

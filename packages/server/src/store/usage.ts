@@ -3,8 +3,14 @@ import type { Schema } from '../db/schema.js';
 import type { UsageBucket } from '../usage/usage-buffer.js';
 import { recordFailures, type FailureCount } from './audit.js';
 
+/** The roll-ups of `usage_counts` (migration 004), each keyed by its unit. */
+const ROLLUPS = [
+  { table: 'usage_hourly', unit: 'hour' },
+  { table: 'usage_daily', unit: 'day' },
+] as const;
+
 /**
- * Adds a batch of usage buckets to `usage_counts`, and writes the credentials' `last_used_at`
+ * Adds a batch of usage buckets to `usage_counts` and its hourly and daily roll-ups, and writes the credentials' `last_used_at`
  * and the failed-verification counts of the audit log, in one transaction. Rows are joined to
  * `credentials`, so buckets of a credential deleted meanwhile (its project was deleted) are
  * dropped instead of failing the whole batch.
@@ -35,7 +41,10 @@ export async function writeUsage(db: Kysely<Schema>, buckets: readonly UsageBuck
   const latencySums: number[] = [];
   const lastUsed = new Map<string, number>();
   const failures: FailureCount[] = [];
-  for (const bucket of byKey.values()) {
+  // In key order: two instances writing the same minutes (and hours, days) lock them in the same
+  // order, and so never deadlock each other.
+  const sorted = [...byKey.values()].sort((x, y) => (x.credentialId < y.credentialId ? -1 : x.credentialId > y.credentialId ? 1 : x.minute - y.minute || (x.outcome < y.outcome ? -1 : x.outcome > y.outcome ? 1 : 0)));
+  for (const bucket of sorted) {
     ids.push(bucket.credentialId);
     outcomes.push(bucket.outcome);
     minutes.push(new Date(bucket.minute).toISOString());
@@ -60,6 +69,22 @@ export async function writeUsage(db: Kysely<Schema>, buckets: readonly UsageBuck
       on conflict (credential_id, minute, outcome) do update
         set count = usage_counts.count + excluded.count,
             latency_sum = usage_counts.latency_sum + excluded.latency_sum`.execute(trx);
+    // The roll-ups, in the same transaction: they can never disagree with the minutes. Rows in
+    // key order, so that two instances adding to the same hour lock its rows in the same order.
+    for (const { table, unit } of ROLLUPS) {
+      await sql`
+        insert into ${sql.table(table)} (project_id, credential_id, outcome, ${sql.ref(unit)}, count, latency_sum)
+        select c.project_id, v.credential_id, v.outcome,
+               date_trunc(${unit}, v.minute at time zone 'UTC') at time zone 'UTC', sum(v.count), sum(v.latency_sum)
+        from unnest(${ids}::uuid[], ${outcomes}::text[], ${minutes}::timestamptz[], ${counts}::bigint[], ${latencySums}::float8[])
+          as v(credential_id, outcome, minute, count, latency_sum)
+        join credentials c on c.id = v.credential_id
+        group by 1, 2, 3, 4
+        order by 2, 4, 3
+        on conflict (credential_id, ${sql.ref(unit)}, outcome) do update
+          set count = ${sql.table(table)}.count + excluded.count,
+              latency_sum = ${sql.table(table)}.latency_sum + excluded.latency_sum`.execute(trx);
+    }
     if (lastUsed.size > 0) {
       const usedIds = [...lastUsed.keys()];
       const usedAt = [...lastUsed.values()].map((ms) => new Date(ms).toISOString());
