@@ -14,3 +14,4 @@ export * from './verify/scopes.js';
 export * from './verify/ip-rules.js';
 export * from './verify/credential-cache.js';
 export * from './verify/verifier.js';
+export * from './limiter/redis-script.js';
