@@ -94,10 +94,10 @@ export function storageError(cause: unknown): ApiKeyError & { cause: unknown } {
   return { ...createApiKeyError(ApiKeyErrorCode.STORAGE_ERROR, describe(cause)), cause };
 }
 
+/** The driver's message and code; ORMs (Drizzle) wrap the driver's error, whose code is in `cause`. */
 function describe(cause: unknown): unknown {
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return code === undefined ? { message: cause.message } : { message: cause.message, code };
-  }
-  return cause;
+  if (!(cause instanceof Error)) return cause;
+  let code: unknown;
+  for (let e: unknown = cause; e instanceof Error && code === undefined; e = e.cause) code = (e as { code?: unknown }).code;
+  return code === undefined ? { message: cause.message } : { message: cause.message, code };
 }

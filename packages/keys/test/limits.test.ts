@@ -11,11 +11,12 @@ import { redisUrl } from './helpers/backends.js';
  */
 const limiters: Array<{ name: string; config: () => ConfigInput }> = [{ name: 'memory', config: () => ({}) }];
 const clients: Redis[] = [];
-if (redisUrl !== undefined) {
+const url = redisUrl;
+if (url !== undefined) {
   limiters.push({
     name: 'redis',
     config: () => {
-      const redis = new Redis(redisUrl);
+      const redis = new Redis(url);
       clients.push(redis);
       return { redis, limits: 'redis' };
     },
