@@ -1,10 +1,13 @@
-import { ipAllowed } from '@elyzor/core';
+import { ipAllowed, type LimitCheck } from '@elyzor/core';
 import { ApiKeyErrorCode, errorResult } from '../errors.js';
 import { extractKeyFromHeaders } from '../extract-key.js';
 import { isExpired, isRevoked } from '../expiration.js';
 import { limitChecks, limitOutcome } from '../limits.js';
 import type { ApiKeyRecord, HeadersLike, VerifyOptions, VerifyResult } from '../types.js';
 import { cacheKey, dropCached, readCached, writeCached, type Ctx } from './context.js';
+
+const NONE: readonly string[] = Object.freeze([]);
+const NO_CHECKS: readonly LimitCheck[] = Object.freeze([]);
 
 /** A key given as a string: keypal strips an exact `Bearer ` scheme and nothing else. */
 function keyOf(ctx: Ctx, input: string | HeadersLike, options: VerifyOptions): string | null {
@@ -70,9 +73,16 @@ export async function verify(ctx: Ctx, input: string | HeadersLike, options: Ver
     if (useCache && refusal !== ApiKeyErrorCode.DISABLED) await dropCached(ctx, keyHash).catch(() => undefined);
     return errorResult(refusal);
   }
-  if (!ipAllowed(options.ip, metadata.ipAllowlist ?? [], metadata.ipDenylist ?? [])) return errorResult(ApiKeyErrorCode.IP_NOT_ALLOWED);
+  if (
+    (metadata.ipAllowlist !== undefined || metadata.ipDenylist !== undefined) &&
+    !ipAllowed(options.ip, metadata.ipAllowlist ?? NONE, metadata.ipDenylist ?? NONE)
+  ) {
+    return errorResult(ApiKeyErrorCode.IP_NOT_ALLOWED);
+  }
 
-  const checks = limitChecks(record, now);
+  // Most keys have no limits: skip building the checks at all (this is the hot path).
+  const limited = metadata.rateLimit != null || metadata.quota != null || metadata.credits != null;
+  const checks = limited ? limitChecks(record, now) : NO_CHECKS;
   let limits: VerifyResult['limits'];
   if (checks.length > 0) {
     let outcome: ReturnType<typeof limitOutcome>;
