@@ -30,6 +30,7 @@ export type {
   RedisLike,
   Storage,
   StorageOptions,
+  VerifyLimits,
   VerifyOptions,
   VerifyResult,
 } from './types.js';

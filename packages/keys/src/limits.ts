@@ -16,7 +16,7 @@ import {
   type TimedLimitResult,
 } from '@elyzor/core';
 import { ApiKeyErrorCode, type ApiKeyErrorCodeValue } from './errors.js';
-import type { ApiKeyRecord, LimitState, RedisLike, VerifyResult } from './types.js';
+import type { ApiKeyRecord, LimitState, RedisLike, VerifyLimits } from './types.js';
 
 /** The counters of a key's rate limit, quota and credits, as the engine's limiter checks them. */
 export function limitChecks(record: ApiKeyRecord, now: number): LimitCheck[] {
@@ -51,8 +51,8 @@ const state = (d: LimitDecision | undefined): LimitState | undefined =>
 export function limitOutcome(
   checks: readonly LimitCheck[],
   result: LimitResult,
-): { limits: NonNullable<VerifyResult['limits']>; refused: ApiKeyErrorCodeValue | null; retryAfterMs: number } {
-  const limits: NonNullable<VerifyResult['limits']> = {};
+): { limits: VerifyLimits; refused: ApiKeyErrorCodeValue | null; retryAfterMs: number } {
+  const limits: VerifyLimits = {};
   checks.forEach((check, i) => {
     const s = state(result.decisions[i]);
     if (s === undefined) return;

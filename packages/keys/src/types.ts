@@ -195,15 +195,35 @@ export interface LimitState {
   resetAt: string;
 }
 
-export interface VerifyResult {
-  valid: boolean;
-  record?: ApiKeyRecord;
-  error?: string;
-  errorCode?: ApiKeyErrorCodeValue;
-  /** Elyzor: how long to wait before retrying, when a limit refused the request. */
-  retryAfterMs?: number;
-  /** Elyzor: the key's limits as they stand after this request, when it has any. */
-  limits?: { rateLimit?: LimitState; quota?: LimitState; credits?: LimitState };
+/**
+ * keypal's result shape (`valid`, `record`, `error`, `errorCode`), as a union so that after
+ * `if (result.valid)` TypeScript knows `result.record` is there, as keypal's samples assume.
+ */
+export type VerifyResult =
+  | {
+      valid: true;
+      record: ApiKeyRecord;
+      error?: undefined;
+      errorCode?: undefined;
+      retryAfterMs?: undefined;
+      /** Elyzor: the key's limits as they stand after this request, when it has any. */
+      limits?: VerifyLimits;
+    }
+  | {
+      valid: false;
+      record?: undefined;
+      /** Human-readable. */
+      error: string;
+      errorCode: ApiKeyErrorCodeValue;
+      /** Elyzor: how long to wait before retrying, when a limit refused the request. */
+      retryAfterMs?: number;
+      limits?: VerifyLimits;
+    };
+
+export interface VerifyLimits {
+  rateLimit?: LimitState;
+  quota?: LimitState;
+  credits?: LimitState;
 }
 
 export type HeadersLike = Headers | Record<string, string | string[] | undefined>;

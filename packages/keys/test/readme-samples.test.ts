@@ -60,7 +60,8 @@ describe('keypal README samples', () => {
     // Verify from headers
     const result = await keys.verify(request.headers);
     if (result.valid) {
-      expect(result.record?.metadata.ownerId).toBe('user_123');
+      // As keypal's sample writes it: after `result.valid`, `record` is known to be there.
+      expect(result.record.metadata.ownerId).toBe('user_123');
     }
     expect(result.valid).toBe(true);
   });
@@ -566,7 +567,7 @@ async function honoSample(config: Parameters<typeof createKeys>[0]): Promise<voi
       const statusCode = result.errorCode === ApiKeyErrorCode.DISABLED ? 403 : 401;
       return c.json({ error: result.error, code: result.errorCode }, statusCode);
     }
-    c.set('apiKey', result.record as ApiKeyRecord);
+    c.set('apiKey', result.record);
     if (result.record) {
       keys.updateLastUsed(result.record.id).catch((err: unknown) => {
         warnings.push(err);

@@ -3,7 +3,7 @@ import { ApiKeyErrorCode, errorResult } from '../errors.js';
 import { extractKeyFromHeaders } from '../extract-key.js';
 import { isExpired, isRevoked } from '../expiration.js';
 import { limitChecks, limitOutcome } from '../limits.js';
-import type { ApiKeyRecord, HeadersLike, VerifyOptions, VerifyResult } from '../types.js';
+import type { ApiKeyRecord, HeadersLike, VerifyLimits, VerifyOptions, VerifyResult } from '../types.js';
 import { cacheKey, dropCached, readCached, writeCached, type Ctx } from './context.js';
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -83,7 +83,7 @@ export async function verify(ctx: Ctx, input: string | HeadersLike, options: Ver
   // Most keys have no limits: skip building the checks at all (this is the hot path).
   const limited = metadata.rateLimit != null || metadata.quota != null || metadata.credits != null;
   const checks = limited ? limitChecks(record, now) : NO_CHECKS;
-  let limits: VerifyResult['limits'];
+  let limits: VerifyLimits | undefined;
   if (checks.length > 0) {
     let outcome: ReturnType<typeof limitOutcome>;
     try {
