@@ -50,6 +50,7 @@ afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
+// npm installs and tsc runs: slow on a loaded machine, so these get more than the project's 30 s.
 describe('packaging', () => {
   it('the tarballs hold the builds and no sources, tests or server code', () => {
     const list = run('tar', ['-tzf', tarballs.keys], dir).split('\n');
@@ -80,7 +81,7 @@ console.log(JSON.stringify({ ok: ok.valid, revoked: revoked.errorCode === ApiKey
       },
     );
     expect(JSON.parse(run('node', ['index.js'], at))).toEqual({ ok: true, revoked: true });
-  });
+  }, 90_000);
 
   it('installs into a CommonJS TypeScript project: types resolve, it compiles and runs', () => {
     const at = project(
@@ -113,5 +114,5 @@ void main();
     run('node', [tsc, '-p', '.', '--noEmit'], at);
     run('node', [tsc, '-p', '.'], at);
     expect(JSON.parse(run('node', ['out/index.js'], at))).toEqual({ ok: true, read: true, typo: 'INVALID_FORMAT', check: true });
-  });
+  }, 90_000);
 });
