@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,15 @@ describe('packaging', () => {
     const core = run('tar', ['-tzf', tarballs.core], dir).split('\n');
     expect(core).toContain('package/dist/cjs/index.js');
     expect(core.filter((f) => f.endsWith('.test.js'))).toEqual([]);
+  });
+
+  it('depends on core only: no source file imports the server, and the manifest names no server', () => {
+    const sources = run('git', ['ls-files', 'packages/keys/src'], root).trim().split('\n');
+    const offenders = sources.filter((file) => /from ['"](@elyzor\/server|(\.\.\/)+server)/.test(readFileSync(join(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', 'keys', 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    expect(Object.keys(manifest.dependencies ?? {})).toEqual(['@elyzor/core']);
+    expect(Object.keys(manifest.peerDependenciesMeta ?? {}).sort()).toEqual(['@prisma/client', 'drizzle-orm', 'ioredis', 'kysely', 'pg']);
   });
 
   it('installs into an empty ESM project and works there', () => {
