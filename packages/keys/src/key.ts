@@ -38,11 +38,18 @@ export interface KeyFormat {
   accepts(key: string): boolean;
 }
 
-/** keypal's format: prefix + random characters. Only the prefix can be checked offline. */
+/**
+ * The longest key `verify` will hash. The library issues at most 256 characters after the
+ * prefix; anything much longer is not one of its keys, and hashing megabytes per request would be
+ * a cheap way to burn CPU.
+ */
+export const MAX_PRESENTED_KEY = 1024;
+
+/** keypal's format: prefix + random characters. Only the prefix (and a sane length) can be checked offline. */
 export function keypalFormat(prefix: string, alphabet: string, length: number): KeyFormat {
   return {
     generate: () => prefix + randomString(alphabet, length),
-    accepts: (key) => prefix === '' || key.startsWith(prefix),
+    accepts: (key) => key.length <= MAX_PRESENTED_KEY + prefix.length && (prefix === '' || key.startsWith(prefix)),
   };
 }
 

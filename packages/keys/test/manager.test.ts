@@ -521,3 +521,39 @@ describe('error codes', () => {
 });
 
 export type { ApiKeyRecord };
+
+describe('verify on hostile input', () => {
+  it('never throws, and answers MISSING_KEY, INVALID_FORMAT or INVALID_KEY for anything but a real key', async () => {
+    const fc = await import('fast-check');
+    const keys = createKeys({ prefix: 'sk_', cache: true });
+    await keys.create({ ownerId: 'u' });
+    const input = fc.oneof(
+      fc.string(),
+      fc.string().map((s) => `sk_${s}`),
+      fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.array(fc.string()), fc.constant(undefined))),
+      fc.string().map((s) => ({ authorization: `Bearer ${s}` })),
+      fc.string().map((s) => new Headers({ 'x-api-key': s.replace(/[^\x21-\x7e]/g, 'a') || 'a' })),
+    );
+    await fc.assert(
+      fc.asyncProperty(input, async (value) => {
+        const result = await keys.verify(value as never);
+        expect(result.valid).toBe(false);
+        expect(['MISSING_KEY', 'INVALID_FORMAT', 'INVALID_KEY']).toContain(result.errorCode);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a key far longer than any it issues is INVALID_FORMAT without being hashed', async () => {
+    const storage = new MemoryStore();
+    let lookups = 0;
+    const findByHash = storage.findByHash.bind(storage);
+    storage.findByHash = (h) => {
+      lookups++;
+      return findByHash(h);
+    };
+    const keys = createKeys({ prefix: 'sk_', storage });
+    expect((await keys.verify(`sk_${'a'.repeat(5_000)}`)).errorCode).toBe('INVALID_FORMAT');
+    expect(lookups).toBe(0);
+  });
+});
