@@ -12,6 +12,8 @@
  *   7          cache misses (as 3b) while 20 connections of another user read 30-day stats of a
  *              project of ~500,000 usage rows, PostgreSQL: the verification p99 beside the reads
  *   workers    (with --workers) two worker processes: throughput, exact limits, revocation
+ *   --library  instead of all the above: @elyzor/keys in process (bench/library.mjs), verify()
+ *              against an in-process ceiling, and heap per 100,000 stored keys
  *
  * Every scenario uses keep-alive connections (50; 10 for key creation). Scenarios 1, 2, 4 and
  * 5 run for a fixed time after a short warm-up; 3 and 6 send a fixed number of requests.
@@ -251,6 +253,12 @@ async function describeStop(server) {
 // The run
 
 async function main() {
+  if (process.argv.includes('--library')) {
+    // The embeddable library, in process: no server, database or load generator.
+    const { runLibraryBench } = await import('./library.mjs');
+    await runLibraryBench();
+    process.exit(0);
+  }
   installCleanup();
   const options = parseOptions(process.argv.slice(2));
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run \`npm run build\` first (npm run bench does).`);

@@ -1,0 +1,42 @@
+import { storageCall } from '../errors.js';
+import type { ActionContext, ApiKeyMetadata, ApiKeyRecord } from '../types.js';
+import { logAction, newId, nowIso, type Ctx } from './context.js';
+import { checkExtras } from './extras.js';
+
+/**
+ * A new key: generated, hashed, stored with keypal's metadata (plus any of Elyzor's extras that
+ * were given), and logged. The key itself is returned once and never stored.
+ */
+export async function create(ctx: Ctx, input: Partial<ApiKeyMetadata>, context?: ActionContext): Promise<{ key: string; record: ApiKeyRecord }> {
+  if (typeof input !== 'object' || input === null) throw new TypeError('create: metadata must be an object');
+  checkExtras(input);
+  const key = ctx.format.generate();
+  const now = nowIso(ctx);
+  const metadata: ApiKeyMetadata = {
+    ownerId: input.ownerId ?? '',
+    name: input.name,
+    description: input.description,
+    scopes: input.scopes,
+    resources: input.resources,
+    expiresAt: input.expiresAt ?? null,
+    createdAt: now,
+    lastUsedAt: undefined,
+    enabled: input.enabled ?? true,
+    revokedAt: null,
+    rotatedTo: null,
+    tags: input.tags?.map((t) => t.toLowerCase()),
+  };
+  if (input.rateLimit != null) metadata.rateLimit = input.rateLimit;
+  if (input.quota != null) metadata.quota = input.quota;
+  if (input.credits != null) metadata.credits = { ...input.credits, setAt: input.credits.setAt ?? now };
+  if (input.ipAllowlist !== undefined) metadata.ipAllowlist = input.ipAllowlist;
+  if (input.ipDenylist !== undefined) metadata.ipDenylist = input.ipDenylist;
+  if (input.limitKey !== undefined) metadata.limitKey = input.limitKey;
+  const record: ApiKeyRecord = { id: newId(), keyHash: ctx.hash(key), metadata };
+  await storageCall(() => ctx.storage.save(record));
+  await logAction(ctx, 'created', record.id, metadata.ownerId, {
+    ...context,
+    metadata: { name: metadata.name, scopes: metadata.scopes, ...context?.metadata },
+  });
+  return { key, record };
+}

@@ -1,0 +1,21 @@
+import { ApiKeyErrorCode, createApiKeyError, storageCall } from '../errors.js';
+import type { ActionContext } from '../types.js';
+import { dropCached, isRetired, logAction, mustFind, type Ctx } from './context.js';
+
+/**
+ * enable / disable. A revoked key cannot be changed; a key without `enabled` counts as enabled
+ * (verify lets it through, so disabling it must work).
+ */
+export async function setEnabled(ctx: Ctx, id: string, enabled: boolean, context?: ActionContext): Promise<void> {
+  const record = await storageCall(() => mustFind(ctx, id));
+  if (isRetired(ctx, record)) throw createApiKeyError(ApiKeyErrorCode.CANNOT_MODIFY_REVOKED);
+  const current = record.metadata.enabled !== false;
+  if (current === enabled) throw createApiKeyError(enabled ? ApiKeyErrorCode.ALREADY_ENABLED : ApiKeyErrorCode.ALREADY_DISABLED);
+  await storageCall(() => ctx.storage.updateMetadata(id, { enabled }));
+  await logAction(ctx, enabled ? 'enabled' : 'disabled', id, record.metadata.ownerId, context);
+  try {
+    await dropCached(ctx, record.keyHash);
+  } catch (error) {
+    throw createApiKeyError(ApiKeyErrorCode.CACHE_ERROR, error);
+  }
+}

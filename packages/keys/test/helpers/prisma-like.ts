@@ -1,0 +1,63 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { PrismaApiKeyDelegate } from '../../src/storage/prisma.js';
+
+/**
+ * Prisma's query interface for keypal's `ApiKey` model (`@@map("api_keys")`, columns `id`,
+ * `keyHash`, `metadata`), answered by a real PostgreSQL (PGlite) with the SQL Prisma's engine
+ * would send for each argument shape. Stands in for a generated client, which needs the Prisma
+ * engines (a download this machine cannot make); a failure Prisma would raise (unique
+ * violation, unknown filter) is raised here too.
+ */
+type Where = Parameters<PrismaApiKeyDelegate['findMany']>[0]['where'];
+
+function compile(where: Where, params: unknown[]): string {
+  const p = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if ('OR' in where) return `(${where.OR.map((w) => compile(w, params)).join(' OR ') || 'false'})`;
+  if ('AND' in where) return `(${where.AND.map((w) => compile(w, params)).join(' AND ') || 'true'})`;
+  if ('metadata' in where) {
+    const filter = where.metadata;
+    const path = `{${filter.path.join(',')}}`;
+    if ('equals' in filter) return `(metadata #> ${p(path)}::text[]) = to_jsonb(${p(filter.equals)}::text)`;
+    return `(metadata #> ${p(path)}::text[]) @> ${p(JSON.stringify(filter.array_contains))}::jsonb`;
+  }
+  if ('keyHash' in where) return `"keyHash" = ${p(where.keyHash)}`;
+  if (typeof where.id === 'string') return `id = ${p(where.id)}`;
+  if (typeof where.id === 'object' && where.id !== null && Array.isArray(where.id.in)) return `id = ANY(${p(where.id.in)}::text[])`;
+  throw new Error(`unsupported where: ${JSON.stringify(where)}`);
+}
+
+export const PRISMA_TABLE_SQL = 'CREATE TABLE api_keys (id TEXT PRIMARY KEY, "keyHash" TEXT UNIQUE NOT NULL, metadata JSONB NOT NULL)';
+
+export function prismaLikeClient(db: PGlite): { apiKey: PrismaApiKeyDelegate } {
+  type Row = { id: string; keyHash: string; metadata: unknown };
+  const apiKey: PrismaApiKeyDelegate = {
+    async create({ data }) {
+      await db.query('INSERT INTO api_keys (id, "keyHash", metadata) VALUES ($1, $2, $3::jsonb)', [data.id, data.keyHash, JSON.stringify(data.metadata)]);
+      return data;
+    },
+    async findUnique({ where }) {
+      const params: unknown[] = [];
+      const rows = (await db.query<Row>(`SELECT id, "keyHash", metadata FROM api_keys WHERE ${compile(where, params)} LIMIT 1`, params)).rows;
+      return rows[0] ?? null;
+    },
+    async findMany({ where }) {
+      const params: unknown[] = [];
+      return (await db.query<Row>(`SELECT id, "keyHash", metadata FROM api_keys WHERE ${compile(where, params)}`, params)).rows;
+    },
+    async update({ where, data }) {
+      const result = await db.query('UPDATE api_keys SET metadata = $1::jsonb WHERE id = $2', [JSON.stringify(data.metadata), where.id]);
+      // Prisma's P2025: update of a record that does not exist.
+      if (result.affectedRows === 0) throw Object.assign(new Error('Record to update not found.'), { code: 'P2025' });
+      return data;
+    },
+    async deleteMany({ where }) {
+      const params: unknown[] = [];
+      const result = await db.query(`DELETE FROM api_keys WHERE ${compile(where, params)}`, params);
+      return { count: result.affectedRows ?? 0 };
+    },
+  };
+  return { apiKey };
+}
