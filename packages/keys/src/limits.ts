@@ -1,10 +1,13 @@
 import {
+  creditsCounter,
   creditsWindow,
   decodeLimiterReply,
   encodeLimiterRun,
   LIMITER_SCRIPT,
   MemoryLimiter,
+  quotaCounter,
   quotaWindow,
+  rateLimitCounter,
   TurnBatch,
   type Clock,
   type LimitCheck,
@@ -18,28 +21,31 @@ import {
 import { ApiKeyErrorCode, type ApiKeyErrorCodeValue } from './errors.js';
 import type { ApiKeyRecord, LimitState, RedisLike, VerifyLimits } from './types.js';
 
+/** A limiter check, and which of the key's limits it is. */
+export type KeyLimitCheck = LimitCheck & { limit: keyof VerifyLimits };
+
 /** The counters of a key's rate limit, quota and credits, as the engine's limiter checks them. */
-export function limitChecks(record: ApiKeyRecord, now: number): LimitCheck[] {
+export function limitChecks(record: ApiKeyRecord, now: number): KeyLimitCheck[] {
   const { rateLimit, quota, credits } = record.metadata;
   // A rotated key's counters follow it: `rotate` gives the new record its predecessor's limitKey.
   const id = record.metadata.limitKey ?? record.id;
-  const checks: LimitCheck[] = [];
+  const checks: KeyLimitCheck[] = [];
   if (rateLimit !== undefined && rateLimit !== null) {
     const windowMs = rateLimit.windowSeconds * 1000;
     const rule: LimitRule =
       rateLimit.algorithm === 'token_bucket'
         ? { type: 'token_bucket', limit: rateLimit.limit, windowMs, burst: rateLimit.burst }
         : { type: 'sliding_window', limit: rateLimit.limit, windowMs };
-    checks.push({ key: `rl:${id}`, rule });
+    checks.push({ key: rateLimitCounter(id), rule, limit: 'rateLimit' });
   }
   if (quota !== undefined && quota !== null) {
-    checks.push({ key: `q:${id}`, rule: { type: 'fixed_window', limit: quota.limit, ...quotaWindow(quota, now) } });
+    checks.push({ key: quotaCounter(id), rule: { type: 'fixed_window', limit: quota.limit, ...quotaWindow(quota, now) }, limit: 'quota' });
   }
   if (credits !== undefined && credits !== null) {
     const setAt = credits.setAt === undefined ? 0 : new Date(credits.setAt).getTime();
     const policy = { remaining: credits.remaining, refill: credits.refill ?? null, setAt };
     // The key changes when the balance is set again, so a top-up starts a fresh count.
-    checks.push({ key: `c:${id}:${setAt}`, rule: { type: 'fixed_window', ...creditsWindow(policy, now) } });
+    checks.push({ key: creditsCounter(id, setAt), rule: { type: 'fixed_window', ...creditsWindow(policy, now) }, limit: 'credits' });
   }
   return checks;
 }
@@ -49,24 +55,18 @@ const state = (d: LimitDecision | undefined): LimitState | undefined =>
 
 /** The limits part of a verify answer, and the refusal code when a check refused. */
 export function limitOutcome(
-  checks: readonly LimitCheck[],
+  checks: readonly KeyLimitCheck[],
   result: LimitResult,
 ): { limits: VerifyLimits; refused: ApiKeyErrorCodeValue | null; retryAfterMs: number } {
   const limits: VerifyLimits = {};
   checks.forEach((check, i) => {
     const s = state(result.decisions[i]);
     if (s === undefined) return;
-    if (check.key.startsWith('rl:')) limits.rateLimit = s;
-    else if (check.key.startsWith('q:')) limits.quota = s;
-    else limits.credits = s;
+    limits[check.limit] = s;
   });
   if (result.allowed) return { limits, refused: null, retryAfterMs: 0 };
-  const failed = checks[result.failed]?.key ?? '';
-  const refused = failed.startsWith('rl:')
-    ? ApiKeyErrorCode.RATE_LIMITED
-    : failed.startsWith('q:')
-      ? ApiKeyErrorCode.QUOTA_EXCEEDED
-      : ApiKeyErrorCode.CREDITS_EXHAUSTED;
+  const failed = checks[result.failed]?.limit;
+  const refused = failed === 'rateLimit' ? ApiKeyErrorCode.RATE_LIMITED : failed === 'quota' ? ApiKeyErrorCode.QUOTA_EXCEEDED : ApiKeyErrorCode.CREDITS_EXHAUSTED;
   return { limits, refused, retryAfterMs: result.decisions[result.failed]?.retryAfterMs ?? 1000 };
 }
 
@@ -106,10 +106,6 @@ export class RedisScriptLimiter implements Limiter {
   private async send(calls: readonly LimiterCall[]): Promise<TimedLimitResult[]> {
     const { keys, args } = encodeLimiterRun(calls, this.prefix);
     return decodeLimiterReply(await this.run(keys.length, ...keys, ...args), calls);
-  }
-
-  async reset(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.client.del(...keys.map((key) => this.prefix + key));
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIpOrCidr } from '@elyzor/core';
 import type { ApiKeyMetadata } from '../types.js';
 
 const positiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
@@ -10,12 +10,9 @@ function fail(field: string, message: string): never {
 
 function checkAddresses(field: string, list: unknown): void {
   if (!Array.isArray(list)) fail(field, 'must be an array of addresses or CIDR ranges');
+  // The engine's rule, the one the service applies to the same fields.
   for (const entry of list) {
-    const [address, bits, extra] = typeof entry === 'string' ? entry.split('/') : [];
-    const family = address === undefined ? 0 : isIP(address);
-    const max = family === 6 ? 128 : 32;
-    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max);
-    if (family === 0 || !okBits || extra !== undefined) fail(field, `has "${String(entry)}", which is not an address or CIDR range`);
+    if (typeof entry !== 'string' || !isIpOrCidr(entry)) fail(field, `has "${String(entry)}", which is not an address or CIDR range`);
   }
 }
 

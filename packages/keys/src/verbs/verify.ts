@@ -1,13 +1,13 @@
-import { ipAllowed, type LimitCheck } from '@elyzor/core';
+import { ipAllowed } from '@elyzor/core';
 import { ApiKeyErrorCode, errorResult } from '../errors.js';
 import { extractKeyFromHeaders } from '../extract-key.js';
 import { isExpired, isRevoked } from '../expiration.js';
-import { limitChecks, limitOutcome } from '../limits.js';
+import { limitChecks, limitOutcome, type KeyLimitCheck } from '../limits.js';
 import type { ApiKeyRecord, HeadersLike, VerifyLimits, VerifyOptions, VerifyResult } from '../types.js';
 import { cacheKey, dropCached, readCached, writeCached, type Ctx } from './context.js';
 
 const NONE: readonly string[] = Object.freeze([]);
-const NO_CHECKS: readonly LimitCheck[] = Object.freeze([]);
+const NO_CHECKS: readonly KeyLimitCheck[] = Object.freeze([]);
 
 /** A key given as a string: keypal strips an exact `Bearer ` scheme and nothing else. */
 function keyOf(ctx: Ctx, input: string | HeadersLike, options: VerifyOptions): string | null {
