@@ -45,6 +45,8 @@ export interface AuditEntry {
   projectId: string;
   /** The actor's id (see `actorId`), null for Elyzor itself. */
   actorId: string | null;
+  /** The kind of actor (`user`, `root_key`, …); absent in entries written before it was recorded. */
+  actorType?: string | null;
   requestId: string | null;
   ip: string | null;
   action: string;
