@@ -24,12 +24,13 @@ export interface MemberChange {
  */
 export function checkMemberChange(change: MemberChange): void {
   const { by, from, to, self, owners } = change;
+  // Who may touch an owner comes first: to anyone else the count of owners is no business.
+  const leaving = self && to === null;
+  if (!leaving && (from === 'owner' || to === 'owner') && by !== 'owner') {
+    throw new ElyzorError('forbidden', 'Only an owner may make, change or remove an owner', { details: { action: 'transfer_ownership' } });
+  }
   if (from === 'owner' && to !== 'owner' && owners <= 1) {
     throw new ElyzorError('last_owner', 'The last owner of a workspace cannot leave or be demoted; make another member owner first');
-  }
-  if (self && to === null) return;
-  if ((from === 'owner' || to === 'owner') && by !== 'owner') {
-    throw new ElyzorError('forbidden', 'Only an owner may make, change or remove an owner', { details: { action: 'transfer_ownership' } });
   }
 }
 

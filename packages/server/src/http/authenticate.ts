@@ -1,5 +1,6 @@
 import { ElyzorError, type Ctx } from '@elyzor/core';
 import type { FastifyRequest } from 'fastify';
+import type { AccessClaims } from '../auth/access-tokens.js';
 import type { Deps } from '../deps.js';
 import { RootKeyService } from '../services/root-keys.js';
 
@@ -49,13 +50,18 @@ export function ctxOf(request: FastifyRequest): Ctx {
   return request.ctx;
 }
 
-/** The signed-in user of a route behind `authenticate` (auth routes act on the person, not a project); a root key is no person (403). */
-export function userIdOf(request: FastifyRequest): string {
+/** The access token's claims of a route behind `authenticate` (auth routes act on the person's session); a root key is no person (403). */
+export function claimsOf(request: FastifyRequest): AccessClaims {
   if (request.claims === null) {
     if (request.ctx?.actor.type === 'root_key') throw new ElyzorError('forbidden', 'A root key acts on its workspace, not as a person', { details: { action: 'account' } });
     throw new Error('route is missing the authenticate pre-handler');
   }
-  return request.claims.userId;
+  return request.claims;
+}
+
+/** The signed-in user of a route behind `authenticate` (auth routes act on the person, not a project); a root key is no person (403). */
+export function userIdOf(request: FastifyRequest): string {
+  return claimsOf(request).userId;
 }
 
 /** Whom per-caller bounds (heavy reads) count against: the person, or the root key. */
