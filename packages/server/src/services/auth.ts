@@ -78,7 +78,7 @@ export class AuthService {
       if (this.deps.config.signup === 'invite') {
         await sql`select pg_advisory_xact_lock(${SIGNUP_LOCK})`.execute(trx);
         const empty = (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) === undefined;
-        if (!empty && (invitationToken === undefined || !(await this.invitations.isLive(invitationToken, normalized)))) {
+        if (!empty && (invitationToken === undefined || !(await this.invitations.isLive(trx, invitationToken, normalized)))) {
           throw new ElyzorError('signup_disabled', 'Sign-up is by invitation on this instance: register with the invitation token sent to this email');
         }
       }

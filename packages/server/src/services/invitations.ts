@@ -136,9 +136,9 @@ export class InvitationService {
   }
 
   /** Whether `token` is a live invitation of `email` (for `SIGNUP=invite`), read without spending it. */
-  async isLive(token: string, email: string): Promise<boolean> {
+  async isLive(trx: DB, token: string, email: string): Promise<boolean> {
     if (!INVITATION_TOKEN.test(token)) return false;
-    const row = await this.deps.db.selectFrom('invitations').selectAll().where('token_digest', '=', this.deps.digest(token)).executeTakeFirst();
+    const row = await trx.selectFrom('invitations').selectAll().where('token_digest', '=', this.deps.digest(token)).executeTakeFirst();
     return row !== undefined && row.email === email.toLowerCase() && this.view(row).status === 'pending';
   }
 
