@@ -12,7 +12,11 @@ export const ERROR_STATUS = {
   invalid_token: 401,
   forbidden: 403,
   already_revoked: 403,
+  /** SIGNUP=invite: registration needs a live invitation (`invitationToken`). */
+  signup_disabled: 403,
   not_found: 404,
+  /** A workspace keeps an owner: the last one cannot leave or be demoted. */
+  last_owner: 409,
   request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -18,7 +18,17 @@ export const Credentials = Type.Object(
 
 export const AuthResult = Type.Object({ user: User, accessToken: Type.String() });
 
-export const Project = Type.Object({ id: Id, name: Type.String(), createdAt: Type.String({ format: 'date-time' }) });
+/** Registration: credentials, and under `SIGNUP=invite` the token of a live invitation of this email. */
+export const RegisterBody = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 255 }),
+    password: Type.String({ minLength: 8, maxLength: 128 }),
+    invitationToken: Type.Optional(Type.String({ maxLength: 100, description: 'An invitation token (`inv_…`) for this email; joins its workspace' })),
+  },
+  { additionalProperties: false },
+);
+
+export const Project = Type.Object({ id: Id, name: Type.String(), workspaceId: Id, createdAt: Type.String({ format: 'date-time' }) });
 
 export const ProjectParams = Type.Object({ projectId: Type.String() });
 export const KeyParams = Type.Object({ projectId: Type.String(), keyId: Type.String() });
@@ -205,6 +215,8 @@ export const AuditEvent = Type.Object({
   id: Type.String(),
   action: Type.String(),
   actorId: Nullable(Id),
+  /** `user` or `root_key` (null for Elyzor's own entries, e.g. verification failures). */
+  actorType: Nullable(Type.String()),
   targetType: Type.String(),
   targetId: Nullable(Id),
   requestId: Nullable(Type.String()),

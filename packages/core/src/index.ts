@@ -17,3 +17,4 @@ export * from './verify/verifier.js';
 export * from './limiter/limit-keys.js';
 export * from './credentials/index.js';
 export * from './limiter/redis-script.js';
+export * from './teams/index.js';

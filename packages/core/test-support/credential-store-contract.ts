@@ -4,12 +4,15 @@ import { credentialStatus, type Credential, type CredentialStatus, type NewCrede
 import { NameTakenError, type AuditEntry, type CredentialStore, type ProjectRef } from '../src/credentials/ports.js';
 import { recordOf } from '../src/credentials/record-of.js';
 import { ElyzorError } from '../src/errors.js';
+import type { ProjectRole, Role } from '../src/teams/roles.js';
 
 /** What a store under contract comes with: a way to make projects and to read what was audited. */
 export interface StoreUnderTest {
   store: CredentialStore;
-  /** Creates a project owned by `ownerId` (a user id the backend accepts). */
+  /** Creates a project in a workspace of its own, with no members (its `role` is null). */
   addProject(name: string): Promise<ProjectRef>;
+  /** A new user, member of the project's workspace with `role` (and `projectRole` in the project); their id. */
+  addMember(project: ProjectRef, role: Role, projectRole: ProjectRole | null): Promise<string>;
   /** The audit entries written for a project, oldest first. */
   auditOf(projectId: string): Promise<AuditEntry[]>;
   close(): Promise<void>;
@@ -61,6 +64,21 @@ export function credentialStoreContract(name: string, open: () => Promise<StoreU
       expect(await store.findProject(randomUUID())).toBeUndefined();
       expect(await store.transaction((tx) => tx.lockProject(project.id))).toEqual(project);
       expect(await store.transaction((tx) => tx.lockProject(randomUUID()))).toBeUndefined();
+    });
+
+    it("reads a project with a user's effective role: the workspace role, narrowed by the project's", async () => {
+      const project = await subject.addProject('roles');
+      const admin = await subject.addMember(project, 'admin', null);
+      const narrowed = await subject.addMember(project, 'developer', 'viewer');
+      const widened = await subject.addMember(project, 'viewer', 'admin');
+      expect(await store.findProject(project.id, admin)).toEqual({ ...project, role: 'admin' });
+      expect(await store.transaction((tx) => tx.lockProject(project.id, narrowed))).toEqual({ ...project, role: 'viewer' });
+      expect((await store.findProject(project.id, widened))?.role).toBe('viewer');
+      expect((await store.findProject(project.id, randomUUID()))?.role).toBeNull();
+      expect((await store.findProject(project.id, null))?.role).toBeNull();
+      // Membership of another workspace gives no role here.
+      const elsewhere = await subject.addMember(await subject.addProject('other'), 'owner', null);
+      expect((await store.transaction((tx) => tx.lockProject(project.id, elsewhere)))?.role).toBeNull();
     });
 
     it('inserts with defaults and reads back every field', async () => {

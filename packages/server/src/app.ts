@@ -37,7 +37,15 @@ import { registerStats } from './routes/stats.js';
 import { registerVerify } from './routes/verify.js';
 import { AuthService } from './services/auth.js';
 import { CredentialUsageService } from './services/credentials.js';
+import { InvitationService } from './services/invitations.js';
 import { ProjectService } from './services/projects.js';
+import { RootKeyService } from './services/root-keys.js';
+import { WorkspaceService } from './services/workspaces.js';
+import { registerInvitations } from './routes/invitations.js';
+import { registerProjectMembers } from './routes/project-members.js';
+import { registerRootKeys } from './routes/root-keys.js';
+import { registerWorkspaceMembers } from './routes/workspace-members.js';
+import { registerWorkspaces } from './routes/workspaces.js';
 
 export const BODY_LIMIT = 16 * 1024;
 
@@ -186,10 +194,14 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const projects = new ProjectService(deps);
+  const invitations = new InvitationService(deps, app.log);
   const services: Services = {
-    auth: new AuthService(deps),
+    auth: new AuthService(deps, invitations),
     projects,
     usage: new CredentialUsageService(deps),
+    workspaces: new WorkspaceService(deps),
+    invitations,
+    rootKeys: new RootKeyService(deps),
   };
   const context = { deps, services };
   // Cookies are an auth concern: parsing them only there keeps the verify path free of it.
@@ -214,6 +226,11 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerCredentialsUsage(app, context);
   registerCredentialsRotate(app, context);
   registerAuditList(app, context);
+  registerWorkspaces(app, context);
+  registerWorkspaceMembers(app, context);
+  registerProjectMembers(app, context);
+  registerInvitations(app, context);
+  registerRootKeys(app, context);
   registerVerify(app, context);
   registerStats(app, context);
   registerHealth(app, context);

@@ -50,6 +50,15 @@ export interface Config {
    */
   heavyReads: { perUser: number; timeoutMs: number };
   workers: number;
+  /**
+   * Who may create an account: `open` (anyone) or `invite` (only an email holding a live
+   * invitation, its token in the body; the very first account of an empty instance excepted).
+   */
+  signup: 'open' | 'invite';
+  /** How long an invitation's token is valid. */
+  invitationTtlSeconds: number;
+  /** Optional: invitations (with their token) are POSTed here, for a mailer to send on. */
+  invitationHookUrl: string | undefined;
   /** What verification does while Redis is unreachable. */
   redisFailure: { mode: 'fallback' | 'refuse'; timeoutMs: number; failureThreshold: number; openMs: number };
 }
@@ -104,6 +113,10 @@ export function parseConfig(env: Env): Config {
 
   const redisFailureMode = str('REDIS_FAILURE_MODE') ?? 'fallback';
   if (redisFailureMode !== 'fallback' && redisFailureMode !== 'refuse') problems.push('REDIS_FAILURE_MODE must be fallback or refuse');
+  const signup = str('SIGNUP') ?? 'open';
+  if (signup !== 'open' && signup !== 'invite') problems.push('SIGNUP must be open or invite');
+  const invitationHookUrl = str('INVITATION_HOOK_URL');
+  if (invitationHookUrl !== undefined && !/^https?:\/\//.test(invitationHookUrl)) problems.push('INVITATION_HOOK_URL must be an http:// or https:// URL');
   const trustProxyRaw = str('TRUST_PROXY');
   const trustProxy: boolean | string | number =
     trustProxyRaw === undefined || trustProxyRaw === 'false'
@@ -166,6 +179,9 @@ export function parseConfig(env: Env): Config {
       timeoutMs: int('HEAVY_READ_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     workers: int('ELYZOR_WORKERS', 1, 1, 256),
+    signup: signup === 'invite' ? 'invite' : 'open',
+    invitationTtlSeconds: int('INVITATION_TTL_SECONDS', 7 * 86_400, 60, 90 * 86_400),
+    invitationHookUrl,
     redisFailure: {
       mode: redisFailureMode === 'refuse' ? 'refuse' : 'fallback',
       timeoutMs: int('REDIS_TIMEOUT_MS', 500, 10, 60_000),

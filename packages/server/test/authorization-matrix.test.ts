@@ -2,8 +2,9 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, bearer, createKey, createProject, createService, registerUser, startApp, verifyKey, verifyService, type TestApp, type TestUser } from './helpers/harness.js';
+import { backend, bearer, createKey, createService, registerUser, startApp, verifyKey, verifyService, type TestApp, type TestUser } from './helpers/harness.js';
 import { discoverRoutes, fillPath, validValue, type RouteInfo } from './helpers/routes.js';
+import { createProjectIn, createRootKey, createWorkspace, invite, join } from './helpers/teams.js';
 
 /**
  * Who may do what, over every management route (read from the app, so a new route is in the
@@ -92,9 +93,19 @@ describe(`authorization matrix (${backend})`, () => {
 
   const inject = (options: InjectOptions): Promise<LightMyRequestResponse> => t.app.inject(options);
 
-  /** The user's objects: a project with a key and a service. */
+  /**
+   * The user's objects: a team workspace they own, with a member (who has a role in the project),
+   * a pending invitation and a root key; a project in it with a key and a service; and an
+   * invitation of the user to another workspace, not yet accepted.
+   */
   interface Owned {
     user: TestUser;
+    workspaceId: string;
+    memberId: string;
+    invitationId: string;
+    rootKeyId: string;
+    /** An invitation of `user` to the member's personal workspace. */
+    invitationToken: string;
     projectId: string;
     keyId: string;
     key: string;
@@ -104,18 +115,49 @@ describe(`authorization matrix (${backend})`, () => {
 
   async function owner(): Promise<Owned> {
     const user = await registerUser(t.app);
-    const project = await createProject(t.app, user.accessToken, 'owned');
+    const member = await registerUser(t.app);
+    const workspace = await createWorkspace(t.app, user.accessToken, 'owned');
+    await join(t.app, user, workspace.id, member, 'viewer');
+    const project = await createProjectIn(t.app, user.accessToken, workspace.id, 'owned');
+    const role = await inject({ method: 'PUT', url: `/v1/projects/${project.id}/members/${member.id}`, headers: bearer(user.accessToken), payload: { role: 'viewer' } });
+    expect(role.statusCode, role.body).toBe(200);
     const key = await createKey(t.app, user.accessToken, project.id, { label: 'owned' });
     const service = await createService(t.app, user.accessToken, project.id);
-    return { user, projectId: project.id, keyId: key.id, key: key.key, serviceId: service.id, service: service.key };
+    const pending = await invite(t.app, user.accessToken, workspace.id, `pending-${randomUUID()}@example.com`, 'viewer');
+    const rootKey = await createRootKey(t.app, user.accessToken, workspace.id, []);
+    const memberWorkspace = (await inject({ method: 'GET', url: '/v1/workspaces', headers: bearer(member.accessToken) })).json<Array<{ id: string; personal: boolean }>>().find((w) => w.personal);
+    const invitation = await invite(t.app, member.accessToken, memberWorkspace?.id ?? '', user.email, 'viewer');
+    return {
+      user,
+      workspaceId: workspace.id,
+      memberId: member.id,
+      invitationId: pending.id,
+      rootKeyId: rootKey.id,
+      invitationToken: invitation.token,
+      projectId: project.id,
+      keyId: key.id,
+      key: key.key,
+      serviceId: service.id,
+      service: service.key,
+    };
   }
 
-  const idsOf = (o: Pick<Owned, 'projectId' | 'keyId' | 'serviceId'>): Record<string, string> => ({ id: o.projectId, projectId: o.projectId, keyId: o.keyId, serviceId: o.serviceId });
+  const idsOf = (o: Pick<Owned, 'projectId' | 'keyId' | 'serviceId' | 'workspaceId' | 'memberId' | 'invitationId' | 'rootKeyId'>): Record<string, string> => ({
+    id: o.projectId,
+    projectId: o.projectId,
+    keyId: o.keyId,
+    serviceId: o.serviceId,
+    workspaceId: o.workspaceId,
+    userId: o.memberId,
+    invitationId: o.invitationId,
+    rootKeyId: o.rootKeyId,
+  });
 
-  /** A request of the route that succeeds with the right token: real ids and a valid body. */
-  function requestFor(route: RouteInfo, ids: Record<string, string>, headers: Record<string, string>): InjectOptions {
+  /** A request of the route that succeeds with the right token: real ids and a valid body (an invitation's real token to accept). */
+  function requestFor(route: RouteInfo, ids: Record<string, string>, headers: Record<string, string>, invitationToken?: string): InjectOptions {
     const options: InjectOptions = { method: route.method as InjectOptions['method'], url: fillPath(route, ids), headers };
     if (route.bodySchema !== undefined) options.payload = validValue(route.bodySchema) as Record<string, unknown>;
+    if (route.path === '/v1/invitations/accept' && invitationToken !== undefined) options.payload = { token: invitationToken };
     return options;
   }
 
@@ -221,7 +263,7 @@ describe(`authorization matrix (${backend})`, () => {
       const before = await snapshot(o);
       const failures: string[] = [];
       for (const [name, headers] of await forgeries(o)) {
-        const response = await inject(requestFor(route, idsOf(o), headers));
+        const response = await inject(requestFor(route, idsOf(o), headers, o.invitationToken));
         const wrong = mismatch(response, 401, 'unauthorized');
         if (wrong !== null) failures.push(`${name}: ${wrong}`);
       }
@@ -231,7 +273,7 @@ describe(`authorization matrix (${backend})`, () => {
       expect((await verifyKey(t.app, o.key)).statusCode).toBe(200);
       expect((await verifyService(t.app, o.service)).statusCode).toBe(200);
       // And the same request with the owner's real token is not refused: the route is reachable.
-      const control = await inject(requestFor(route, idsOf(o), bearer(o.user.accessToken)));
+      const control = await inject(requestFor(route, idsOf(o), bearer(o.user.accessToken), o.invitationToken));
       expect(control.statusCode, control.body).toBeGreaterThanOrEqual(200);
       expect(control.statusCode, control.body).toBeLessThan(300);
     });

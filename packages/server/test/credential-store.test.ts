@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditEntry, ProjectRef, ProjectRole, Role } from '@elyzor/core';
 import { credentialStoreContract } from '../../core/test-support/credential-store-contract.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqlCredentialStore } from '../src/store/sql-credential-store.js';
@@ -15,18 +16,25 @@ credentialStoreContract(backend === 'real' ? 'PostgreSQL' : 'PGlite', async () =
     store: new SqlCredentialStore(db),
     async addProject(name: string) {
       const user = await db.insertInto('users').values({ email: `${randomUUID()}@example.com`, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
-      const project = await db.insertInto('projects').values({ owner_id: user.id, name }).returningAll().executeTakeFirstOrThrow();
-      return { id: project.id, name: project.name, ownerId: project.owner_id };
+      const workspace = await db.insertInto('workspaces').values({ name, personal_of: null }).returning('id').executeTakeFirstOrThrow();
+      const project = await db.insertInto('projects').values({ owner_id: user.id, workspace_id: workspace.id, name }).returningAll().executeTakeFirstOrThrow();
+      return { id: project.id, name: project.name, ownerId: project.owner_id, workspaceId: project.workspace_id, role: null };
+    },
+    async addMember(project: ProjectRef, role: Role, projectRole: ProjectRole | null) {
+      const user = await db.insertInto('users').values({ email: `${randomUUID()}@example.com`, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
+      await db.insertInto('workspace_members').values({ workspace_id: project.workspaceId, user_id: user.id, role }).execute();
+      if (projectRole !== null) await db.insertInto('project_members').values({ project_id: project.id, user_id: user.id, role: projectRole }).execute();
+      return user.id;
     },
     async auditOf(projectId: string) {
       const rows = await db.selectFrom('audit_events').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
       return rows.map((r) => ({
-        projectId: r.project_id,
+        projectId: r.project_id ?? '',
         actorId: r.actor_id,
         requestId: r.request_id,
         ip: r.ip,
         action: r.action,
-        targetType: r.target_type,
+        targetType: r.target_type as AuditEntry['targetType'],
         targetId: r.target_id,
         changes: r.changes,
       }));

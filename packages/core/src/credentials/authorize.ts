@@ -1,44 +1,50 @@
-import { notFound } from '../errors.js';
+import { ElyzorError, notFound } from '../errors.js';
+import { isUuid } from '../ids.js';
+import type { ProjectAction, WorkspaceAction } from '../teams/actions.js';
+import { decideProject, decideWorkspace, type Access, type WorkspaceAccess } from '../teams/decide.js';
 import type { Ctx } from './context.js';
 import type { ProjectRef } from './ports.js';
 
-export type ProjectAction = 'read' | 'write';
+export type { ProjectAction };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { isUuid };
 
-/** Ids are UUIDs; anything else names nothing (404, never a query error). */
-export const isUuid = (id: string): boolean => UUID.test(id);
-
-/**
- * The one place a caller's reach over a project is decided, before every verb. A project the
- * caller may not see is `not_found`, exactly like one that does not exist, so ids cannot be
- * probed. Elyzor itself and the operator's CLI reach every project.
- */
-export function authorizeProject(ctx: Ctx, project: ProjectRef | undefined, _action: ProjectAction): ProjectRef {
-  if (project !== undefined) {
-    const { actor } = ctx;
-    switch (actor.type) {
-      case 'user':
-        if (project.ownerId === actor.userId) return project;
-        break;
-      case 'system':
-      case 'cli':
-        return project;
-      // Root keys and services get their reach with their permissions; until then, none.
-      case 'root_key':
-      case 'service':
-        break;
-    }
-  }
-  throw notFound('Project');
+function enforce(access: Access, noun: string, action: string): void {
+  if (access === 'not_found') throw notFound(noun);
+  if (access === 'forbidden') throw new ElyzorError('forbidden', `Your role or permissions do not allow ${action} here`, { details: { action } });
 }
 
-/** `authorizeProject` of the project `find` reads; a malformed id is not even looked up. */
+/** The user whose role a store reads with a project or workspace (null for every other caller). */
+export const roleHolder = (ctx: Ctx): string | null => (ctx.actor.type === 'user' ? ctx.actor.userId : null);
+
+/**
+ * The one place a caller's reach over a project is decided, before every verb (the decision
+ * itself is `decideProject`, pure). A project the caller may not see is `not_found`, exactly like
+ * one that does not exist, so ids cannot be probed; one they see with too small a role, or a
+ * root key without the permission, is `forbidden`.
+ */
+export function authorizeProject(ctx: Ctx, project: ProjectRef | undefined, action: ProjectAction): ProjectRef {
+  if (project === undefined) throw notFound('Project');
+  enforce(decideProject(ctx.actor, project, action), 'Project', action);
+  return project;
+}
+
+/** The same for a workspace itself. */
+export function authorizeWorkspace<W extends WorkspaceAccess>(ctx: Ctx, workspace: W | undefined, action: WorkspaceAction): W {
+  if (workspace === undefined) throw notFound('Workspace');
+  enforce(decideWorkspace(ctx.actor, workspace, action), 'Workspace', action);
+  return workspace;
+}
+
+/**
+ * `authorizeProject` of the project `find` reads (with the role of `ctx`'s user in it); a
+ * malformed id is not even looked up.
+ */
 export async function reachProject(
   ctx: Ctx,
   projectId: string,
-  find: (projectId: string) => Promise<ProjectRef | undefined>,
+  find: (projectId: string, userId: string | null) => Promise<ProjectRef | undefined>,
   action: ProjectAction,
 ): Promise<ProjectRef> {
-  return authorizeProject(ctx, isUuid(projectId) ? await find(projectId) : undefined, action);
+  return authorizeProject(ctx, isUuid(projectId) ? await find(projectId, roleHolder(ctx)) : undefined, action);
 }

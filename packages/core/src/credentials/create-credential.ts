@@ -1,3 +1,4 @@
+import { credentialAction } from '../teams/actions.js';
 import { ElyzorError } from '../errors.js';
 import type { Environment } from '../keys/key-format.js';
 import type { CredentialKind } from '../verify/record.js';
@@ -40,7 +41,7 @@ export async function createCredential(deps: CredentialDeps, { ctx, input }: { c
   const issued = deps.generate(CREDENTIAL_TYPE[kind], environment ?? 'live');
   const created = await uniqueName(() =>
     deps.store.transaction(async (tx) => {
-      await reachProject(ctx, projectId, (id) => tx.lockProject(id), 'write');
+      await reachProject(ctx, projectId, (id, user) => tx.lockProject(id, user), credentialAction('create', kind));
       // After authorization: a project out of reach is a 404 whatever the body says.
       const policy = validatePolicy(policyInput, now);
       const credential = await tx.insertCredential({

@@ -18,11 +18,13 @@ describe('credential verbs over the memory store', () => {
   let verbs: CredentialVerbs;
   let published: string[][];
   const projectId = randomUUID();
+  const workspaceId = randomUUID();
 
   beforeEach(() => {
     clock = new ManualClock(Date.UTC(2026, 0, 1));
     store = new MemoryCredentialStore(clock);
-    store.putProject({ id: projectId, name: 'p', ownerId: owner });
+    store.putProject({ id: projectId, name: 'p', ownerId: owner, workspaceId });
+    store.putMember(workspaceId, owner, 'owner');
     published = [];
     verbs = credentialVerbs({
       store,
@@ -61,6 +63,24 @@ describe('credential verbs over the memory store', () => {
   it('validates policy after authorization: a stranger learns nothing from a bad body', async () => {
     await expect(verbs.create({ ctx: stranger, input: { projectId, kind: 'key', ipAllowlist: ['nope'] } })).rejects.toMatchObject({ code: 'not_found' });
     await expect(verbs.create({ ctx, input: { projectId, kind: 'key', ipAllowlist: ['nope'] } })).rejects.toMatchObject({ code: 'validation_error' });
+  });
+
+  it('lets a viewer read but not change credentials (403), and a root key only what it is permitted', async () => {
+    const viewer = randomUUID();
+    store.putMember(workspaceId, viewer, 'viewer');
+    const asViewer = { actor: { type: 'user' as const, userId: viewer } };
+    const issued = await verbs.create({ ctx, input: { projectId, kind: 'key' } });
+    await expect(verbs.get({ ctx: asViewer, input: { projectId, kind: 'key', id: issued.id } })).resolves.toMatchObject({ id: issued.id });
+    await expect(verbs.revoke({ ctx: asViewer, input: { projectId, kind: 'key', id: issued.id } })).rejects.toMatchObject({ code: 'forbidden' });
+    // A narrower role in the project: a developer of the workspace who only reads this project.
+    const developer = randomUUID();
+    store.putMember(workspaceId, developer, 'developer');
+    store.putProjectRole(projectId, developer, 'viewer');
+    await expect(verbs.create({ ctx: { actor: { type: 'user', userId: developer } }, input: { projectId, kind: 'key' } })).rejects.toMatchObject({ code: 'forbidden' });
+    const machine = { actor: { type: 'root_key' as const, rootKeyId: randomUUID(), workspaceId, permissions: [`project.${projectId}.create_key`] } };
+    await expect(verbs.create({ ctx: machine, input: { projectId, kind: 'key' } })).resolves.toMatchObject({ status: 'active' });
+    await expect(verbs.create({ ctx: machine, input: { projectId, kind: 'service', name: 's' } })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(store.auditLog.at(-1)).toMatchObject({ action: 'key.created', actorId: machine.actor.rootKeyId });
   });
 
   it('updates with PATCH semantics and audits enabling apart from other changes', async () => {

@@ -1,6 +1,7 @@
+import { credentialAction } from '../teams/actions.js';
 import { notFound } from '../errors.js';
 import type { CredentialKind } from '../verify/record.js';
-import { isUuid, reachProject } from './authorize.js';
+import { isUuid, reachProject, type ProjectAction } from './authorize.js';
 import type { Ctx } from './context.js';
 import type { Credential } from './credential.js';
 import type { CredentialDeps } from './deps.js';
@@ -16,8 +17,8 @@ export interface CredentialRef {
 export const credentialNoun = (kind: CredentialKind): string => (kind === 'key' ? 'Key' : 'Service');
 
 /** The stored credential, if the caller may read it; otherwise (or if absent) 404. */
-export async function findCredential(deps: CredentialDeps, ctx: Ctx, ref: CredentialRef): Promise<Credential> {
-  await reachProject(ctx, ref.projectId, (id) => deps.store.findProject(id), 'read');
+export async function findCredential(deps: CredentialDeps, ctx: Ctx, ref: CredentialRef, action: ProjectAction = credentialAction('read', ref.kind)): Promise<Credential> {
+  await reachProject(ctx, ref.projectId, (id, user) => deps.store.findProject(id, user), action);
   const credential = isUuid(ref.id) ? await deps.store.getCredential(ref.projectId, ref.kind, ref.id) : undefined;
   if (credential === undefined) throw notFound(credentialNoun(ref.kind));
   return credential;

@@ -1,3 +1,4 @@
+import { credentialAction } from '../teams/actions.js';
 import type { CredentialKind } from '../verify/record.js';
 import { reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
@@ -15,7 +16,7 @@ export interface ListCredentialsInput {
 
 /** One page of a project's credentials of one kind, newest first, with live credit balances. */
 export async function listCredentials(deps: CredentialDeps, { ctx, input }: { ctx: Ctx; input: ListCredentialsInput }): Promise<Page<CredentialView>> {
-  await reachProject(ctx, input.projectId, (id) => deps.store.findProject(id), 'read');
+  await reachProject(ctx, input.projectId, (id, user) => deps.store.findProject(id, user), credentialAction('read', input.kind));
   const now = deps.clock.now();
   const result = await deps.store.listCredentials(input.projectId, input.kind, input.filters, input.page, now);
   const items = await Promise.all(result.items.map((credential) => withLiveBalance(deps, toCredentialView(credential, now), credential, now)));

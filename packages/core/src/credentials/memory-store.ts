@@ -7,6 +7,7 @@ import { credentialStatus, type Credential, type CredentialPatch, type NewCreden
 import { NameTakenError, type AuditEntry, type CredentialFilters, type CredentialStore, type CredentialTx, type Page, type PageRequest, type ProjectRef } from './ports.js';
 import { isStorableDate } from './policy.js';
 import { recordOf } from './record-of.js';
+import { effectiveRole, type ProjectRole, type Role } from '../teams/roles.js';
 
 const DEFAULTS = {
   enabled: true,
@@ -44,7 +45,11 @@ const copy = (credential: Credential): Credential => structuredClone(credential)
  * work succeeds, so readers never see half of one and a failure leaves nothing behind.
  */
 export class MemoryCredentialStore implements CredentialStore {
-  private readonly projects = new Map<string, ProjectRef>();
+  private readonly projects = new Map<string, Omit<ProjectRef, 'role'>>();
+  /** Workspace id → user id → role. */
+  private readonly workspaceRoles = new Map<string, Map<string, Role>>();
+  /** Project id → user id → the project's narrower role. */
+  private readonly projectRoles = new Map<string, Map<string, ProjectRole>>();
   private readonly credentials = new Map<string, Credential>();
   private readonly byPublicId = new Map<string, string>();
   /** Every audit entry written, oldest first. */
@@ -55,8 +60,32 @@ export class MemoryCredentialStore implements CredentialStore {
   constructor(private readonly clock: Clock = systemClock) {}
 
   /** Projects are managed outside the credential verbs; tests and embedders add them here. */
-  putProject(project: ProjectRef): void {
-    this.projects.set(project.id, { ...project });
+  putProject(project: Omit<ProjectRef, 'role'>): void {
+    this.projects.set(project.id, { id: project.id, name: project.name, ownerId: project.ownerId, workspaceId: project.workspaceId });
+  }
+
+  /** Makes `userId` a member of the workspace with `role` (what the server's membership verbs do in SQL). */
+  putMember(workspaceId: string, userId: string, role: Role): void {
+    const members = this.workspaceRoles.get(workspaceId) ?? new Map<string, Role>();
+    members.set(userId, role);
+    this.workspaceRoles.set(workspaceId, members);
+  }
+
+  /** Gives a member a narrower role in one project (null: the workspace role again). */
+  putProjectRole(projectId: string, userId: string, role: ProjectRole | null): void {
+    const roles = this.projectRoles.get(projectId) ?? new Map<string, ProjectRole>();
+    if (role === null) roles.delete(userId);
+    else roles.set(userId, role);
+    this.projectRoles.set(projectId, roles);
+  }
+
+  /** The project as `userId` sees it: with their effective role. */
+  private projectFor(projectId: string, userId: string | null | undefined): ProjectRef | undefined {
+    const project = this.projects.get(projectId);
+    if (project === undefined) return undefined;
+    const user = userId ?? null;
+    const role = user === null ? null : effectiveRole(this.workspaceRoles.get(project.workspaceId)?.get(user) ?? null, this.projectRoles.get(projectId)?.get(user) ?? null);
+    return { ...project, role };
   }
 
   /** Deletes a project with its credentials (what the server's project deletion does in SQL). */
@@ -96,7 +125,7 @@ export class MemoryCredentialStore implements CredentialStore {
         }
       };
       const tx: CredentialTx = {
-        lockProject: (projectId) => Promise.resolve(this.projects.get(projectId)),
+        lockProject: (projectId, userId) => Promise.resolve(this.projectFor(projectId, userId)),
         lockCredential: (projectId, kind, id) => Promise.resolve(this.matching(read(id), projectId, kind)),
         insertCredential: (values) =>
           settle(() => {
@@ -150,9 +179,8 @@ export class MemoryCredentialStore implements CredentialStore {
     });
   }
 
-  findProject(projectId: string): Promise<ProjectRef | undefined> {
-    const project = this.projects.get(projectId);
-    return Promise.resolve(project === undefined ? undefined : { ...project });
+  findProject(projectId: string, userId?: string | null): Promise<ProjectRef | undefined> {
+    return Promise.resolve(this.projectFor(projectId, userId));
   }
 
   getCredential(projectId: string, kind: CredentialKind, id: string): Promise<Credential | undefined> {

@@ -1,13 +1,21 @@
 import type { Environment } from '../keys/key-format.js';
+import type { Role } from '../teams/roles.js';
 import type { CredentialKind, CredentialRecord } from '../verify/record.js';
 import type { Credential, CredentialPatch, CredentialStatus, NewCredential } from './credential.js';
 
-/** A project as the engine's authorization sees it. */
+/**
+ * A project as the engine's authorization sees it, read for one caller: the workspace it
+ * belongs to and that user's effective role in it (`effectiveRole`: the workspace role,
+ * narrowed by the project's own).
+ */
 export interface ProjectRef {
   id: string;
   name: string;
-  /** The user who owns it; the only one who may see or change it (until teams). */
+  /** The user who created it (kept for the record; reach comes from membership). */
   ownerId: string;
+  workspaceId: string;
+  /** The effective role of the user it was read for; null when not a member, or read for no user. */
+  role: Role | null;
 }
 
 export interface CredentialFilters {
@@ -37,6 +45,8 @@ export interface AuditEntry {
   projectId: string;
   /** The actor's id (see `actorId`), null for Elyzor itself. */
   actorId: string | null;
+  /** The kind of actor (`user`, `root_key`, …); absent in entries written before it was recorded. */
+  actorType?: string | null;
   requestId: string | null;
   ip: string | null;
   action: string;
@@ -51,8 +61,11 @@ export interface AuditEntry {
  * never deadlock; a project that is gone (or being deleted) reads as absent.
  */
 export interface CredentialTx {
-  /** The project, locked against deletion until the unit of work ends; undefined if absent. */
-  lockProject(projectId: string): Promise<ProjectRef | undefined>;
+  /**
+   * The project, locked against deletion until the unit of work ends, with the role of `userId`
+   * in it (null: read for no user); undefined if absent.
+   */
+  lockProject(projectId: string, userId?: string | null): Promise<ProjectRef | undefined>;
   /** The credential, locked for a read-modify-write; undefined unless it is of this kind in this project. */
   lockCredential(projectId: string, kind: CredentialKind, id: string): Promise<Credential | undefined>;
   insertCredential(values: NewCredential): Promise<Credential>;
@@ -74,7 +87,8 @@ export interface CredentialTx {
 export interface CredentialStore {
   /** Runs `work` in one unit of work: all of its writes land, or none does. */
   transaction<T>(work: (tx: CredentialTx) => Promise<T>): Promise<T>;
-  findProject(projectId: string): Promise<ProjectRef | undefined>;
+  /** The project with the role of `userId` in it (null: read for no user). */
+  findProject(projectId: string, userId?: string | null): Promise<ProjectRef | undefined>;
   getCredential(projectId: string, kind: CredentialKind, id: string): Promise<Credential | undefined>;
   /** Newest first; `status` filters by `statusOf` at `now`. */
   listCredentials(projectId: string, kind: CredentialKind, filters: CredentialFilters, page: PageRequest, now: number): Promise<Page<Credential>>;

@@ -1,3 +1,4 @@
+import { credentialAction } from '../teams/actions.js';
 import { ElyzorError, notFound } from '../errors.js';
 import { auditEntry } from './audit-entry.js';
 import { isUuid, reachProject } from './authorize.js';
@@ -14,7 +15,7 @@ export async function revokeCredential(deps: CredentialDeps, { ctx, input }: { c
   const { projectId, kind, id } = input;
   const reason = input.reason ?? null;
   const publicId = await deps.store.transaction(async (tx) => {
-    await reachProject(ctx, projectId, (id) => tx.lockProject(id), 'write');
+    await reachProject(ctx, projectId, (id, user) => tx.lockProject(id, user), credentialAction('revoke', kind));
     if (!isUuid(id)) throw notFound(credentialNoun(kind));
     const credential = await tx.lockCredential(projectId, kind, id);
     if (credential === undefined) throw notFound(credentialNoun(kind));

@@ -1,3 +1,4 @@
+import { credentialAction } from '../teams/actions.js';
 import { ElyzorError, notFound } from '../errors.js';
 import { auditEntry } from './audit-entry.js';
 import { isUuid, reachProject } from './authorize.js';
@@ -23,7 +24,7 @@ export async function rotateCredential(deps: CredentialDeps, { ctx, input }: { c
   const now = deps.clock.now();
   const retireAt = new Date(now + grace * 1000);
   const { credential, token, oldPublicId } = await deps.store.transaction(async (tx) => {
-    await reachProject(ctx, projectId, (id) => tx.lockProject(id), 'write');
+    await reachProject(ctx, projectId, (id, user) => tx.lockProject(id, user), credentialAction('rotate', kind));
     if (!isUuid(id)) throw notFound(credentialNoun(kind));
     const old = await tx.lockCredential(projectId, kind, id);
     if (old === undefined) throw notFound(credentialNoun(kind));

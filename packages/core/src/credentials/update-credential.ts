@@ -1,3 +1,4 @@
+import { credentialAction } from '../teams/actions.js';
 import { ElyzorError, notFound } from '../errors.js';
 import { auditEntry } from './audit-entry.js';
 import { isUuid, reachProject } from './authorize.js';
@@ -32,7 +33,7 @@ export async function updateCredential(deps: CredentialDeps, { ctx, input }: { c
   const now = deps.clock.now();
   const { credential, publicId } = await uniqueName(() =>
     deps.store.transaction(async (tx) => {
-      await reachProject(ctx, projectId, (id) => tx.lockProject(id), 'write');
+      await reachProject(ctx, projectId, (id, user) => tx.lockProject(id, user), credentialAction('update', kind));
       if (!isUuid(id)) throw notFound(credentialNoun(kind));
       if (kind === 'key' && name !== undefined) throw new ElyzorError('validation_error', 'API keys have a label, not a name');
       if (kind === 'service' && label !== undefined) throw new ElyzorError('validation_error', 'Services have a name, not a label');

@@ -14,7 +14,7 @@ import {
   type Environment,
 } from './key-format.js';
 
-const types = fc.constantFrom<CredentialType>('sk', 'svc');
+const types = fc.constantFrom<CredentialType>('sk', 'svc', 'rk');
 const environments = fc.constantFrom<Environment>('live', 'test');
 const base62Char = fc.constantFrom(...BASE62);
 
@@ -259,3 +259,13 @@ function countNonBase62(text: string): number {
   for (const ch of text) if (!BASE62.includes(ch)) n++;
   return n;
 }
+
+describe('root keys (rk)', () => {
+  it('parse with the same layout and checksum rules as the other credentials', () => {
+    const generated = generateCredential('rk');
+    expect(generated.token).toMatch(/^rk_live_[0-9A-Za-z]{16}\.[0-9A-Za-z]{49}$/);
+    expect(parseCredential(generated.token)).toEqual(generated);
+    const last = generated.token.at(-1) === 'a' ? 'b' : 'a';
+    expect(parseCredential(generated.token.slice(0, -1) + last)).toBeNull();
+  });
+});

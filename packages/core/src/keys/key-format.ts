@@ -6,8 +6,9 @@ import { encodeBase62, randomBase62 } from './base62.js';
  *
  *   sk_live_4Fq9Tz0bKx2Lm7Qa.<43 random base62 chars><6-char checksum>
  *
- * - `type` is `sk` (API key, for external clients) or `svc` (service identity). The two never
- *   cross: each verify endpoint accepts one type only.
+ * - `type` is `sk` (API key, for external clients), `svc` (service identity) or `rk` (root key:
+ *   a machine's credential for the management API). They never cross: each verify endpoint
+ *   accepts one type only, and the management API accepts only `rk`.
  * - `publicId` (16 base62 chars, ~95 bits) is not secret: it is the lookup key and the
  *   display prefix.
  * - the secret body carries 43 base62 chars from the CSPRNG (62^43 > 2^256).
@@ -15,7 +16,7 @@ import { encodeBase62, randomBase62 } from './base62.js';
  *   made-up strings before any cache or storage lookup, as GitHub's tokens do. It is not a
  *   security boundary (anyone can compute a CRC); the digest comparison is.
  */
-export type CredentialType = 'sk' | 'svc';
+export type CredentialType = 'sk' | 'svc' | 'rk';
 export type Environment = 'live' | 'test';
 
 export const PUBLIC_ID_LENGTH = 16;
@@ -32,7 +33,7 @@ export interface ParsedCredential {
   token: string;
 }
 
-const PATTERN = /^(sk|svc)_(live|test)_([0-9A-Za-z]{16})\.[0-9A-Za-z]{49}$/;
+const PATTERN = /^(sk|svc|rk)_(live|test)_([0-9A-Za-z]{16})\.[0-9A-Za-z]{49}$/;
 
 function checksum(text: string): string {
   return encodeBase62(crc32(text), CHECKSUM_LENGTH);

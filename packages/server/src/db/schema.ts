@@ -29,6 +29,7 @@ export interface RevokedAccessTokensTable {
 export interface ProjectsTable {
   id: Generated<string>;
   owner_id: string;
+  workspace_id: string;
   name: string;
   created_at: Generated<Date>;
 }
@@ -102,10 +103,13 @@ export interface UsageDailyTable {
 
 export interface AuditEventsTable {
   id: Generated<string>;
-  project_id: string;
+  /** Null for entries of a workspace that name no project (membership, root keys). */
+  project_id: string | null;
+  workspace_id: string | null;
   actor_id: string | null;
+  actor_type: string | null;
   action: string;
-  target_type: 'project' | 'key' | 'service';
+  target_type: AuditTargetType;
   target_id: string | null;
   request_id: string | null;
   ip: string | null;
@@ -117,6 +121,59 @@ export interface AuditEventsTable {
 
 /** Fields that changed: what they were and what they became. Never secrets or digests. */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
+
+export type AuditTargetType = 'project' | 'key' | 'service' | 'workspace' | 'member' | 'invitation' | 'root_key';
+
+export type RoleColumn = 'owner' | 'admin' | 'developer' | 'viewer';
+
+export interface WorkspacesTable {
+  id: Generated<string>;
+  name: string;
+  personal_of: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface WorkspaceMembersTable {
+  workspace_id: string;
+  user_id: string;
+  role: RoleColumn;
+  created_at: Generated<Date>;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role: Exclude<RoleColumn, 'owner'>;
+  created_at: Generated<Date>;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  email: string;
+  role: RoleColumn;
+  token_digest: string;
+  invited_by: string | null;
+  expires_at: Date;
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  revoked_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface RootKeysTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  public_id: string;
+  digest: string;
+  permissions: JsonDefault<string[]>;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
 
 export interface SchemaMigrationsTable {
   version: number;
@@ -134,5 +191,10 @@ export interface Schema {
   usage_hourly: UsageHourlyTable;
   usage_daily: UsageDailyTable;
   audit_events: AuditEventsTable;
+  workspaces: WorkspacesTable;
+  workspace_members: WorkspaceMembersTable;
+  project_members: ProjectMembersTable;
+  invitations: InvitationsTable;
+  root_keys: RootKeysTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -1,6 +1,8 @@
 import { ElyzorError, type Ctx } from '@elyzor/core';
 import type { FastifyRequest } from 'fastify';
+import type { AccessClaims } from '../auth/access-tokens.js';
 import type { Deps } from '../deps.js';
+import { RootKeyService } from '../services/root-keys.js';
 
 export const MAX_AUTHORIZATION_LENGTH = 200;
 
@@ -13,13 +15,24 @@ export function bearerToken(header: string | undefined): string | undefined {
   return token === '' ? undefined : token;
 }
 
+/** Root keys are told from access tokens by their prefix (a JWT starts with `ey`). */
+const ROOT_KEY_PREFIX = 'rk_';
+
 /**
  * Pre-handler of every management route: a valid HS256 access token, not denied (logged out),
- * of a user that still exists. Sets `request.ctx` and `request.claims`; otherwise 401.
+ * of a user that still exists; or a root key (`rk_live_…`), live at this very request (read from
+ * the database every time, so revocation and expiry hold at once on every instance). Sets
+ * `request.ctx` (and `request.claims` for a person); otherwise 401.
  */
 export function authenticate(deps: Deps) {
+  const rootKeys = new RootKeyService(deps);
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request.headers.authorization);
+    if (token?.startsWith(ROOT_KEY_PREFIX) === true) {
+      const actor = await rootKeys.authenticate(token);
+      request.ctx = { actor, requestId: String(request.id), ip: request.ip };
+      return;
+    }
     const claims = token === undefined ? null : await deps.accessTokens.verify(token);
     if (claims === null || (await deps.denylist.has(claims.jti))) {
       throw new ElyzorError('unauthorized', 'Missing, invalid or expired access token');
@@ -37,8 +50,22 @@ export function ctxOf(request: FastifyRequest): Ctx {
   return request.ctx;
 }
 
-/** The signed-in user of a route behind `authenticate` (auth routes act on the person, not a project). */
+/** The access token's claims of a route behind `authenticate` (auth routes act on the person's session); a root key is no person (403). */
+export function claimsOf(request: FastifyRequest): AccessClaims {
+  if (request.claims === null) {
+    if (request.ctx?.actor.type === 'root_key') throw new ElyzorError('forbidden', 'A root key acts on its workspace, not as a person', { details: { action: 'account' } });
+    throw new Error('route is missing the authenticate pre-handler');
+  }
+  return request.claims;
+}
+
+/** The signed-in user of a route behind `authenticate` (auth routes act on the person, not a project); a root key is no person (403). */
 export function userIdOf(request: FastifyRequest): string {
-  if (request.claims === null) throw new Error('route is missing the authenticate pre-handler');
-  return request.claims.userId;
+  return claimsOf(request).userId;
+}
+
+/** Whom per-caller bounds (heavy reads) count against: the person, or the root key. */
+export function callerIdOf(request: FastifyRequest): string {
+  const actor = ctxOf(request).actor;
+  return actor.type === 'root_key' ? actor.rootKeyId : userIdOf(request);
 }

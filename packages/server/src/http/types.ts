@@ -5,7 +5,10 @@ import type { Ctx } from '@elyzor/core';
 import type { Deps } from '../deps.js';
 import type { AuthService } from '../services/auth.js';
 import type { CredentialUsageService } from '../services/credentials.js';
+import type { InvitationService } from '../services/invitations.js';
 import type { ProjectService } from '../services/projects.js';
+import type { RootKeyService } from '../services/root-keys.js';
+import type { WorkspaceService } from '../services/workspaces.js';
 
 /** Fastify's logger is pino, which can say whether a level is on (to skip building a line). */
 export type AppLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
@@ -20,6 +23,9 @@ export interface Services {
   auth: AuthService;
   projects: ProjectService;
   usage: CredentialUsageService;
+  workspaces: WorkspaceService;
+  invitations: InvitationService;
+  rootKeys: RootKeyService;
 }
 
 export interface RouteContext {

@@ -1,7 +1,7 @@
 import { isUuid, notFound, validationError } from '@elyzor/core';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { authenticate, ctxOf, userIdOf } from '../http/authenticate.js';
+import { authenticate, callerIdOf, ctxOf } from '../http/authenticate.js';
 import { toCsv } from '../http/csv.js';
 import { sendPage } from '../http/pagination.js';
 import { AuditEvent, AuditQuery, errors, ProjectParams } from '@elyzor/contract';
@@ -24,12 +24,12 @@ export function registerAuditList(app: App, { deps, services }: RouteContext): v
         security: [{ bearer: [] }],
         params: ProjectParams,
         querystring: AuditQuery,
-        response: { 200: Type.Array(AuditEvent), ...errors(400, 401, 404, 429, 503) },
+        response: { 200: Type.Array(AuditEvent), ...errors(400, 401, 403, 404, 429, 503) },
       },
     },
     async (request, reply) => {
       const ctx = ctxOf(request);
-      const project = await services.projects.require(ctx, request.params.projectId);
+      const project = await services.projects.require(ctx, request.params.projectId, 'read_audit');
       const { action, keyId, serviceId, from, to, limit, cursor, format } = request.query;
       if (keyId !== undefined && serviceId !== undefined) throw validationError('Filter by keyId or serviceId, not both');
       const targetId = keyId ?? serviceId;
@@ -48,7 +48,7 @@ export function registerAuditList(app: App, { deps, services }: RouteContext): v
       // The CSV export is a heavy read (bounded per user and in time); a JSON page is not.
       const page =
         format === 'csv'
-          ? await deps.heavyReads.run(userIdOf(request), (db) => listAudit(db, project.id, filters, pageRequest))
+          ? await deps.heavyReads.run(callerIdOf(request), (db) => listAudit(db, project.id, filters, pageRequest))
           : await listAudit(deps.db, project.id, filters, pageRequest);
       const rows = sendPage(request, reply, page);
       if (format === 'csv') {

@@ -12,7 +12,7 @@ export function registerAuthLogoutAll(app: App, { deps, services }: RouteContext
         tags: ['auth'],
         summary: 'End every session of the user: all refresh tokens die, all access tokens are refused',
         security: [{ bearer: [] }],
-        response: { 204: { type: 'null' }, ...errors(401) },
+        response: { 204: { type: 'null' }, ...errors(401, 403) },
       },
     },
     async (request, reply) => {

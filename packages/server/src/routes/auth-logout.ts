@@ -1,4 +1,4 @@
-import { authenticate } from '../http/authenticate.js';
+import { authenticate, claimsOf } from '../http/authenticate.js';
 import { errors } from '@elyzor/contract';
 import { clearRefreshCookie, refreshCookieOf } from '../http/session-cookie.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -12,13 +12,11 @@ export function registerAuthLogout(app: App, { deps, services }: RouteContext): 
         tags: ['auth'],
         summary: 'End this session: the access token is refused from now on and its refresh token dies',
         security: [{ bearer: [] }],
-        response: { 204: { type: 'null' }, ...errors(401) },
+        response: { 204: { type: 'null' }, ...errors(401, 403) },
       },
     },
     async (request, reply) => {
-      const claims = request.claims;
-      if (claims === null) throw new Error('route is missing the authenticate pre-handler');
-      await services.auth.logout(claims, refreshCookieOf(request));
+      await services.auth.logout(claimsOf(request), refreshCookieOf(request));
       clearRefreshCookie(reply, deps.config);
       return reply.code(204).send(null);
     },

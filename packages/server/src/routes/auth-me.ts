@@ -7,7 +7,7 @@ export function registerAuthMe(app: App, { deps, services }: RouteContext): void
     '/v1/auth/me',
     {
       preHandler: authenticate(deps),
-      schema: { tags: ['auth'], summary: 'The current user', security: [{ bearer: [] }], response: { 200: User, ...errors(401) } },
+      schema: { tags: ['auth'], summary: 'The current user', security: [{ bearer: [] }], response: { 200: User, ...errors(401, 403) } },
     },
     async (request) => services.auth.me(userIdOf(request)),
   );

@@ -22,7 +22,7 @@ export function registerCredentialsCreate(app: App, { deps }: RouteContext): voi
           security: [{ bearer: [] }],
           params: ProjectParams,
           body: routes.createBody,
-          response: { 201: routes.issued, ...errors(400, 401, 404) },
+          response: { 201: routes.issued, ...errors(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {

@@ -19,7 +19,7 @@ export function registerCredentialsGet(app: App, { deps, services }: RouteContex
           summary: 'One credential with its policy and usage (total, last 24 hours, error rate)',
           security: [{ bearer: [] }],
           params: credentialParams(routes),
-          response: { 200: routes.withUsage, ...errors(401, 404) },
+          response: { 200: routes.withUsage, ...errors(401, 403, 404) },
         },
       },
       async (request, reply) => (reply as FastifyReply).send(await services.usage.getWithUsage(ctxOf(request), refOf(request.params, routes))),

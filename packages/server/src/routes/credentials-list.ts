@@ -24,7 +24,7 @@ export function registerCredentialsList(app: App, { deps }: RouteContext): void 
           security: [{ bearer: [] }],
           params: ProjectParams,
           querystring: ListQuery,
-          response: { 200: Type.Array(routes.view), ...errors(400, 401, 404) },
+          response: { 200: Type.Array(routes.view), ...errors(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {

@@ -1,4 +1,4 @@
-import { authenticate, ctxOf, userIdOf } from '../http/authenticate.js';
+import { authenticate, callerIdOf, ctxOf } from '../http/authenticate.js';
 import { errors, UsageQuery, UsageSeries } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { credentialParams, KEYS, refOf, SERVICES } from './credential-kinds.js';
@@ -26,12 +26,12 @@ export function registerCredentialsUsage(app: App, { deps, services }: RouteCont
           security: [{ bearer: [] }],
           params: credentialParams(routes),
           querystring: UsageQuery,
-          response: { 200: UsageSeries, ...errors(401, 404, 429, 503) },
+          response: { 200: UsageSeries, ...errors(401, 403, 404, 429, 503) },
         },
       },
       async (request) => {
         const days = RANGE_DAYS.get(request.query.range ?? '7d') ?? 7;
-        return services.usage.usageByDay(ctxOf(request), userIdOf(request), refOf(request.params, routes), days);
+        return services.usage.usageByDay(ctxOf(request), callerIdOf(request), refOf(request.params, routes), days);
       },
     );
   }

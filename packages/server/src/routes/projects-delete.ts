@@ -12,7 +12,7 @@ export function registerProjectsDelete(app: App, { deps, services }: RouteContex
         summary: 'Delete a project with its keys, services and usage records (one transaction)',
         security: [{ bearer: [] }],
         params: ProjectParams,
-        response: { 204: { type: 'null' }, ...errors(401, 404) },
+        response: { 204: { type: 'null' }, ...errors(401, 403, 404) },
       },
     },
     async (request, reply) => {

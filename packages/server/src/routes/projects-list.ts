@@ -12,7 +12,7 @@ export function registerProjectsList(app: App, { deps, services }: RouteContext)
       preHandler: authenticate(deps),
       schema: {
         tags: ['projects'],
-        summary: "The caller's projects, newest first",
+        summary: "Every project the caller can see (a root key: those its permissions name), newest first",
         security: [{ bearer: [] }],
         querystring: PageQuery,
         response: { 200: Type.Array(Project), ...errors(400, 401) },

@@ -1,4 +1,4 @@
-import { authenticate, ctxOf, userIdOf } from '../http/authenticate.js';
+import { authenticate, callerIdOf, ctxOf } from '../http/authenticate.js';
 import { errors, ProjectParams, Stats, StatsQuery } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
 import { projectStats } from '../store/stats.js';
@@ -23,14 +23,14 @@ export function registerStats(app: App, { deps, services }: RouteContext): void 
         security: [{ bearer: [] }],
         params: ProjectParams,
         querystring: StatsQuery,
-        response: { 200: Stats, ...errors(401, 404, 429, 503) },
+        response: { 200: Stats, ...errors(401, 403, 404, 429, 503) },
       },
     },
     async (request) => {
       const ctx = ctxOf(request);
       // Admitted before anything else: a read refused as one too many costs nothing more.
-      return deps.heavyReads.admit(userIdOf(request), async (query) => {
-        const project = await services.projects.require(ctx, request.params.projectId);
+      return deps.heavyReads.admit(callerIdOf(request), async (query) => {
+        const project = await services.projects.require(ctx, request.params.projectId, 'read_analytics');
         // This instance's buffered events count too: what was verified here shows at once.
         await deps.usage.flush();
         const since = new Date(deps.clock.now() - rangeDays(request.query.range) * 86_400_000);

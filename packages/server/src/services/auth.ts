@@ -5,6 +5,9 @@ import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { AccessClaims } from '../auth/access-tokens.js';
 import { REFRESH_TOKEN, REFRESH_TOKEN_LENGTH, retiredTokenOutcome, successorKey, successorOf } from '../auth/refresh-chain.js';
 import type { DB } from '../db/database.js';
+import { sql } from 'kysely';
+import { insertWorkspace, putMember } from '../store/workspaces.js';
+import type { InvitationService } from './invitations.js';
 
 export interface PublicUser {
   id: string;
@@ -20,6 +23,8 @@ export interface SessionTokens {
 
 const digestOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 const LOGIN_WINDOW_MS = 15 * 60_000;
+/** Arbitrary, fixed: serialises registrations under SIGNUP=invite, so two "first accounts" cannot both pass. */
+const SIGNUP_LOCK = 7_351_963;
 
 /** Session changes of one user run one at a time (rotation against wipe). */
 async function lockUser(trx: DB, userId: string): Promise<void> {
@@ -52,25 +57,45 @@ export class AuthService {
   private readonly refreshing = new Map<string, Promise<SessionTokens>>();
   private readonly successorKey: Buffer;
 
-  constructor(private readonly deps: Deps) {
+  constructor(
+    private readonly deps: Deps,
+    private readonly invitations: InvitationService,
+  ) {
     if (deps.config.jwtSecret === undefined) throw new Error('JWT_SECRET is not set');
     this.successorKey = successorKey(deps.config.jwtSecret);
   }
 
-  async register(email: string, password: string): Promise<{ user: PublicUser; tokens: SessionTokens }> {
+  /**
+   * A new account with its personal workspace (its owner), in one transaction. Under
+   * `SIGNUP=invite`, only an email holding a live invitation (its token given) may register —
+   * except the very first account of an empty instance, so that an operator can start. A token
+   * given is spent: the account joins the invitation's workspace.
+   */
+  async register(email: string, password: string, invitationToken?: string): Promise<{ user: PublicUser; tokens: SessionTokens }> {
     const normalized = email.toLowerCase();
     const passwordHash = await hashPassword(password);
-    const { db } = this.deps;
-    const row = await db
-      .insertInto('users')
-      .values({ email: normalized, password_hash: passwordHash })
-      .onConflict((oc) => oc.column('email').doNothing())
-      .returning(['id', 'email', 'created_at'])
-      .executeTakeFirst();
-    // Same answer whatever the reason, so registration cannot be used to find accounts.
-    if (row === undefined) throw validationError('Registration failed: check the email and password');
-    const tokens = await this.startSession(db, row.id);
-    return { user: toPublicUser(row), tokens };
+    return this.deps.db.transaction().execute(async (trx) => {
+      if (this.deps.config.signup === 'invite') {
+        await sql`select pg_advisory_xact_lock(${SIGNUP_LOCK})`.execute(trx);
+        const empty = (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst()) === undefined;
+        if (!empty && (invitationToken === undefined || !(await this.invitations.isLive(trx, invitationToken, normalized)))) {
+          throw new ElyzorError('signup_disabled', 'Sign-up is by invitation on this instance: register with the invitation token sent to this email');
+        }
+      }
+      const row = await trx
+        .insertInto('users')
+        .values({ email: normalized, password_hash: passwordHash })
+        .onConflict((oc) => oc.column('email').doNothing())
+        .returning(['id', 'email', 'created_at'])
+        .executeTakeFirst();
+      // Same answer whatever the reason, so registration cannot be used to find accounts.
+      if (row === undefined) throw validationError('Registration failed: check the email and password');
+      const personal = await insertWorkspace(trx, { name: 'Personal', personalOf: row.id });
+      await putMember(trx, personal.id, row.id, 'owner');
+      if (invitationToken !== undefined) await this.invitations.spend(trx, { actor: { type: 'user', userId: row.id } }, invitationToken, normalized, row.id);
+      const tokens = await this.startSession(trx, row.id);
+      return { user: toPublicUser(row), tokens };
+    });
   }
 
   async login(email: string, password: string): Promise<{ user: PublicUser; tokens: SessionTokens }> {

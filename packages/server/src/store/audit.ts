@@ -1,17 +1,34 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditEntry } from '@elyzor/core';
-import type { AuditChanges, Schema } from '../db/schema.js';
+import type { AuditChanges, AuditTargetType, Schema } from '../db/schema.js';
 import { afterCursor, toPage, type Page, type PageRequest } from './page.js';
 
 type Db = Kysely<Schema>;
 
+/**
+ * An audit entry as stored: the engine's (of a project), or one of a workspace that may name no
+ * project (membership, invitations, root keys).
+ */
+export interface StoredAuditEntry extends Omit<AuditEntry, 'projectId' | 'targetType'> {
+  projectId: string | null;
+  /** Read from the project when absent. */
+  workspaceId?: string | null;
+  targetType: AuditTargetType;
+}
+
 /** Call inside the transaction of the change it records: both land, or neither. */
-export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
+export async function recordAudit(db: Db, entry: StoredAuditEntry): Promise<void> {
+  const { projectId } = entry;
   await db
     .insertInto('audit_events')
     .values({
-      project_id: entry.projectId,
+      project_id: projectId,
+      workspace_id:
+        entry.workspaceId !== undefined || projectId === null
+          ? (entry.workspaceId ?? null)
+          : db.selectFrom('projects').select('workspace_id').where('id', '=', projectId),
       actor_id: entry.actorId,
+      actor_type: entry.actorType ?? null,
       action: entry.action,
       target_type: entry.targetType,
       target_id: entry.targetId,
@@ -58,6 +75,7 @@ export interface AuditRow {
   id: string;
   action: string;
   actorId: string | null;
+  actorType: string | null;
   targetType: string;
   targetId: string | null;
   requestId: string | null;
@@ -68,11 +86,15 @@ export interface AuditRow {
   createdAt: string;
 }
 
-export async function listAudit(db: Db, projectId: string, filters: AuditFilters, page: PageRequest): Promise<Page<AuditRow>> {
+/** A project's audit log, or a workspace's (every entry of it, its projects' included). */
+export type AuditScope = { projectId: string } | { workspaceId: string };
+
+export async function listAudit(db: Db, scope: AuditScope | string, filters: AuditFilters, page: PageRequest): Promise<Page<AuditRow>> {
+  const of: AuditScope = typeof scope === 'string' ? { projectId: scope } : scope;
   let query = db
     .selectFrom('audit_events')
     .selectAll()
-    .where('project_id', '=', projectId)
+    .where((eb) => ('projectId' in of ? eb('project_id', '=', of.projectId) : eb('workspace_id', '=', of.workspaceId)))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(page.limit + 1);
@@ -89,6 +111,7 @@ export async function listAudit(db: Db, projectId: string, filters: AuditFilters
       id: String(r.id),
       action: r.action,
       actorId: r.actor_id,
+      actorType: r.actor_type,
       targetType: r.target_type,
       targetId: r.target_id,
       requestId: r.request_id,

@@ -38,11 +38,13 @@ export function decodeCursor(cursor: string, idType: CursorIdType = 'uuid'): Cur
 }
 
 /** The keyset condition "after this cursor" for a query ordered by (created_at desc, id desc). */
-export function afterCursor(cursor: string, idType: CursorIdType = 'uuid'): RawBuilder<boolean> {
+export function afterCursor(cursor: string, idType: CursorIdType = 'uuid', table = '', idColumn = 'id'): RawBuilder<boolean> {
   const after = decodeCursor(cursor, idType);
+  // Column names are ours (never input): a table prefix for queries that join.
+  const columns = sql.raw(`(${table}created_at, ${table}${idColumn})`);
   return idType === 'uuid'
-    ? sql<boolean>`(created_at, id) < (${after.createdAt}, ${after.id}::uuid)`
-    : sql<boolean>`(created_at, id) < (${after.createdAt}, ${after.id}::bigint)`;
+    ? sql<boolean>`${columns} < (${after.createdAt}, ${after.id}::uuid)`
+    : sql<boolean>`${columns} < (${after.createdAt}, ${after.id}::bigint)`;
 }
 
 /** Turns `limit + 1` fetched rows into a page and its next cursor. */

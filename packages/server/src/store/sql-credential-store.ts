@@ -118,7 +118,7 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
   return {
     // Creations and changes in one project run side by side; a deletion waits for them, or
     // they wait for it and find nothing (404).
-    lockProject: (projectId) => findProjectRef(trx, projectId, 'key share'),
+    lockProject: (projectId, userId) => findProjectRef(trx, projectId, 'key share', userId ?? null),
     async lockCredential(projectId, kind, id) {
       const row = await oneCredential(trx, projectId, kind, id).forUpdate().executeTakeFirst();
       return row === undefined ? undefined : toCredential(row);
@@ -171,8 +171,8 @@ export class SqlCredentialStore implements CredentialStore {
     return this.db.transaction().execute((trx) => work(sqlTx(trx, this.clock, (db) => this.carried(db))));
   }
 
-  findProject(projectId: string): Promise<ProjectRef | undefined> {
-    return findProjectRef(this.db, projectId);
+  findProject(projectId: string, userId?: string | null): Promise<ProjectRef | undefined> {
+    return findProjectRef(this.db, projectId, undefined, userId ?? null);
   }
 
   async getCredential(projectId: string, kind: CredentialKind, id: string): Promise<Credential | undefined> {

@@ -140,6 +140,7 @@ export function validValue(schema: JsonSchema | undefined): unknown {
   if (schema === undefined) return 'x';
   if (schema.anyOf !== undefined) return validValue(schema.anyOf[0]);
   if (schema.enum !== undefined) return schema.enum[0];
+  if (schema.const !== undefined) return schema.const;
   switch (schema.type) {
     case 'string':
       unique += 1;

@@ -2,6 +2,8 @@ import * as initial from './001_initial.js';
 import * as policyAudit from './002_policy_audit.js';
 import * as usageCounts from './003_usage_counts.js';
 import * as usageRollups from './004_usage_rollups.js';
+import * as workspaces from './005_workspaces.js';
+import * as rootKeys from './006_root_keys.js';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: ReadonlyArray<{ version: number; name: string; up: string }> = [
@@ -9,4 +11,6 @@ export const migrations: ReadonlyArray<{ version: number; name: string; up: stri
   { version: 2, name: 'policy_audit', up: policyAudit.up },
   { version: 3, name: 'usage_counts', up: usageCounts.up },
   { version: 4, name: 'usage_rollups', up: usageRollups.up },
+  { version: 5, name: 'workspaces', up: workspaces.up },
+  { version: 6, name: 'root_keys', up: rootKeys.up },
 ];

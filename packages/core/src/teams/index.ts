@@ -1,0 +1,5 @@
+export * from './actions.js';
+export * from './decide.js';
+export * from './membership.js';
+export * from './permissions.js';
+export * from './roles.js';

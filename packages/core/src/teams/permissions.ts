@@ -1,0 +1,39 @@
+import { isUuid } from '../ids.js';
+import { PROJECT_ACTIONS, type ProjectAction, type WorkspaceAction } from './actions.js';
+
+/**
+ * Root-key permissions: `project.<projectId>.<action>` or `project.*.<action>` (every project of
+ * the root key's workspace, today's and tomorrow's) for a project action, and
+ * `workspace.<action>` for the few workspace actions a machine may do. Managing root keys,
+ * deleting a workspace and transferring its ownership are for people only: a leaked root key
+ * cannot mint others or lock its owners out.
+ */
+export const ROOT_KEY_WORKSPACE_ACTIONS = ['read', 'update', 'create_project', 'manage_members'] as const satisfies readonly WorkspaceAction[];
+type RootKeyWorkspaceAction = (typeof ROOT_KEY_WORKSPACE_ACTIONS)[number];
+
+export const MAX_PERMISSIONS = 100;
+
+/** Whether `permission` is one of the grammar above (unknown actions are refused, not ignored). */
+export function isPermission(permission: string): boolean {
+  const parts = permission.split('.');
+  if (parts[0] === 'workspace') return parts.length === 2 && (ROOT_KEY_WORKSPACE_ACTIONS as readonly string[]).includes(parts[1] ?? '');
+  if (parts[0] === 'project' && parts.length === 3) {
+    const [, target = '', action = ''] = parts;
+    return (target === '*' || isUuid(target)) && (PROJECT_ACTIONS as readonly string[]).includes(action);
+  }
+  return false;
+}
+
+/** The permissions that are not of the grammar, for a validation error that names them. */
+export const invalidPermissions = (permissions: readonly string[]): string[] => permissions.filter((p) => !isPermission(p));
+
+/** Whether the permissions allow `action` on the project `projectId` (ids compared case-insensitively, as UUIDs are). */
+export function allowsProjectAction(permissions: readonly string[], projectId: string, action: ProjectAction): boolean {
+  const id = projectId.toLowerCase();
+  return permissions.some((p) => p === `project.*.${action}` || p.toLowerCase() === `project.${id}.${action}`);
+}
+
+export function allowsWorkspaceAction(permissions: readonly string[], action: WorkspaceAction): boolean {
+  if (!(ROOT_KEY_WORKSPACE_ACTIONS as readonly string[]).includes(action)) return false;
+  return permissions.includes(`workspace.${action as RootKeyWorkspaceAction}`);
+}
