@@ -16,3 +16,4 @@ export * from './verify/credential-cache.js';
 export * from './verify/verifier.js';
 export * from './limiter/limit-keys.js';
 export * from './credentials/index.js';
+export * from './webhooks/index.js';

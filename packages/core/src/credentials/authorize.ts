@@ -2,7 +2,8 @@ import { notFound } from '../errors.js';
 import type { Ctx } from './context.js';
 import type { ProjectRef } from './ports.js';
 
-export type ProjectAction = 'read' | 'write';
+/** `manage`: the project's settings (webhooks); with roles, admins only. Today the owner may do all three. */
+export type ProjectAction = 'read' | 'write' | 'manage';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

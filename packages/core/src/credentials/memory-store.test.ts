@@ -12,6 +12,7 @@ credentialStoreContract('memory', () => {
       return Promise.resolve(project);
     },
     auditOf: (projectId: string) => Promise.resolve(store.auditLog.filter((entry) => entry.projectId === projectId)),
+    eventsOf: (projectId: string) => Promise.resolve(store.outbox.filter((event) => event.projectId === projectId)),
     close: () => Promise.resolve(),
   });
 });

@@ -1,4 +1,5 @@
 import { ElyzorError, notFound } from '../errors.js';
+import { credentialEvent } from '../webhooks/events.js';
 import { auditEntry } from './audit-entry.js';
 import { isUuid, reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
@@ -32,7 +33,7 @@ export async function rotateCredential(deps: CredentialDeps, { ctx, input }: { c
     // Retire the old one first: for services this frees the name for the replacement.
     await tx.updateCredential(old.id, { revokedAt: retireAt, revokeReason: 'rotated' });
     const replacement = await tx.cloneCredential(old.id, { publicId: issued.publicId, digest: deps.digest(issued.token), limitKey: limitKeyOf(old) });
-    await tx.updateCredential(old.id, { replacedBy: replacement.id });
+    const retired = await tx.updateCredential(old.id, { replacedBy: replacement.id });
     await tx.audit(
       auditEntry(ctx, {
         projectId,
@@ -42,6 +43,7 @@ export async function rotateCredential(deps: CredentialDeps, { ctx, input }: { c
         changes: { replacedBy: { before: null, after: replacement.id }, revokedAt: { before: null, after: retireAt.toISOString() } },
       }),
     );
+    await tx.emit(credentialEvent(kind, 'rotated', projectId, toCredentialView(retired, now), { replacement: toCredentialView(replacement, now) }));
     return { credential: replacement, token: issued.token, oldPublicId: old.publicId };
   });
   await deps.bus.publish([oldPublicId, credential.publicId]);

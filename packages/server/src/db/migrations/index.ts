@@ -2,6 +2,7 @@ import * as initial from './001_initial.js';
 import * as policyAudit from './002_policy_audit.js';
 import * as usageCounts from './003_usage_counts.js';
 import * as usageRollups from './004_usage_rollups.js';
+import * as webhooks from './007_webhooks.js';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: ReadonlyArray<{ version: number; name: string; up: string }> = [
@@ -9,4 +10,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; up: stri
   { version: 2, name: 'policy_audit', up: policyAudit.up },
   { version: 3, name: 'usage_counts', up: usageCounts.up },
   { version: 4, name: 'usage_rollups', up: usageRollups.up },
+  { version: 7, name: 'webhooks', up: webhooks.up },
 ];
