@@ -6,6 +6,7 @@ import type { Deps } from '../deps.js';
 import type { AuthService } from '../services/auth.js';
 import type { CredentialUsageService } from '../services/credentials.js';
 import type { ProjectService } from '../services/projects.js';
+import type { WebhookService } from '../services/webhooks.js';
 
 /** Fastify's logger is pino, which can say whether a level is on (to skip building a line). */
 export type AppLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
@@ -20,6 +21,7 @@ export interface Services {
   auth: AuthService;
   projects: ProjectService;
   usage: CredentialUsageService;
+  webhooks: WebhookService;
 }
 
 export interface RouteContext {
