@@ -40,7 +40,7 @@ const EventType = Type.Union(
   { description: 'An event of the catalogue (see the README)' },
 );
 const Events = Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true });
-const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'https only (unless WEBHOOK_ALLOW_PRIVATE=true); checked again at each delivery, after DNS' });
+const Url = Type.String({ format: 'uri', minLength: 1, maxLength: 2048, description: 'https only (unless WEBHOOK_ALLOW_PRIVATE=true); checked again at each delivery, after DNS' });
 const Description = Type.String({ maxLength: 500 });
 
 export const WebhookParams = Type.Object({ projectId: Type.String(), webhookId: Type.String() });

@@ -100,6 +100,8 @@ describe(`authorization matrix (${backend})`, () => {
     key: string;
     serviceId: string;
     service: string;
+    webhookId: string;
+    deliveryId: string;
   }
 
   async function owner(): Promise<Owned> {
@@ -107,10 +109,22 @@ describe(`authorization matrix (${backend})`, () => {
     const project = await createProject(t.app, user.accessToken, 'owned');
     const key = await createKey(t.app, user.accessToken, project.id, { label: 'owned' });
     const service = await createService(t.app, user.accessToken, project.id);
-    return { user, projectId: project.id, keyId: key.id, key: key.key, serviceId: service.id, service: service.key };
+    const webhook = await t.app.inject({ method: 'POST', url: `/v1/projects/${project.id}/webhooks`, headers: bearer(user.accessToken), payload: { url: 'https://example.com/hook', events: ['key.created'] } });
+    const webhookId = webhook.json<{ id: string }>().id;
+    await t.app.inject({ method: 'POST', url: `/v1/projects/${project.id}/webhooks/${webhookId}/test`, headers: bearer(user.accessToken) });
+    const deliveries = await t.app.inject({ method: 'GET', url: `/v1/projects/${project.id}/webhooks/${webhookId}/deliveries`, headers: bearer(user.accessToken) });
+    const deliveryId = deliveries.json<Array<{ id: string }>>()[0]?.id ?? '';
+    return { user, projectId: project.id, keyId: key.id, key: key.key, serviceId: service.id, service: service.key, webhookId, deliveryId };
   }
 
-  const idsOf = (o: Pick<Owned, 'projectId' | 'keyId' | 'serviceId'>): Record<string, string> => ({ id: o.projectId, projectId: o.projectId, keyId: o.keyId, serviceId: o.serviceId });
+  const idsOf = (o: Pick<Owned, 'projectId' | 'keyId' | 'serviceId' | 'webhookId' | 'deliveryId'>): Record<string, string> => ({
+    id: o.projectId,
+    projectId: o.projectId,
+    keyId: o.keyId,
+    serviceId: o.serviceId,
+    webhookId: o.webhookId,
+    deliveryId: o.deliveryId,
+  });
 
   /** A request of the route that succeeds with the right token: real ids and a valid body. */
   function requestFor(route: RouteInfo, ids: Record<string, string>, headers: Record<string, string>): InjectOptions {
@@ -132,6 +146,8 @@ describe(`authorization matrix (${backend})`, () => {
       key: await read(`/v1/projects/${o.projectId}/keys/${o.keyId}`),
       service: await read(`/v1/projects/${o.projectId}/services/${o.serviceId}`),
       audit: await read(`/v1/projects/${o.projectId}/audit`),
+      webhooks: await read(`/v1/projects/${o.projectId}/webhooks`),
+      webhook: await read(`/v1/projects/${o.projectId}/webhooks/${o.webhookId}`),
     };
   }
 
