@@ -18,3 +18,4 @@ export * from './limiter/limit-keys.js';
 export * from './credentials/index.js';
 export * from './limiter/redis-script.js';
 export * from './teams/index.js';
+export * from './webhooks/index.js';

@@ -5,6 +5,7 @@ import { NameTakenError, type AuditEntry, type CredentialStore, type ProjectRef 
 import { recordOf } from '../src/credentials/record-of.js';
 import { ElyzorError } from '../src/errors.js';
 import type { ProjectRole, Role } from '../src/teams/roles.js';
+import type { OutboxEvent } from '../src/webhooks/events.js';
 
 /** What a store under contract comes with: a way to make projects and to read what was audited. */
 export interface StoreUnderTest {
@@ -15,6 +16,8 @@ export interface StoreUnderTest {
   addMember(project: ProjectRef, role: Role, projectRole: ProjectRole | null): Promise<string>;
   /** The audit entries written for a project, oldest first. */
   auditOf(projectId: string): Promise<AuditEntry[]>;
+  /** The outbox events written for a project, oldest first. */
+  eventsOf(projectId: string): Promise<OutboxEvent[]>;
   close(): Promise<void>;
 }
 
@@ -204,6 +207,27 @@ export function credentialStoreContract(name: string, open: () => Promise<StoreU
         await tx.audit(audit(project.id, 'key.created'));
       });
       expect((await subject.auditOf(project.id)).map((e) => ({ ...e }))).toEqual([audit(project.id, 'key.created')]);
+    });
+
+    it('writes outbox events with their unit of work: all of them land with it, or none', async () => {
+      const project = await subject.addProject('outbox');
+      const event: OutboxEvent = { projectId: project.id, type: 'key.created', data: { projectId: project.id, key: { id: 'k', label: 'x' } } };
+      const failure = new ElyzorError('validation_error', 'no');
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertCredential(newKey(project.id));
+          await tx.emit(event);
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect(await subject.eventsOf(project.id)).toEqual([]);
+
+      await store.transaction(async (tx) => {
+        await tx.insertCredential(newKey(project.id));
+        await tx.emit(event);
+        await tx.emit({ ...event, type: 'key.revoked' });
+      });
+      expect((await subject.eventsOf(project.id)).map((e) => ({ ...e }))).toEqual([event, { ...event, type: 'key.revoked' }]);
     });
 
     it('refuses a second live service of the same name with NameTakenError; a revoked one frees the name', async () => {

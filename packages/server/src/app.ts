@@ -35,6 +35,15 @@ import { registerProjectsDelete } from './routes/projects-delete.js';
 import { registerProjectsList } from './routes/projects-list.js';
 import { registerStats } from './routes/stats.js';
 import { registerVerify } from './routes/verify.js';
+import { registerWebhooksCreate } from './routes/webhooks-create.js';
+import { registerWebhooksList } from './routes/webhooks-list.js';
+import { registerWebhooksGet } from './routes/webhooks-get.js';
+import { registerWebhooksUpdate } from './routes/webhooks-update.js';
+import { registerWebhooksDelete } from './routes/webhooks-delete.js';
+import { registerWebhooksRotateSecret } from './routes/webhooks-rotate-secret.js';
+import { registerWebhooksTest } from './routes/webhooks-test.js';
+import { registerWebhooksDeliveries } from './routes/webhooks-deliveries.js';
+import { registerWebhooksRedeliver } from './routes/webhooks-redeliver.js';
 import { AuthService } from './services/auth.js';
 import { CredentialUsageService } from './services/credentials.js';
 import { InvitationService } from './services/invitations.js';
@@ -46,6 +55,7 @@ import { registerProjectMembers } from './routes/project-members.js';
 import { registerRootKeys } from './routes/root-keys.js';
 import { registerWorkspaceMembers } from './routes/workspace-members.js';
 import { registerWorkspaces } from './routes/workspaces.js';
+import { WebhookService } from './services/webhooks.js';
 
 export const BODY_LIMIT = 16 * 1024;
 
@@ -65,6 +75,8 @@ export const REDACT = [
   '*.key',
   '*.token',
   '*.digest',
+  'secret',
+  '*.secret',
 ];
 
 export interface BuildAppOptions {
@@ -202,6 +214,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     workspaces: new WorkspaceService(deps),
     invitations,
     rootKeys: new RootKeyService(deps),
+    webhooks: new WebhookService(deps, deps.webhookSecrets),
   };
   const context = { deps, services };
   // Cookies are an auth concern: parsing them only there keeps the verify path free of it.
@@ -231,6 +244,15 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerProjectMembers(app, context);
   registerInvitations(app, context);
   registerRootKeys(app, context);
+  registerWebhooksCreate(app, context);
+  registerWebhooksList(app, context);
+  registerWebhooksGet(app, context);
+  registerWebhooksUpdate(app, context);
+  registerWebhooksDelete(app, context);
+  registerWebhooksRotateSecret(app, context);
+  registerWebhooksTest(app, context);
+  registerWebhooksDeliveries(app, context);
+  registerWebhooksRedeliver(app, context);
   registerVerify(app, context);
   registerStats(app, context);
   registerHealth(app, context);

@@ -59,6 +59,18 @@ export interface Config {
   invitationTtlSeconds: number;
   /** Optional: invitations (with their token) are POSTed here, for a mailer to send on. */
   invitationHookUrl: string | undefined;
+  webhooks: {
+    /** Lifts the egress check (https only, no private, loopback, link-local or metadata address): development and tests only. */
+    allowPrivate: boolean;
+    /** Keys the encryption of signing secrets at rest; undefined: derived from JWT_SECRET. */
+    secretKey: string | undefined;
+    timeoutMs: number;
+    /** How often the delivery worker looks for due deliveries; 0 stops its timer (tests drive it). */
+    pollIntervalMs: number;
+    batchSize: number;
+    /** How often the expiry monitor runs; 0 stops its timer (tests drive it). */
+    expiryIntervalMs: number;
+  };
   /** What verification does while Redis is unreachable. */
   redisFailure: { mode: 'fallback' | 'refuse'; timeoutMs: number; failureThreshold: number; openMs: number };
 }
@@ -110,6 +122,11 @@ export function parseConfig(env: Env): Config {
     ].filter((name): name is string => name !== null);
     if (missing.length > 0) problems.push(`NODE_ENV=production requires ${missing.join(', ')} (missing)`);
   }
+
+  const allowPrivateRaw = str('WEBHOOK_ALLOW_PRIVATE') ?? 'false';
+  if (allowPrivateRaw !== 'true' && allowPrivateRaw !== 'false') problems.push('WEBHOOK_ALLOW_PRIVATE must be true or false');
+  const webhookSecretKey = str('WEBHOOK_SECRET_KEY');
+  if (webhookSecretKey !== undefined && webhookSecretKey.length < 32) problems.push('WEBHOOK_SECRET_KEY must be at least 32 characters');
 
   const redisFailureMode = str('REDIS_FAILURE_MODE') ?? 'fallback';
   if (redisFailureMode !== 'fallback' && redisFailureMode !== 'refuse') problems.push('REDIS_FAILURE_MODE must be fallback or refuse');
@@ -182,6 +199,14 @@ export function parseConfig(env: Env): Config {
     signup: signup === 'invite' ? 'invite' : 'open',
     invitationTtlSeconds: int('INVITATION_TTL_SECONDS', 7 * 86_400, 60, 90 * 86_400),
     invitationHookUrl,
+    webhooks: {
+      allowPrivate: allowPrivateRaw === 'true',
+      secretKey: webhookSecretKey,
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_MS', 1000, 0, 3_600_000),
+      batchSize: int('WEBHOOK_BATCH_SIZE', 50, 1, 1000),
+      expiryIntervalMs: int('EXPIRY_MONITOR_INTERVAL_MS', 60_000, 0, 86_400_000),
+    },
     redisFailure: {
       mode: redisFailureMode === 'refuse' ? 'refuse' : 'fallback',
       timeoutMs: int('REDIS_TIMEOUT_MS', 500, 10, 60_000),

@@ -15,6 +15,9 @@ import { LIMITER_COMMAND, RedisLimiter } from './infra/redis-limiter.js';
 import { SqlCredentialStore } from './store/sql-credential-store.js';
 import { writeUsage } from './store/usage.js';
 import { UsageBuffer, type UsageBufferLogger } from './usage/usage-buffer.js';
+import { ExpiryMonitor } from './webhooks/expiry-monitor.js';
+import { SecretBox } from './webhooks/secret-box.js';
+import { WebhookWorker } from './webhooks/worker.js';
 
 export interface CreateDepsOptions {
   logger: UsageBufferLogger & { info(obj: object, msg: string): void };
@@ -126,6 +129,11 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
 
   // The verbs read `deps.generateCredential` at each call, so tests can plan a public id.
   const credentials = credentialVerbs({ store, bus, clock, digest, limiter, generate: (type, environment) => deps.generateCredential(type, environment) });
+  const webhookSecrets = new SecretBox(config.webhooks.secretKey ?? config.jwtSecret);
+  const webhookWorker = new WebhookWorker(db, webhookSecrets, clock, config.webhooks, options.logger);
+  const expiryMonitor = new ExpiryMonitor(db, clock, config.webhooks.expiryIntervalMs, options.logger);
+  if (config.webhooks.pollIntervalMs > 0) webhookWorker.start();
+  if (config.webhooks.expiryIntervalMs > 0) expiryMonitor.start();
   const deps: OwnedDeps = {
     config,
     clock,
@@ -144,8 +152,14 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     digest,
     generateCredential,
     credentials,
+    webhookSecrets,
+    webhookWorker,
+    expiryMonitor,
     accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
     async close() {
+      // Background work first: a delivery in flight is recorded (or, cut off, retried later).
+      await webhookWorker.stop();
+      await expiryMonitor.stop();
       await usage.close();
       await bus.close();
       await limiter.close();

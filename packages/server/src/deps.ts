@@ -8,6 +8,9 @@ import type { InvalidationBus } from './infra/bus.js';
 import type { TokenDenylist } from './infra/denylist.js';
 import type { HeavyReads } from './services/heavy-reads.js';
 import type { UsageBuffer } from './usage/usage-buffer.js';
+import type { ExpiryMonitor } from './webhooks/expiry-monitor.js';
+import type { SecretBox } from './webhooks/secret-box.js';
+import type { WebhookWorker } from './webhooks/worker.js';
 
 /** Everything the service is built from, created once at start-up (see `create-deps.ts`). */
 export interface Deps {
@@ -36,4 +39,10 @@ export interface Deps {
   generateCredential: typeof generateCredential;
   /** The engine's credential lifecycle over the SQL store: what the routes call. */
   credentials: CredentialVerbs;
+  /** Seals webhook signing secrets at rest. */
+  webhookSecrets: SecretBox;
+  /** Delivers the webhook outbox (on a timer unless WEBHOOK_POLL_INTERVAL_MS=0). */
+  webhookWorker: WebhookWorker;
+  /** Emits expiry notices (on a timer unless EXPIRY_MONITOR_INTERVAL_MS=0). */
+  expiryMonitor: ExpiryMonitor;
 }

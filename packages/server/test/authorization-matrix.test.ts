@@ -111,6 +111,8 @@ describe(`authorization matrix (${backend})`, () => {
     key: string;
     serviceId: string;
     service: string;
+    webhookId: string;
+    deliveryId: string;
   }
 
   async function owner(): Promise<Owned> {
@@ -127,6 +129,11 @@ describe(`authorization matrix (${backend})`, () => {
     const rootKey = await createRootKey(t.app, user.accessToken, workspace.id, []);
     const memberWorkspace = (await inject({ method: 'GET', url: '/v1/workspaces', headers: bearer(member.accessToken) })).json<Array<{ id: string; personal: boolean }>>().find((w) => w.personal);
     const invitation = await invite(t.app, member.accessToken, memberWorkspace?.id ?? '', user.email, 'viewer');
+    const webhook = await t.app.inject({ method: 'POST', url: `/v1/projects/${project.id}/webhooks`, headers: bearer(user.accessToken), payload: { url: 'https://example.com/hook', events: ['key.created'] } });
+    const webhookId = webhook.json<{ id: string }>().id;
+    await t.app.inject({ method: 'POST', url: `/v1/projects/${project.id}/webhooks/${webhookId}/test`, headers: bearer(user.accessToken) });
+    const deliveries = await t.app.inject({ method: 'GET', url: `/v1/projects/${project.id}/webhooks/${webhookId}/deliveries`, headers: bearer(user.accessToken) });
+    const deliveryId = deliveries.json<Array<{ id: string }>>()[0]?.id ?? '';
     return {
       user,
       workspaceId: workspace.id,
@@ -139,10 +146,12 @@ describe(`authorization matrix (${backend})`, () => {
       key: key.key,
       serviceId: service.id,
       service: service.key,
+      webhookId,
+      deliveryId,
     };
   }
 
-  const idsOf = (o: Pick<Owned, 'projectId' | 'keyId' | 'serviceId' | 'workspaceId' | 'memberId' | 'invitationId' | 'rootKeyId'>): Record<string, string> => ({
+  const idsOf = (o: Pick<Owned, 'projectId' | 'keyId' | 'serviceId' | 'workspaceId' | 'memberId' | 'invitationId' | 'rootKeyId' | 'webhookId' | 'deliveryId'>): Record<string, string> => ({
     id: o.projectId,
     projectId: o.projectId,
     keyId: o.keyId,
@@ -151,6 +160,8 @@ describe(`authorization matrix (${backend})`, () => {
     userId: o.memberId,
     invitationId: o.invitationId,
     rootKeyId: o.rootKeyId,
+    webhookId: o.webhookId,
+    deliveryId: o.deliveryId,
   });
 
   /** A request of the route that succeeds with the right token: real ids and a valid body (an invitation's real token to accept). */
@@ -174,6 +185,8 @@ describe(`authorization matrix (${backend})`, () => {
       key: await read(`/v1/projects/${o.projectId}/keys/${o.keyId}`),
       service: await read(`/v1/projects/${o.projectId}/services/${o.serviceId}`),
       audit: await read(`/v1/projects/${o.projectId}/audit`),
+      webhooks: await read(`/v1/projects/${o.projectId}/webhooks`),
+      webhook: await read(`/v1/projects/${o.projectId}/webhooks/${o.webhookId}`),
     };
   }
 

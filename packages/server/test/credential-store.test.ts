@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, ProjectRef, ProjectRole, Role } from '@elyzor/core';
+import type { OutboxEvent } from '@elyzor/core';
 import { credentialStoreContract } from '../../core/test-support/credential-store-contract.js';
 import { openDatabase } from '../src/db/database.js';
 import { SqlCredentialStore } from '../src/store/sql-credential-store.js';
@@ -38,6 +39,10 @@ credentialStoreContract(backend === 'real' ? 'PostgreSQL' : 'PGlite', async () =
         targetId: r.target_id,
         changes: r.changes,
       }));
+    },
+    async eventsOf(projectId: string) {
+      const rows = await db.selectFrom('webhook_events').selectAll().where('project_id', '=', projectId).orderBy('seq').execute();
+      return rows.map((r) => ({ projectId: r.project_id, type: r.type as OutboxEvent['type'], data: r.data }));
     },
     close: () => database.close(),
   };

@@ -105,7 +105,7 @@ describe(`migrations (${backend})`, () => {
 
     // What the stats and the credential's usage read from the migrated counts (through the
     // roll-ups of migration 004).
-    expect(await migrate(db)).toEqual([4]);
+    expect(await migrate(db, migrations.slice(0, 4))).toEqual([4]);
     expect(await projectStats(db, projectId, new Date('2026-11-20T00:00:00Z'))).toEqual({
       totalRequests: 7,
       successRate: 0.7143,
@@ -157,7 +157,7 @@ describe(`migrations (${backend})`, () => {
           values (${projectId}, ${credentialId}, ${outcome}, ${minute}, ${count}, ${latency})`.execute(target);
       }
 
-      expect(await migrate(target)).toEqual([4]);
+      expect(await migrate(target, migrations.slice(0, 4))).toEqual([4]);
 
       const label = (id: string): string => (id === a ? 'a' : id === b ? 'b' : id);
       const hourly = await sql<{ credential_id: string; outcome: string; at: Date; count: string; latency_sum: number; project_id: string }>`

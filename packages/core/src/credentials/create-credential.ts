@@ -1,5 +1,6 @@
 import { credentialAction } from '../teams/actions.js';
 import { ElyzorError } from '../errors.js';
+import { credentialEvent } from '../webhooks/events.js';
 import type { Environment } from '../keys/key-format.js';
 import type { CredentialKind } from '../verify/record.js';
 import { auditEntry } from './audit-entry.js';
@@ -54,9 +55,9 @@ export async function createCredential(deps: CredentialDeps, { ctx, input }: { c
         name: kind === 'service' ? (name ?? null) : null,
         ...policy,
       });
-      await tx.audit(
-        auditEntry(ctx, { projectId, action: `${kind}.created`, targetType: kind, targetId: credential.id, changes: diff({}, auditable(toCredentialView(credential, now))) }),
-      );
+      const view = toCredentialView(credential, now);
+      await tx.audit(auditEntry(ctx, { projectId, action: `${kind}.created`, targetType: kind, targetId: credential.id, changes: diff({}, auditable(view)) }));
+      await tx.emit(credentialEvent(kind, 'created', projectId, view));
       return credential;
     }),
   );

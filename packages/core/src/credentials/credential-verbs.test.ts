@@ -53,6 +53,27 @@ describe('credential verbs over the memory store', () => {
     expect(JSON.stringify(store.auditLog)).not.toContain(issued.key);
   });
 
+  it.each(['key', 'service'] as const)('emits a %s event for each change, from views: never the plaintext nor its digest', async (kind) => {
+    const name = kind === 'service' ? { name: 'billing' } : {};
+    const issued = await verbs.create({ ctx, input: { projectId, kind, ...name } });
+    await verbs.update({ ctx, input: { projectId, kind, id: issued.id, changes: { enabled: false } } });
+    await verbs.update({ ctx, input: { projectId, kind, id: issued.id, changes: { enabled: true, tags: ['t'] } } });
+    await verbs.update({ ctx, input: { projectId, kind, id: issued.id, changes: {} } });
+    const rotated = await verbs.rotate({ ctx, input: { projectId, kind, id: issued.id } });
+    await verbs.revoke({ ctx, input: { projectId, kind, id: rotated.id } });
+    expect(store.outbox.map((e) => e.type)).toEqual([`${kind}.created`, `${kind}.disabled`, `${kind}.updated`, `${kind}.rotated`, `${kind}.revoked`]);
+    expect(store.outbox[0]).toEqual({ projectId, type: `${kind}.created`, data: { projectId, [kind]: expect.objectContaining({ id: issued.id, status: 'active' }) } });
+    expect(store.outbox[3]?.data).toMatchObject({ [kind]: { id: issued.id, replacedBy: rotated.id }, replacement: { id: rotated.id } });
+    const text = JSON.stringify(store.outbox);
+    for (const secret of [issued.key, rotated.key, createDigester()(issued.key), createDigester()(rotated.key)]) expect(text).not.toContain(secret);
+  });
+
+  it('emits nothing for a change that fails', async () => {
+    await expect(verbs.create({ ctx: stranger, input: { projectId, kind: 'key' } })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(verbs.create({ ctx, input: { projectId, kind: 'key', ipAllowlist: ['nope'] } })).rejects.toMatchObject({ code: 'validation_error' });
+    expect(store.outbox).toEqual([]);
+  });
+
   it("answers another user's project, and a malformed id, as not found", async () => {
     await expect(verbs.create({ ctx: stranger, input: { projectId, kind: 'key' } })).rejects.toMatchObject({ code: 'not_found' });
     await expect(verbs.list({ ctx: stranger, input: { projectId, kind: 'key', filters: {}, page: { limit: 10 } } })).rejects.toMatchObject({ code: 'not_found' });

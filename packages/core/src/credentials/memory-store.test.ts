@@ -20,6 +20,7 @@ credentialStoreContract('memory', () => {
       return Promise.resolve(userId);
     },
     auditOf: (projectId: string) => Promise.resolve(store.auditLog.filter((entry) => entry.projectId === projectId)),
+    eventsOf: (projectId: string) => Promise.resolve(store.outbox.filter((event) => event.projectId === projectId)),
     close: () => Promise.resolve(),
   });
 });

@@ -5,6 +5,7 @@ import type { CredentialKind, CredentialRecord } from '../verify/record.js';
 import { isUuid } from './authorize.js';
 import { credentialStatus, type Credential, type CredentialPatch, type NewCredential } from './credential.js';
 import { NameTakenError, type AuditEntry, type CredentialFilters, type CredentialStore, type CredentialTx, type Page, type PageRequest, type ProjectRef } from './ports.js';
+import type { OutboxEvent } from '../webhooks/events.js';
 import { isStorableDate } from './policy.js';
 import { recordOf } from './record-of.js';
 import { effectiveRole, type ProjectRole, type Role } from '../teams/roles.js';
@@ -54,6 +55,8 @@ export class MemoryCredentialStore implements CredentialStore {
   private readonly byPublicId = new Map<string, string>();
   /** Every audit entry written, oldest first. */
   readonly auditLog: AuditEntry[] = [];
+  /** Every outbox event written, oldest first (the memory store delivers nothing itself). */
+  readonly outbox: OutboxEvent[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private lastCreatedAt = 0;
 
@@ -107,6 +110,7 @@ export class MemoryCredentialStore implements CredentialStore {
     return this.exclusive(async () => {
       const staged = new Map<string, Credential>();
       const audit: AuditEntry[] = [];
+      const events: OutboxEvent[] = [];
       const read = (id: string): Credential | undefined => staged.get(id) ?? this.credentials.get(id);
       const all = (): Credential[] => [...new Map([...this.credentials, ...staged]).values()];
       const checkName = (candidate: Credential): void => {
@@ -168,6 +172,10 @@ export class MemoryCredentialStore implements CredentialStore {
           audit.push(structuredClone(entry));
           return Promise.resolve();
         },
+        emit: (event) => {
+          events.push(structuredClone(event));
+          return Promise.resolve();
+        },
       };
       const result = await work(tx);
       for (const [id, credential] of staged) {
@@ -175,6 +183,7 @@ export class MemoryCredentialStore implements CredentialStore {
         this.byPublicId.set(credential.publicId, id);
       }
       this.auditLog.push(...audit);
+      this.outbox.push(...events);
       return result;
     });
   }

@@ -1,6 +1,7 @@
 import type { Environment } from '../keys/key-format.js';
 import type { Role } from '../teams/roles.js';
 import type { CredentialKind, CredentialRecord } from '../verify/record.js';
+import type { OutboxEvent } from '../webhooks/events.js';
 import type { Credential, CredentialPatch, CredentialStatus, NewCredential } from './credential.js';
 
 /**
@@ -50,7 +51,7 @@ export interface AuditEntry {
   requestId: string | null;
   ip: string | null;
   action: string;
-  targetType: 'project' | 'key' | 'service';
+  targetType: 'project' | 'key' | 'service' | 'webhook';
   targetId: string | null;
   changes: AuditChanges | null;
 }
@@ -77,6 +78,12 @@ export interface CredentialTx {
   cloneCredential(id: string, replacement: { publicId: string; digest: string; limitKey: string }): Promise<Credential>;
   /** Written in this unit of work: the change and its audit entry land together, or neither. */
   audit(entry: AuditEntry): Promise<void>;
+  /**
+   * Writes an event to the webhook outbox in this unit of work: the change and its event land
+   * together, or neither, so a delivered event always describes a change that happened and a
+   * committed change is never left without its event.
+   */
+  emit(event: OutboxEvent): Promise<void>;
 }
 
 /**

@@ -1,10 +1,12 @@
 import { credentialAction } from '../teams/actions.js';
 import { ElyzorError, notFound } from '../errors.js';
+import { credentialEvent } from '../webhooks/events.js';
 import { auditEntry } from './audit-entry.js';
 import { isUuid, reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
 import type { CredentialDeps } from './deps.js';
 import { credentialNoun, type CredentialRef } from './get-credential.js';
+import { toCredentialView } from './view.js';
 
 export interface RevokeCredentialInput extends CredentialRef {
   reason?: string | undefined;
@@ -22,7 +24,7 @@ export async function revokeCredential(deps: CredentialDeps, { ctx, input }: { c
     const now = deps.clock.now();
     if (credential.revokedAt !== null && credential.revokedAt.getTime() <= now) throw new ElyzorError('already_revoked', `${credentialNoun(kind)} is already revoked`);
     const revokedAt = new Date(now);
-    await tx.updateCredential(id, { revokedAt, revokeReason: reason });
+    const revoked = await tx.updateCredential(id, { revokedAt, revokeReason: reason });
     await tx.audit(
       auditEntry(ctx, {
         projectId,
@@ -35,6 +37,7 @@ export async function revokeCredential(deps: CredentialDeps, { ctx, input }: { c
         },
       }),
     );
+    await tx.emit(credentialEvent(kind, 'revoked', projectId, toCredentialView(revoked, now)));
     return credential.publicId;
   });
   await deps.bus.publish([publicId]);

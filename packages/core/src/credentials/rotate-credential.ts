@@ -1,5 +1,6 @@
 import { credentialAction } from '../teams/actions.js';
 import { ElyzorError, notFound } from '../errors.js';
+import { credentialEvent } from '../webhooks/events.js';
 import { auditEntry } from './audit-entry.js';
 import { isUuid, reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
@@ -33,7 +34,7 @@ export async function rotateCredential(deps: CredentialDeps, { ctx, input }: { c
     // Retire the old one first: for services this frees the name for the replacement.
     await tx.updateCredential(old.id, { revokedAt: retireAt, revokeReason: 'rotated' });
     const replacement = await tx.cloneCredential(old.id, { publicId: issued.publicId, digest: deps.digest(issued.token), limitKey: limitKeyOf(old) });
-    await tx.updateCredential(old.id, { replacedBy: replacement.id });
+    const retired = await tx.updateCredential(old.id, { replacedBy: replacement.id });
     await tx.audit(
       auditEntry(ctx, {
         projectId,
@@ -43,6 +44,7 @@ export async function rotateCredential(deps: CredentialDeps, { ctx, input }: { c
         changes: { replacedBy: { before: null, after: replacement.id }, revokedAt: { before: null, after: retireAt.toISOString() } },
       }),
     );
+    await tx.emit(credentialEvent(kind, 'rotated', projectId, toCredentialView(retired, now), { replacement: toCredentialView(replacement, now) }));
     return { credential: replacement, token: issued.token, oldPublicId: old.publicId };
   });
   await deps.bus.publish([oldPublicId, credential.publicId]);

@@ -20,6 +20,7 @@ export const PROJECT_ACTIONS = [
   'read_audit',
   'delete_project',
   'manage_members',
+  'manage_webhooks',
 ] as const;
 export type ProjectAction = (typeof PROJECT_ACTIONS)[number];
 
@@ -42,6 +43,7 @@ export const PROJECT_ACTION_ROLE: Record<ProjectAction, Role> = {
   revoke_service: 'developer',
   delete_project: 'admin',
   manage_members: 'admin',
+  manage_webhooks: 'admin',
 };
 
 export const WORKSPACE_ACTION_ROLE: Record<WorkspaceAction, Role> = {

@@ -122,7 +122,7 @@ export interface AuditEventsTable {
 /** Fields that changed: what they were and what they became. Never secrets or digests. */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 
-export type AuditTargetType = 'project' | 'key' | 'service' | 'workspace' | 'member' | 'invitation' | 'root_key';
+export type AuditTargetType = 'project' | 'key' | 'service' | 'workspace' | 'member' | 'invitation' | 'root_key' | 'webhook';
 
 export type RoleColumn = 'owner' | 'admin' | 'developer' | 'viewer';
 
@@ -175,6 +175,57 @@ export interface RootKeysTable {
   updated_at: Generated<Date>;
 }
 
+export interface WebhooksTable {
+  id: Generated<string>;
+  project_id: string;
+  url: string;
+  events: Json<string[]>;
+  description: string | null;
+  enabled: Generated<boolean>;
+  /** The signing secret, encrypted at rest (webhooks/secret-box.ts). */
+  secret_sealed: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** The outbox: one row per event, written with the change that caused it. */
+export interface WebhookEventsTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  project_id: string;
+  type: string;
+  data: Json<Record<string, unknown>>;
+  created_at: Date;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  webhook_id: string;
+  event_id: string;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Date;
+  locked_until: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempted_at: Date;
+  status_code: number | null;
+  error: string | null;
+  latency_ms: number;
+  response_snippet: string | null;
+}
+
+export interface CredentialExpiryNoticesTable {
+  credential_id: string;
+  notice: string;
+  sent_at: Date;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -197,4 +248,9 @@ export interface Schema {
   invitations: InvitationsTable;
   root_keys: RootKeysTable;
   schema_migrations: SchemaMigrationsTable;
+  webhooks: WebhooksTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  credential_expiry_notices: CredentialExpiryNoticesTable;
 }

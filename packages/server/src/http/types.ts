@@ -9,6 +9,7 @@ import type { InvitationService } from '../services/invitations.js';
 import type { ProjectService } from '../services/projects.js';
 import type { RootKeyService } from '../services/root-keys.js';
 import type { WorkspaceService } from '../services/workspaces.js';
+import type { WebhookService } from '../services/webhooks.js';
 
 /** Fastify's logger is pino, which can say whether a level is on (to skip building a line). */
 export type AppLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
@@ -26,6 +27,7 @@ export interface Services {
   workspaces: WorkspaceService;
   invitations: InvitationService;
   rootKeys: RootKeyService;
+  webhooks: WebhookService;
 }
 
 export interface RouteContext {

@@ -3,6 +3,7 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { CredentialsTable, Schema } from '../db/schema.js';
 import { recordAudit } from './audit.js';
+import { writeOutboxEvent } from './webhook-outbox.js';
 import { afterCursor, toPage } from './page.js';
 import { findProjectRef } from './projects.js';
 import type { CredentialRow } from './credentials.js';
@@ -150,6 +151,9 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
         return toCredential(row);
       }),
     audit: (entry: AuditEntry) => recordAudit(trx, entry),
+    async emit(event) {
+      await writeOutboxEvent(trx, event, new Date(clock.now()));
+    },
   };
 }
 

@@ -79,7 +79,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   );
   const deps = await createDeps(config, {
     logger,
-    inMemory: true,
+    // An explicit DATA_DIR keeps the embedded database on disk (restart tests); otherwise in memory.
+    inMemory: options.env?.DATA_DIR === undefined,
     redisPrefix: options.redisPrefix ?? `elyzor-test:${randomUUID()}:`,
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });

@@ -45,6 +45,7 @@ export interface JsonSchema {
   maximum?: number;
   items?: JsonSchema;
   maxItems?: number;
+  minItems?: number;
   properties?: Record<string, JsonSchema>;
   required?: string[];
   additionalProperties?: boolean | JsonSchema;
@@ -144,6 +145,7 @@ export function validValue(schema: JsonSchema | undefined): unknown {
   switch (schema.type) {
     case 'string':
       unique += 1;
+      if (schema.format === 'uri') return 'https://example.com/hook';
       if (schema.format === 'email') return `user-${randomUUID()}@example.com`;
       if (schema.format === 'date-time') return '2099-01-01T00:00:00Z';
       if (schema.pattern !== undefined) return `valid-${unique}`;
@@ -154,7 +156,7 @@ export function validValue(schema: JsonSchema | undefined): unknown {
     case 'boolean':
       return true;
     case 'array':
-      return [];
+      return Array.from({ length: schema.minItems ?? 0 }, () => validValue(schema.items));
     case 'object':
       return Object.fromEntries((schema.required ?? []).map((name) => [name, validValue(schema.properties?.[name])]));
     default:

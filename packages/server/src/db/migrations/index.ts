@@ -4,6 +4,7 @@ import * as usageCounts from './003_usage_counts.js';
 import * as usageRollups from './004_usage_rollups.js';
 import * as workspaces from './005_workspaces.js';
 import * as rootKeys from './006_root_keys.js';
+import * as webhooks from './007_webhooks.js';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: ReadonlyArray<{ version: number; name: string; up: string }> = [
@@ -13,4 +14,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; up: stri
   { version: 4, name: 'usage_rollups', up: usageRollups.up },
   { version: 5, name: 'workspaces', up: workspaces.up },
   { version: 6, name: 'root_keys', up: rootKeys.up },
+  { version: 7, name: 'webhooks', up: webhooks.up },
 ];

@@ -1,0 +1,96 @@
+import { Type, type TSchema } from 'typebox';
+
+/**
+ * Every event a webhook can subscribe to, in one closed list: the engine emits them, the wire
+ * schema accepts them, the README lists them. `member.*` come with workspaces and members,
+ * `usage.quota_threshold` and `verification.failure_burst` with the usage path; they are in
+ * the catalogue so that a subscription to them is valid before their emitters exist.
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  'key.created',
+  'key.updated',
+  'key.rotated',
+  'key.revoked',
+  'key.disabled',
+  'key.expiring',
+  'key.expired',
+  'service.created',
+  'service.updated',
+  'service.rotated',
+  'service.revoked',
+  'service.disabled',
+  'service.expiring',
+  'service.expired',
+  'usage.quota_threshold',
+  'verification.failure_burst',
+  'member.added',
+  'member.removed',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** Sent only by `POST …/webhooks/:webhookId/test`, to that one webhook. */
+export const WEBHOOK_TEST_EVENT = 'webhook.test';
+
+const DateTime = Type.String({ format: 'date-time' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const EventType = Type.Union(
+  WEBHOOK_EVENT_TYPES.map((type) => Type.Literal(type)),
+  { description: 'An event of the catalogue (see the README)' },
+);
+const Events = Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true });
+const Url = Type.String({ format: 'uri', minLength: 1, maxLength: 2048, description: 'https only (unless WEBHOOK_ALLOW_PRIVATE=true); checked again at each delivery, after DNS' });
+const Description = Type.String({ maxLength: 500 });
+
+export const WebhookParams = Type.Object({ projectId: Type.String(), webhookId: Type.String() });
+export const DeliveryParams = Type.Object({ projectId: Type.String(), webhookId: Type.String(), deliveryId: Type.String() });
+
+export const CreateWebhookBody = Type.Object({ url: Url, events: Events, description: Type.Optional(Description) }, { additionalProperties: false });
+
+export const UpdateWebhookBody = Type.Object(
+  { url: Type.Optional(Url), events: Type.Optional(Events), description: Type.Optional(Nullable(Description)), enabled: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+export const Webhook = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  description: Nullable(Type.String()),
+  enabled: Type.Boolean(),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+
+export const WebhookWithSecret = Type.Object({
+  ...Webhook.properties,
+  secret: Type.String({ description: '`whsec_<base64>`: shown once, here; sign-checking key of the Standard Webhooks specification' }),
+});
+
+export const WebhookAttempt = Type.Object({
+  attemptedAt: DateTime,
+  statusCode: Nullable(Type.Integer()),
+  error: Nullable(Type.String({ description: 'timeout, refused (egress check), or a connection error' })),
+  latencyMs: Type.Number(),
+  responseSnippet: Nullable(Type.String({ description: 'The first 1 KB of the response body' })),
+});
+
+export const WebhookDelivery = Type.Object({
+  id: Type.String(),
+  eventId: Type.String({ description: 'Also the `webhook-id` header: the same on every attempt, for receivers to deduplicate' }),
+  type: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  nextAttemptAt: Nullable(DateTime),
+  createdAt: DateTime,
+  attemptLog: Type.Array(WebhookAttempt),
+});
+
+export const DeliveriesQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
