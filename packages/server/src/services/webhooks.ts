@@ -92,7 +92,7 @@ export class WebhookService {
   }
 
   private reach(ctx: Ctx, db: DB, projectId: string, lock = false): Promise<ProjectRef> {
-    return reachProject(ctx, projectId, (id) => findProjectRef(db, id, lock ? 'key share' : undefined), 'manage_webhooks');
+    return reachProject(ctx, projectId, (id, userId) => findProjectRef(db, id, lock ? 'key share' : undefined, userId), 'manage_webhooks');
   }
 
   private checkUrl(url: string): void {
