@@ -10,7 +10,7 @@ export interface Config {
   dataDir: string;
   /** A postgres:// URL selects PostgreSQL; otherwise PGlite under `dataDir`. */
   databaseUrl: string | undefined;
-  /** Selects Redis for limits, the invalidation bus and the token denylist. */
+  /** Selects Redis for limits, the invalidation bus and the fast path of the token denylist. */
   redisUrl: string | undefined;
   /** Undefined outside production until `main.ts` generates or loads one from `dataDir`. */
   jwtSecret: string | undefined;

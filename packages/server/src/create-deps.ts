@@ -8,6 +8,7 @@ import { VerifyGate } from './http/verify-gate.js';
 import { LocalBus, type InvalidationBus } from './infra/bus.js';
 import { SqlDenylist, type TokenDenylist } from './infra/denylist.js';
 import { RedisBus } from './infra/redis-bus.js';
+import { LayeredDenylist } from './infra/layered-denylist.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
 import { HeavyReads } from './services/heavy-reads.js';
 import { FallbackLimiter } from './infra/fallback-limiter.js';
@@ -81,7 +82,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
       await Promise.all([redis.connect(), subscriber.connect()]);
       limiter = new FallbackLimiter(new RedisLimiter(redis, { prefix }), new MemoryLimiter(clock), clock, config.redisFailure, options.logger);
       bus = new RedisBus(redis, subscriber, { prefix });
-      denylist = new RedisDenylist(redis, { prefix, clock });
+      // PostgreSQL (or PGlite) holds every denial; Redis answers checks while it is reachable.
+      denylist = new LayeredDenylist(new SqlDenylist(database.db, clock), new RedisDenylist(redis, { prefix, clock }), clock, { retryMs: config.redisFailure.openMs });
     } else {
       limiter = new MemoryLimiter(clock);
       bus = new LocalBus();
