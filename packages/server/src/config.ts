@@ -27,7 +27,12 @@ export interface Config {
   rateLimit: { limit: number; windowSeconds: number };
   ipLimits: {
     auth: number;
-    verify: number;
+    /**
+     * Verifications per address per window, whatever they present; null (the default) = no
+     * such limit. The calling address is usually the protected API's own, so a budget here
+     * would cut a busy API off; the failure budget below is what stops guessing.
+     */
+    verify: number | null;
     /** Verifications with an unknown or malformed credential per address before it is refused. */
     verifyFailures: number;
     /** Store lookups an address past its failure budget may have in flight (uncached, well-formed ids). */
@@ -133,7 +138,7 @@ export function parseConfig(env: Env): Config {
     },
     ipLimits: {
       auth: int('IP_RATE_LIMIT_AUTH', 60, 1, 1_000_000_000),
-      verify: int('IP_RATE_LIMIT_VERIFY', 100_000, 1, 1_000_000_000),
+      verify: str('IP_RATE_LIMIT_VERIFY') === undefined ? null : int('IP_RATE_LIMIT_VERIFY', 0, 1, 1_000_000_000),
       verifyFailures: int('IP_RATE_LIMIT_VERIFY_FAILURES', 1000, 1, 1_000_000_000),
       overBudgetLookups: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS', 4, 0, 1000),
       windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
