@@ -15,3 +15,22 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY: 'off' })).toThrow(/IP_RATE_LIMIT_VERIFY/);
   });
 });
+
+describe('parseConfig: metrics', () => {
+  it('serves /metrics on the app without a token by default', () => {
+    expect(parseConfig({}).metrics).toEqual({ token: undefined, port: undefined, host: '0.0.0.0' });
+  });
+
+  it('reads METRICS_TOKEN, METRICS_PORT and METRICS_HOST (which defaults to HOST)', () => {
+    const config = parseConfig({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: '9464', HOST: '10.0.0.5' });
+    expect(config.metrics).toEqual({ token: 'a-long-enough-token', port: 9464, host: '10.0.0.5' });
+    expect(parseConfig({ METRICS_PORT: '9464', METRICS_HOST: '127.0.0.1' }).metrics.host).toBe('127.0.0.1');
+  });
+
+  it('refuses a short or spaced METRICS_TOKEN, and a METRICS_PORT equal to PORT or out of range', () => {
+    expect(() => parseConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(() => parseConfig({ METRICS_TOKEN: 'has a space in the middle' })).toThrow(/METRICS_TOKEN/);
+    expect(() => parseConfig({ METRICS_PORT: '3000' })).toThrow(/METRICS_PORT must differ from PORT/);
+    expect(() => parseConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+});

@@ -55,6 +55,11 @@ export interface Config {
    */
   heavyReads: { perUser: number; timeoutMs: number };
   workers: number;
+  /**
+   * `GET /metrics` (Prometheus): a bearer token required when `token` is set; on a port of its
+   * own (a plain node:http server on `host`) when `port` is set, otherwise a route of the app.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   /** What verification does while Redis is unreachable. */
   redisFailure: { mode: 'fallback' | 'refuse'; timeoutMs: number; failureThreshold: number; openMs: number };
 }
@@ -107,6 +112,11 @@ export function parseConfig(env: Env): Config {
     if (missing.length > 0) problems.push(`NODE_ENV=production requires ${missing.join(', ')} (missing)`);
   }
 
+  const metricsToken = str('METRICS_TOKEN');
+  // It is compared against a bearer token, which the service reads up to 200 characters.
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,128}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be 16 to 128 printable characters without spaces');
+  }
   const redisFailureMode = str('REDIS_FAILURE_MODE') ?? 'fallback';
   if (redisFailureMode !== 'fallback' && redisFailureMode !== 'refuse') problems.push('REDIS_FAILURE_MODE must be fallback or refuse');
   const trustProxyRaw = str('TRUST_PROXY');
@@ -171,6 +181,11 @@ export function parseConfig(env: Env): Config {
       timeoutMs: int('HEAVY_READ_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     workers: int('ELYZOR_WORKERS', 1, 1, 256),
+    metrics: {
+      token: metricsToken,
+      port: str('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
+      host: str('METRICS_HOST') ?? str('HOST') ?? '0.0.0.0',
+    },
     redisFailure: {
       mode: redisFailureMode === 'refuse' ? 'refuse' : 'fallback',
       timeoutMs: int('REDIS_TIMEOUT_MS', 500, 10, 60_000),
@@ -178,6 +193,9 @@ export function parseConfig(env: Env): Config {
       openMs: int('REDIS_RETRY_AFTER_MS', 5000, 100, 600_000),
     },
   };
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) {
+    problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
+  }
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS');
   }

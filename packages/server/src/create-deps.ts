@@ -9,6 +9,8 @@ import { LocalBus, type InvalidationBus } from './infra/bus.js';
 import { SqlDenylist, type TokenDenylist } from './infra/denylist.js';
 import { RedisBus } from './infra/redis-bus.js';
 import { LayeredDenylist } from './infra/layered-denylist.js';
+import { Metrics } from './infra/metrics.js';
+import { backendHealth } from './infra/backend-health.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
 import { HeavyReads } from './services/heavy-reads.js';
 import { FallbackLimiter } from './infra/fallback-limiter.js';
@@ -140,6 +142,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     localLimiter,
     verifyGate: new VerifyGate(localLimiter, config.ipLimits),
     denylist,
+    metrics: new Metrics({ cache, usage, limiter, denylist, backends: () => backendHealth({ database, redis }) }),
     usage,
     heavyReads: new HeavyReads(db, config.heavyReads),
     verifier,

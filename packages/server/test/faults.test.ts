@@ -41,6 +41,7 @@ const denylistOnRedis = (t: TestApp): boolean => {
 };
 /** The `jti` claim of an access token (its payload, unverified: the test issued it). */
 const jtiOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti;
+const metricsOf = async (t: TestApp): Promise<string> => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
 const hasLog = (t: TestApp, text: string): boolean => t.logs.some((line) => line.includes(text));
 /** Status codes of a batch, counted: `{ 200: 19, 403: 1 }`. */
 const tally = (responses: readonly LightMyRequestResponse[]): Record<number, number> => {
@@ -217,6 +218,12 @@ describe.runIf(backend === 'embedded')('faults with real servers', () => {
       // The denial is in PostgreSQL: both instances refuse the token, Redis or not.
       for (const t of [a, b]) expect((await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(second) })).statusCode).toBe(401);
       for (const t of [a, b]) expect((await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(user.accessToken) })).statusCode).toBe(200);
+      // The metrics show the outage: Redis down, limiter calls answered without it, token checks on PostgreSQL.
+      const during = await metricsOf(a);
+      expect(during).toContain('elyzor_backend_up{backend="redis"} 0');
+      expect(during).toContain('elyzor_backend_up{backend="database"} 1');
+      expect(during).toContain('elyzor_denylist_redis_fast_path 0');
+      expect(Number(/^elyzor_limiter_fallbacks_total (\d+)$/m.exec(during)?.[1])).toBeGreaterThan(0);
 
       // Redis comes back empty (no persistence): nothing that was denied is let in again.
       await redis.start();
@@ -235,6 +242,7 @@ describe.runIf(backend === 'embedded')('faults with real servers', () => {
         return denylistOnRedis(a) && denylistOnRedis(b);
       }, 20_000, 100);
       for (const t of [a, b]) expect((await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(second) })).statusCode).toBe(401);
+      expect(await metricsOf(a)).toContain('elyzor_denylist_redis_fast_path 1');
       // A logout now reaches Redis as well as PostgreSQL.
       const third = (await b.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: user.password } })).json<{ accessToken: string }>().accessToken;
       expect((await b.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(third) })).statusCode).toBe(204);
