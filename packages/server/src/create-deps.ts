@@ -85,7 +85,10 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
       limiter = new FallbackLimiter(new RedisLimiter(redis, { prefix }), new MemoryLimiter(clock), clock, config.redisFailure, options.logger);
       bus = new RedisBus(redis, subscriber, { prefix });
       // PostgreSQL (or PGlite) holds every denial; Redis answers checks while it is reachable.
-      denylist = new LayeredDenylist(new SqlDenylist(database.db, clock), new RedisDenylist(redis, { prefix, clock }), clock, { retryMs: config.redisFailure.openMs });
+      const layered = new LayeredDenylist(new SqlDenylist(database.db, clock), new RedisDenylist(redis, { prefix, clock }), clock, { retryMs: config.redisFailure.openMs });
+      // A Redis that restarted between two checks fails no command, yet may have lost denials.
+      redis.on('close', () => layered.fastPathLost());
+      denylist = layered;
     } else {
       limiter = new MemoryLimiter(clock);
       bus = new LocalBus();

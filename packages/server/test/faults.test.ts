@@ -257,6 +257,33 @@ describe.runIf(backend === 'embedded')('faults with real servers', () => {
       }
     }, 60_000);
 
+    it('Redis restarts empty while nothing is asked of it: a token logged out before is still refused', async () => {
+      const { redis } = servers();
+      const t = await startOn(await freshDatabase(), { env: { REDIS_TIMEOUT_MS: '200', REDIS_RETRY_AFTER_MS: '300' } });
+      const { user } = await userWithProject(t.app);
+      const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: user.password } });
+      const second = login.json<{ accessToken: string }>().accessToken;
+      // The denylist reads Redis, and the logout is in Redis as well as in PostgreSQL.
+      await waitFor('the denylist to use Redis', async () => {
+        await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(user.accessToken) });
+        return denylistOnRedis(t);
+      }, 20_000, 100);
+      expect((await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(second) })).statusCode).toBe(204);
+      expect((await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(second) })).statusCode).toBe(401);
+
+      // No request while Redis is away, so no command fails; it comes back without its data.
+      await redis.stop();
+      await redis.start();
+      await waitFor('health to return to 200 after Redis restarted', async () => (await health(t)).statusCode === 200, 20_000, 200);
+      expect((await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(second) })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(user.accessToken) })).statusCode).toBe(200);
+      await waitFor('the denylist to use Redis again', async () => {
+        await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(user.accessToken) });
+        return denylistOnRedis(t);
+      }, 20_000, 100);
+      expect((await t.app.inject({ method: 'GET', url: '/v1/projects', headers: bearer(second) })).statusCode).toBe(401);
+    }, 60_000);
+
     it('with REDIS_FAILURE_MODE=refuse, verification answers 503 service_unavailable while Redis is down, and recovers by itself', async () => {
       const { redis } = servers();
       const t = await startOn(await freshDatabase(), { env: { REDIS_FAILURE_MODE: 'refuse', REDIS_TIMEOUT_MS: '200', REDIS_RETRY_AFTER_MS: '300', RATE_LIMIT_DEFAULT: '1000000' } });

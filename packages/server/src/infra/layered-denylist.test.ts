@@ -104,6 +104,22 @@ describe('LayeredDenylist', () => {
     expect(await denylist.has('during')).toBe(true);
   });
 
+  it('stops trusting the fast path when its connection closes, even if no command failed (a restart that lost its data)', async () => {
+    const { clock, fast, denylist } = setup();
+    await denylist.add('a', EXPIRES);
+    await denylist.has('x');
+    await settle();
+    expect(denylist.fastPath).toBe(true);
+    fast.entries.clear();
+    denylist.fastPathLost();
+    expect(await denylist.has('a')).toBe(true);
+    clock.advance(RETRY_MS);
+    await denylist.has('x');
+    await settle();
+    expect(denylist.fastPath).toBe(true);
+    expect(fast.entries.has('a')).toBe(true);
+  });
+
   it('does not trust a copy that raced a failed write to the fast path', async () => {
     const { clock, fast, denylist } = setup();
     fast.down = true;

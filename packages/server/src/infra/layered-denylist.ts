@@ -68,6 +68,14 @@ export class LayeredDenylist implements TokenDenylist {
     await Promise.allSettled([this.record.close(), this.fast.close()]);
   }
 
+  /**
+   * The connection to Redis closed: whatever happened while it was away (a restart that lost
+   * its data, writes of other instances that failed), Redis is no longer known to be whole.
+   */
+  fastPathLost(): void {
+    this.distrust();
+  }
+
   private distrust(): void {
     this.trusted = false;
     this.failures++;
