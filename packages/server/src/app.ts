@@ -30,6 +30,7 @@ import { registerCredentialsList } from './routes/credentials-list.js';
 import { registerCredentialsRevoke } from './routes/credentials-revoke.js';
 import { registerCredentialsRotate } from './routes/credentials-rotate.js';
 import { registerHealth } from './routes/health.js';
+import { registerMetrics } from './routes/metrics.js';
 import { registerProjectsCreate } from './routes/projects-create.js';
 import { registerProjectsDelete } from './routes/projects-delete.js';
 import { registerProjectsList } from './routes/projects-list.js';
@@ -178,7 +179,10 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   // The access log: management requests at info. Verifications are metered as usage records
   // instead, and logged here only at debug.
   app.addHook('onResponse', (request, reply, done) => {
-    const level = request.routeOptions.config?.verifyShape === true ? 'debug' : 'info';
+    const verifyShaped = request.routeOptions.config?.verifyShape === true;
+    // Verifications have metrics of their own (counted where they are answered, in either lane).
+    if (!verifyShaped) deps.metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    const level = verifyShaped ? 'debug' : 'info';
     if ((request.log as AppLogger).isLevelEnabled(level)) {
       request.log[level]({ requestId: request.id, method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
     }
@@ -256,6 +260,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerVerify(app, context);
   registerStats(app, context);
   registerHealth(app, context);
+  app.decorate('metricsServer', registerMetrics(app, context));
   lane = verifyLane;
   return app;
 }

@@ -10,7 +10,7 @@ export interface Config {
   dataDir: string;
   /** A postgres:// URL selects PostgreSQL; otherwise PGlite under `dataDir`. */
   databaseUrl: string | undefined;
-  /** Selects Redis for limits, the invalidation bus and the token denylist. */
+  /** Selects Redis for limits, the invalidation bus and the fast path of the token denylist. */
   redisUrl: string | undefined;
   /** Undefined outside production until `main.ts` generates or loads one from `dataDir`. */
   jwtSecret: string | undefined;
@@ -27,7 +27,12 @@ export interface Config {
   rateLimit: { limit: number; windowSeconds: number };
   ipLimits: {
     auth: number;
-    verify: number;
+    /**
+     * Verifications per address per window, whatever they present; null (the default) = no
+     * such limit. The calling address is usually the protected API's own, so a budget here
+     * would cut a busy API off; the failure budget below is what stops guessing.
+     */
+    verify: number | null;
     /** Verifications with an unknown or malformed credential per address before it is refused. */
     verifyFailures: number;
     /** Store lookups an address past its failure budget may have in flight (uncached, well-formed ids). */
@@ -71,6 +76,11 @@ export interface Config {
     /** How often the expiry monitor runs; 0 stops its timer (tests drive it). */
     expiryIntervalMs: number;
   };
+  /**
+   * `GET /metrics` (Prometheus): a bearer token required when `token` is set; on a port of its
+   * own (a plain node:http server on `host`) when `port` is set, otherwise a route of the app.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   /** What verification does while Redis is unreachable. */
   redisFailure: { mode: 'fallback' | 'refuse'; timeoutMs: number; failureThreshold: number; openMs: number };
 }
@@ -128,6 +138,11 @@ export function parseConfig(env: Env): Config {
   const webhookSecretKey = str('WEBHOOK_SECRET_KEY');
   if (webhookSecretKey !== undefined && webhookSecretKey.length < 32) problems.push('WEBHOOK_SECRET_KEY must be at least 32 characters');
 
+  const metricsToken = str('METRICS_TOKEN');
+  // It is compared against a bearer token, which the service reads up to 200 characters.
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,128}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be 16 to 128 printable characters without spaces');
+  }
   const redisFailureMode = str('REDIS_FAILURE_MODE') ?? 'fallback';
   if (redisFailureMode !== 'fallback' && redisFailureMode !== 'refuse') problems.push('REDIS_FAILURE_MODE must be fallback or refuse');
   const signup = str('SIGNUP') ?? 'open';
@@ -163,7 +178,7 @@ export function parseConfig(env: Env): Config {
     },
     ipLimits: {
       auth: int('IP_RATE_LIMIT_AUTH', 60, 1, 1_000_000_000),
-      verify: int('IP_RATE_LIMIT_VERIFY', 100_000, 1, 1_000_000_000),
+      verify: str('IP_RATE_LIMIT_VERIFY') === undefined ? null : int('IP_RATE_LIMIT_VERIFY', 0, 1, 1_000_000_000),
       verifyFailures: int('IP_RATE_LIMIT_VERIFY_FAILURES', 1000, 1, 1_000_000_000),
       overBudgetLookups: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS', 4, 0, 1000),
       windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
@@ -207,6 +222,11 @@ export function parseConfig(env: Env): Config {
       batchSize: int('WEBHOOK_BATCH_SIZE', 50, 1, 1000),
       expiryIntervalMs: int('EXPIRY_MONITOR_INTERVAL_MS', 60_000, 0, 86_400_000),
     },
+    metrics: {
+      token: metricsToken,
+      port: str('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
+      host: str('METRICS_HOST') ?? str('HOST') ?? '0.0.0.0',
+    },
     redisFailure: {
       mode: redisFailureMode === 'refuse' ? 'refuse' : 'fallback',
       timeoutMs: int('REDIS_TIMEOUT_MS', 500, 10, 60_000),
@@ -214,6 +234,9 @@ export function parseConfig(env: Env): Config {
       openMs: int('REDIS_RETRY_AFTER_MS', 5000, 100, 600_000),
     },
   };
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) {
+    problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
+  }
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not be greater than HTTP_REQUEST_TIMEOUT_MS');
   }

@@ -8,6 +8,9 @@ import { VerifyGate } from './http/verify-gate.js';
 import { LocalBus, type InvalidationBus } from './infra/bus.js';
 import { SqlDenylist, type TokenDenylist } from './infra/denylist.js';
 import { RedisBus } from './infra/redis-bus.js';
+import { LayeredDenylist } from './infra/layered-denylist.js';
+import { Metrics } from './infra/metrics.js';
+import { backendHealth } from './infra/backend-health.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
 import { HeavyReads } from './services/heavy-reads.js';
 import { FallbackLimiter } from './infra/fallback-limiter.js';
@@ -84,7 +87,11 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
       await Promise.all([redis.connect(), subscriber.connect()]);
       limiter = new FallbackLimiter(new RedisLimiter(redis, { prefix }), new MemoryLimiter(clock), clock, config.redisFailure, options.logger);
       bus = new RedisBus(redis, subscriber, { prefix });
-      denylist = new RedisDenylist(redis, { prefix, clock });
+      // PostgreSQL (or PGlite) holds every denial; Redis answers checks while it is reachable.
+      const layered = new LayeredDenylist(new SqlDenylist(database.db, clock), new RedisDenylist(redis, { prefix, clock }), clock, { retryMs: config.redisFailure.openMs });
+      // A Redis that restarted between two checks fails no command, yet may have lost denials.
+      redis.on('close', () => layered.fastPathLost());
+      denylist = layered;
     } else {
       limiter = new MemoryLimiter(clock);
       bus = new LocalBus();
@@ -146,6 +153,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     localLimiter,
     verifyGate: new VerifyGate(localLimiter, config.ipLimits),
     denylist,
+    metrics: new Metrics({ cache, usage, limiter, denylist, backends: () => backendHealth({ database, redis }) }),
     usage,
     heavyReads: new HeavyReads(db, config.heavyReads),
     verifier,

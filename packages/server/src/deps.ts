@@ -6,6 +6,7 @@ import type { VerifyGate } from './http/verify-gate.js';
 import type { DB, Database } from './db/database.js';
 import type { InvalidationBus } from './infra/bus.js';
 import type { TokenDenylist } from './infra/denylist.js';
+import type { Metrics } from './infra/metrics.js';
 import type { HeavyReads } from './services/heavy-reads.js';
 import type { UsageBuffer } from './usage/usage-buffer.js';
 import type { ExpiryMonitor } from './webhooks/expiry-monitor.js';
@@ -29,6 +30,8 @@ export interface Deps {
   /** The per-address gate of the verify endpoints (on `localLimiter`). */
   verifyGate: VerifyGate;
   denylist: TokenDenylist;
+  /** Prometheus metrics: the registry, and the verification counts the verify path records. */
+  metrics: Metrics;
   usage: UsageBuffer;
   /** Stats, usage series and exports: bounded per user and in statement time. */
   heavyReads: HeavyReads;

@@ -315,6 +315,30 @@ describe(`verification (${backend})`, () => {
     });
   });
 
+  describe('per-address limit on /v1/verify, unset (the default): off, the failure budget still on', () => {
+    let open: TestApp;
+    beforeAll(async () => {
+      open = await startApp({ env: { IP_RATE_LIMIT_VERIFY: '', IP_RATE_LIMIT_VERIFY_FAILURES: '3', RATE_LIMIT_DEFAULT: '1000000' } });
+    });
+    afterAll(async () => {
+      await open.close();
+    });
+
+    it('verifies every valid credential from one busy address, and still refuses its unknown keys past the failure budget', async () => {
+      expect(open.config.ipLimits.verify).toBeNull();
+      const { user, projectId } = await userWithProject(open.app);
+      const key = await createKey(open.app, user.accessToken, projectId);
+      const address = randomAddress();
+      expect((await verifyFrom(open.app, key.key, address)).statusCode).toBe(200);
+      const answers = await Promise.all(Array.from({ length: 500 }, () => verifyFrom(open.app, key.key, address)));
+      expect(answers.filter((r) => r.statusCode !== 200).map((r) => r.body)).toEqual([]);
+      for (let i = 0; i < 3; i++) expect((await verifyFrom(open.app, generateCredential('sk').token, address)).statusCode).toBe(401);
+      expectRateLimited(await verifyFrom(open.app, generateCredential('sk').token, address));
+      // Past the failure budget a valid credential still verifies.
+      expect((await verifyFrom(open.app, key.key, address)).statusCode).toBe(200);
+    });
+  });
+
   describe('per-address limit on /v1/verify (limit 3)', () => {
     let guarded: TestApp;
     beforeAll(async () => {

@@ -65,6 +65,21 @@ describe('CredentialCache', () => {
     expect(cache.peek('a')).toEqual(record('a'));
   });
 
+  it('counts lookups answered from memory as hits and those that wait for the store as misses, once each', async () => {
+    const { cache, clock } = setup();
+    const s = store({ a: record('a') });
+    await cache.load('a', s.fetch);
+    await cache.load('a', s.fetch);
+    await cache.load('unknown', s.fetch);
+    await cache.load('unknown', s.fetch);
+    expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 2, misses: 2 });
+    // Concurrent misses on one id share one read, and each is a miss.
+    clock.advance(60_000);
+    await Promise.all([cache.load('a', s.fetch), cache.load('a', s.fetch)]);
+    expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 2, misses: 4 });
+    expect(s.calls).toEqual(['a', 'unknown', 'a']);
+  });
+
   it('reads again once the TTL has passed', async () => {
     const { cache, clock } = setup();
     const s = store({ a: record('a') });

@@ -27,6 +27,10 @@ export class CredentialCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<CredentialRecord | null>>();
   private invalidations = 0;
+  /** Lookups answered from memory (negative entries included), since start; for metrics. */
+  hits = 0;
+  /** Lookups that had to wait for the store (a read started, or one in flight joined), since start. */
+  misses = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -41,6 +45,7 @@ export class CredentialCache {
       this.entries.delete(publicId);
       return undefined;
     }
+    this.hits++;
     return entry.record;
   }
 
@@ -51,6 +56,7 @@ export class CredentialCache {
   load(publicId: string, fetch: (publicId: string) => Promise<CredentialRecord | null>): Promise<CredentialRecord | null> {
     const cached = this.peek(publicId);
     if (cached !== undefined) return Promise.resolve(cached);
+    this.misses++;
     const running = this.inflight.get(publicId);
     if (running !== undefined) return running;
     const startedAt = this.invalidations;

@@ -11,6 +11,7 @@ export type IpBucket = 'auth' | 'verify';
 export async function checkIpLimit(deps: Deps, bucket: IpBucket, ip: string): Promise<number | null> {
   const { ipLimits } = deps.config;
   const limit = bucket === 'auth' ? ipLimits.auth : ipLimits.verify;
+  if (limit === null) return null;
   const result = await deps.limiter.consume([{ key: `ip:${bucket}:${ip}`, rule: { type: 'sliding_window', limit, windowMs: ipLimits.windowSeconds * 1000 } }], 1);
   if (result.allowed) return null;
   return Math.max(1, Math.ceil((result.decisions[0]?.retryAfterMs ?? 1000) / 1000));

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { AccessClaims } from '../auth/access-tokens.js';
 import type { Ctx } from '@elyzor/core';
 import type { Deps } from '../deps.js';
+import type { MetricsServer } from './metrics-server.js';
 import type { AuthService } from '../services/auth.js';
 import type { CredentialUsageService } from '../services/credentials.js';
 import type { InvitationService } from '../services/invitations.js';
@@ -36,6 +37,10 @@ export interface RouteContext {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server of `GET /metrics` when `METRICS_PORT` is set; null when /metrics is a route of the app. */
+    metricsServer: MetricsServer | null;
+  }
   interface FastifyRequest {
     /** The caller, set by the `authenticate` pre-handler on management routes. */
     ctx: Ctx | null;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { VERIFY_STATUS, type CredentialKind, type LimitDecision, type VerifyResult } from '@elyzor/core';
 import type { Static } from 'typebox';
 import type { Deps } from '../deps.js';
@@ -50,8 +51,12 @@ function throttled(retryAfter: number): VerifyAnswer {
  * what the verifier throws (a backend out of reach); callers map it with `errorAnswer`.
  */
 export async function answerVerification(deps: Deps, input: VerifyInput): Promise<VerifyAnswer> {
+  const started = performance.now();
   const pass = deps.verifyGate.enter(input.ip);
-  if (pass.kind === 'refused') return throttled(pass.retryAfter);
+  if (pass.kind === 'refused') {
+    deps.metrics.verifications.record(input.kind, 'rate_limit_exceeded', started);
+    return throttled(pass.retryAfter);
+  }
   const { scopes, resource, ip, cost } = input.body;
   const admitLookup = pass.kind === 'over_budget' ? pass.admitLookup : undefined;
   let result: VerifyResult;
@@ -60,11 +65,14 @@ export async function answerVerification(deps: Deps, input: VerifyInput): Promis
   } catch (error) {
     // Not answered (a backend out of reach): not the caller's failure.
     deps.verifyGate.settle(input.ip, pass, false);
+    deps.metrics.verifications.failed(input.kind, error, started);
     throw error;
   }
   deps.verifyGate.settle(input.ip, pass, result.outcome === 'invalid_key');
   // Past its failure budget an address learns nothing about what it presents unless it is real.
-  if (pass.kind === 'over_budget' && result.outcome === 'invalid_key') return throttled(pass.retryAfter);
+  const throttle = pass.kind === 'over_budget' && result.outcome === 'invalid_key';
+  deps.metrics.verifications.record(input.kind, throttle ? 'rate_limit_exceeded' : result.outcome, started);
+  if (throttle) return throttled(pass.retryAfter);
   const headers: Record<string, string> = {};
   limitHeaders(headers, result.rateLimit, windowOf(result, deps.config.rateLimit.windowSeconds), deps.clock.now());
   const record = result.record;

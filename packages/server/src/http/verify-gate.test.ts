@@ -53,6 +53,18 @@ describe('VerifyGate', () => {
     expect(g.enter('a')).toMatchObject({ kind: 'refused', retryAfter: expect.any(Number) });
   });
 
+  it('has no verify budget when it is off (null): one address passes far beyond the old default of 100,000', () => {
+    const g = gate({ verify: null });
+    for (let i = 0; i < 150_000; i++) {
+      const pass = g.enter('a');
+      if (pass.kind !== 'open') throw new Error(`verification ${i + 1} was ${pass.kind}`);
+      g.settle('a', pass, false);
+    }
+    // The failure budget is still on.
+    for (let i = 0; i < 3; i++) expect(fail(g, 'a').kind).toBe('open');
+    expect(g.enter('a').kind).toBe('over_budget');
+  });
+
   it('lets an address over budget have only overBudgetLookups lookups in flight', () => {
     const g = gate();
     for (let i = 0; i < 3; i++) fail(g, 'a');

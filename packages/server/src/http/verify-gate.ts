@@ -1,8 +1,8 @@
 import type { MemoryLimiter } from '@elyzor/core';
 
 export interface VerifyGateLimits {
-  /** Verifications per address per window, whatever they present. */
-  verify: number;
+  /** Verifications per address per window, whatever they present; null: no such budget. */
+  verify: number | null;
   /** Verifications with an unknown or malformed credential per address per window. */
   verifyFailures: number;
   /** Store lookups an address over its failure budget may have in flight at once. */
@@ -58,8 +58,15 @@ export class VerifyGate {
   enter(ip: string): GatePass {
     const { limits } = this;
     const windowMs = limits.windowSeconds * 1000;
+    const failures = { key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: limits.verifyFailures, windowMs } } as const;
+    if (limits.verify === null) {
+      // No verify budget: only the failure budget decides.
+      const spent = this.limiter.consumeSync([failures], 1);
+      if (spent.allowed) return OPEN;
+      return { kind: 'over_budget', retryAfter: seconds(spent.decisions[0]?.retryAfterMs), admitLookup: () => this.admitLookup(ip) };
+    }
     const verify = { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: limits.verify, windowMs } } as const;
-    const both = this.limiter.consumeSync([verify, { key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: limits.verifyFailures, windowMs } }], 1);
+    const both = this.limiter.consumeSync([verify, failures], 1);
     if (both.allowed) return OPEN;
     if (both.failed === 0) return { kind: 'refused', retryAfter: seconds(both.decisions[0]?.retryAfterMs) };
     // Only the failure budget is spent: the request still counts against the verify budget.

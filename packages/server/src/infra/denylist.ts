@@ -3,8 +3,9 @@ import type { DB } from '../db/database.js';
 
 /**
  * Access tokens refused before they expire (logout). Entries live until the token would have
- * expired anyway. `SqlDenylist` keeps them in the database (the embedded default, so a restart
- * forgets nothing); `RedisDenylist` (redis-denylist.ts) keeps them in Redis with a TTL.
+ * expired anyway. `SqlDenylist` keeps them in the database, the source of truth (so a restart
+ * forgets nothing); with Redis configured, `LayeredDenylist` (layered-denylist.ts) puts
+ * `RedisDenylist` (redis-denylist.ts) in front of it as the fast path.
  */
 export interface TokenDenylist {
   add(jti: string, expiresAt: Date): Promise<void>;
@@ -12,7 +13,13 @@ export interface TokenDenylist {
   close(): Promise<void>;
 }
 
-export class SqlDenylist implements TokenDenylist {
+/** A denylist that is the source of truth: the layered denylist copies its entries into Redis. */
+export interface DenylistRecord extends TokenDenylist {
+  /** Every entry whose token has not expired yet. */
+  live(): Promise<Array<{ jti: string; expiresAt: Date }>>;
+}
+
+export class SqlDenylist implements DenylistRecord {
   constructor(
     private readonly db: DB,
     private readonly clock: Clock = systemClock,
@@ -31,6 +38,12 @@ export class SqlDenylist implements TokenDenylist {
   async has(jti: string): Promise<boolean> {
     const row = await this.db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti).executeTakeFirst();
     return row !== undefined;
+  }
+
+  /** Every entry whose token has not expired: what the layered denylist copies into Redis. */
+  async live(): Promise<Array<{ jti: string; expiresAt: Date }>> {
+    const rows = await this.db.selectFrom('revoked_access_tokens').select(['jti', 'expires_at']).where('expires_at', '>', new Date(this.clock.now())).execute();
+    return rows.map((row) => ({ jti: row.jti, expiresAt: row.expires_at }));
   }
 
   close(): Promise<void> {

@@ -29,6 +29,8 @@ export class FallbackLimiter implements Limiter {
   private failures = 0;
   private openUntil = 0;
   private probing = false;
+  /** Calls answered without Redis (per instance, or refused), since start; for metrics. */
+  fallbacks = 0;
 
   constructor(
     private readonly primary: Limiter,
@@ -71,6 +73,7 @@ export class FallbackLimiter implements Limiter {
   }
 
   private degraded(checks: readonly LimitCheck[], cost: number): Promise<LimitResult> {
+    this.fallbacks++;
     if (this.options.mode === 'refuse') {
       return Promise.reject(new ElyzorError('service_unavailable', 'Rate limiting is unavailable; try again shortly', { retryAfter: Math.ceil(this.options.openMs / 1000) }));
     }

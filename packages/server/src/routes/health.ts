@@ -1,22 +1,6 @@
 import { Health } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
-
-const TIMEOUT_MS = 2000;
-
-async function probe(check: () => Promise<unknown>): Promise<'ok' | 'error'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout')), TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([check(), timeout]);
-    return 'ok';
-  } catch {
-    return 'error';
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { backendHealth } from '../infra/backend-health.js';
 
 export function registerHealth(app: App, { deps }: RouteContext): void {
   app.get(
@@ -29,13 +13,9 @@ export function registerHealth(app: App, { deps }: RouteContext): void {
       },
     },
     async (_request, reply) => {
-      const redis = deps.redis;
-      const [database, redisStatus] = await Promise.all([
-        probe(() => deps.database.ping()),
-        redis === null ? Promise.resolve('disabled' as const) : probe(() => redis.ping()),
-      ]);
-      const ok = database === 'ok' && redisStatus !== 'error';
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, redis: redisStatus });
+      const { database, redis } = await backendHealth(deps);
+      const ok = database === 'ok' && redis !== 'error';
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', database, redis });
     },
   );
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('leaves the per-address limit of valid verifications off when IP_RATE_LIMIT_VERIFY is unset, and keeps the failure budget on', () => {
+    const config = parseConfig({});
+    expect(config.ipLimits.verify).toBeNull();
+    expect(config.ipLimits.verifyFailures).toBe(1000);
+    expect(parseConfig({ IP_RATE_LIMIT_VERIFY: '' }).ipLimits.verify).toBeNull();
+  });
+
+  it('turns the per-address limit of verifications on with a number', () => {
+    expect(parseConfig({ IP_RATE_LIMIT_VERIFY: '5000' }).ipLimits.verify).toBe(5000);
+    expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY: '0' })).toThrow(ConfigError);
+    expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY: 'off' })).toThrow(/IP_RATE_LIMIT_VERIFY/);
+  });
+});
+
+describe('parseConfig: metrics', () => {
+  it('serves /metrics on the app without a token by default', () => {
+    expect(parseConfig({}).metrics).toEqual({ token: undefined, port: undefined, host: '0.0.0.0' });
+  });
+
+  it('reads METRICS_TOKEN, METRICS_PORT and METRICS_HOST (which defaults to HOST)', () => {
+    const config = parseConfig({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: '9464', HOST: '10.0.0.5' });
+    expect(config.metrics).toEqual({ token: 'a-long-enough-token', port: 9464, host: '10.0.0.5' });
+    expect(parseConfig({ METRICS_PORT: '9464', METRICS_HOST: '127.0.0.1' }).metrics.host).toBe('127.0.0.1');
+  });
+
+  it('refuses a short or spaced METRICS_TOKEN, and a METRICS_PORT equal to PORT or out of range', () => {
+    expect(() => parseConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(() => parseConfig({ METRICS_TOKEN: 'has a space in the middle' })).toThrow(/METRICS_TOKEN/);
+    expect(() => parseConfig({ METRICS_PORT: '3000' })).toThrow(/METRICS_PORT must differ from PORT/);
+    expect(() => parseConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+});
