@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, bearer, createKey, createProject, createService, registerUser, startApp, verifyKey, verifyService, type TestApp, type TestUser } from './helpers/harness.js';
+import { backend, bearer, createKey, createProject, createService, createWebhook, registerUser, startApp, verifyKey, verifyService, type TestApp, type TestUser } from './helpers/harness.js';
 import { discoverRoutes, fillPath, validValue, type RouteInfo } from './helpers/routes.js';
 
 /**
@@ -109,12 +109,8 @@ describe(`authorization matrix (${backend})`, () => {
     const project = await createProject(t.app, user.accessToken, 'owned');
     const key = await createKey(t.app, user.accessToken, project.id, { label: 'owned' });
     const service = await createService(t.app, user.accessToken, project.id);
-    const webhook = await t.app.inject({ method: 'POST', url: `/v1/projects/${project.id}/webhooks`, headers: bearer(user.accessToken), payload: { url: 'https://example.com/hook', events: ['key.created'] } });
-    const webhookId = webhook.json<{ id: string }>().id;
-    await t.app.inject({ method: 'POST', url: `/v1/projects/${project.id}/webhooks/${webhookId}/test`, headers: bearer(user.accessToken) });
-    const deliveries = await t.app.inject({ method: 'GET', url: `/v1/projects/${project.id}/webhooks/${webhookId}/deliveries`, headers: bearer(user.accessToken) });
-    const deliveryId = deliveries.json<Array<{ id: string }>>()[0]?.id ?? '';
-    return { user, projectId: project.id, keyId: key.id, key: key.key, serviceId: service.id, service: service.key, webhookId, deliveryId };
+    const webhook = await createWebhook(t.app, user.accessToken, project.id);
+    return { user, projectId: project.id, keyId: key.id, key: key.key, serviceId: service.id, service: service.key, webhookId: webhook.id, deliveryId: webhook.deliveryId };
   }
 
   const idsOf = (o: Pick<Owned, 'projectId' | 'keyId' | 'serviceId' | 'webhookId' | 'deliveryId'>): Record<string, string> => ({

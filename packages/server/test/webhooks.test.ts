@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookWorker } from '../src/webhooks/worker.js';
 import { isForbiddenAddress } from '../src/webhooks/egress.js';
 import { lookup } from 'node:dns/promises';
-import { backend, bearer, createKey, json, registerUser, startApp, userWithProject, type TestApp } from './helpers/harness.js';
+import { backend, bearer, createKey, json, registerUser, startApp, userWithProject, verifyKey, type TestApp } from './helpers/harness.js';
 import { WebhookReceiver, type Received } from './helpers/webhook-receiver.js';
 
 /** Timers off: every test drives the worker and the monitor itself, with its own clock. */
@@ -317,6 +317,41 @@ describe(`webhooks (${backend})`, () => {
     clock.advance(2 * 60 * SECOND);
     expect(await t.deps.webhookWorker.runOnce()).toBe(1);
     expect((await deliveriesOf(hook.id))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+});
+
+describe(`verification.failure_burst (${backend})`, () => {
+  let t: TestApp;
+  let receiver: WebhookReceiver;
+
+  beforeEach(async () => {
+    t = await startApp({ env: { ...ENV, WEBHOOK_FAILURE_BURST_PER_MINUTE: '5' } });
+    await settlePending(t);
+    receiver = await new WebhookReceiver().start();
+  });
+  afterEach(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  it("is sent once per project and minute when the project's refused verifications reach the threshold", async () => {
+    const { user, projectId } = await userWithProject(t.app);
+    await t.app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks`, headers: bearer(user.accessToken), payload: { url: receiver.url(), events: ['verification.failure_burst'] } });
+    const key = await createKey(t.app, user.accessToken, projectId);
+    await t.app.inject({ method: 'DELETE', url: `/v1/projects/${projectId}/keys/${key.id}`, headers: bearer(user.accessToken) });
+    const refuse = async (times: number): Promise<void> => {
+      for (let i = 0; i < times; i++) expect((await verifyKey(t.app, key.key)).statusCode).toBe(403);
+      await t.deps.usage.flush();
+      await t.deps.webhookWorker.runOnce();
+    };
+    await refuse(4);
+    expect(receiver.received).toHaveLength(0);
+    await refuse(2);
+    await refuse(3);
+    const bursts = receiver.received.map(payloadOf);
+    expect(bursts).toHaveLength(1);
+    expect(bursts[0]).toMatchObject({ type: 'verification.failure_burst', data: { projectId, threshold: 5, minute: expect.any(String) } });
+    expect(bursts[0]?.data.failures).toBeGreaterThanOrEqual(5);
   });
 });
 

@@ -150,6 +150,16 @@ export async function createService(app: App, token: string, projectId: string, 
   return json(response);
 }
 
+/** A webhook (to a public https address, never reached in tests) with one queued test delivery. */
+export async function createWebhook(app: App, token: string, projectId: string): Promise<{ id: string; secret: string; deliveryId: string }> {
+  const response = await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks`, headers: bearer(token), payload: { url: 'https://example.com/hook', events: ['key.created'] } });
+  if (response.statusCode !== 201) throw new Error(`create webhook failed: ${response.statusCode} ${response.body}`);
+  const webhook = json<{ id: string; secret: string }>(response);
+  await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks/${webhook.id}/test`, headers: bearer(token) });
+  const deliveries = await app.inject({ method: 'GET', url: `/v1/projects/${projectId}/webhooks/${webhook.id}/deliveries`, headers: bearer(token) });
+  return { ...webhook, deliveryId: json<Array<{ id: string }>>(deliveries)[0]?.id ?? '' };
+}
+
 export function verifyKey(app: App, key: string, body?: Record<string, unknown>): Promise<LightMyRequestResponse> {
   return app.inject({ method: 'POST', url: '/v1/verify', headers: bearer(key), ...(body !== undefined ? { payload: body } : {}) });
 }
