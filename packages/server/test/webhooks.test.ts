@@ -249,6 +249,25 @@ describe(`webhooks (${backend})`, () => {
     }
   });
 
+  it('records an answer whose body holds NUL bytes (which PostgreSQL text cannot store)', async () => {
+    const hook = await createWebhook({ url: receiver.url(), events: ['key.created'] });
+    receiver.answer({ status: 200, body: 'a\u0000b' });
+    await createKey(t.app, token, projectId);
+    await t.deps.webhookWorker.runOnce();
+    expect((await deliveriesOf(hook.id))[0]).toMatchObject({ status: 'delivered', attemptLog: [expect.objectContaining({ statusCode: 200, responseSnippet: 'a\ufffdb' })] });
+  });
+
+  it('records nothing, and fails nothing, for a delivery whose webhook was deleted while it was being sent', async () => {
+    const hook = await createWebhook({ url: receiver.url(), events: ['key.created'] });
+    receiver.answer('hang');
+    await createKey(t.app, token, projectId);
+    const round = t.deps.webhookWorker.runOnce();
+    while (receiver.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/projects/${projectId}/webhooks/${hook.id}`, headers: bearer(token) })).statusCode).toBe(204);
+    await expect(round).resolves.toBe(1);
+    expect(await t.deps.db.selectFrom('webhook_deliveries').select('id').where('webhook_id', '=', hook.id).execute()).toEqual([]);
+  });
+
   it('does not follow redirects: a 302 is an answer that is not a success', async () => {
     const hook = await createWebhook({ url: receiver.url(), events: ['key.created'] });
     receiver.answer({ status: 302, headers: { location: receiver.url('/elsewhere') } });
