@@ -12,8 +12,8 @@ import { lookup } from 'node:dns/promises';
 import { backend, bearer, createKey, json, registerUser, startApp, userWithProject, verifyKey, type TestApp } from './helpers/harness.js';
 import { WebhookReceiver, type Received } from './helpers/webhook-receiver.js';
 
-/** Timers off: every test drives the worker and the monitor itself, with its own clock. */
-const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_INTERVAL_MS: '0', EXPIRY_MONITOR_INTERVAL_MS: '0', WEBHOOK_TIMEOUT_MS: '500' };
+/** The harness turns the timers off: every test drives the worker and the monitor itself, with its own clock. */
+const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_TIMEOUT_MS: '500' };
 const SECOND = 1000;
 const DAY = 86_400_000;
 
@@ -379,7 +379,7 @@ describe(`webhook egress safety, WEBHOOK_ALLOW_PRIVATE off (${backend})`, () => 
   let receiver: WebhookReceiver;
 
   beforeEach(async () => {
-    t = await startApp({ env: { WEBHOOK_POLL_INTERVAL_MS: '0', EXPIRY_MONITOR_INTERVAL_MS: '0', WEBHOOK_TIMEOUT_MS: '500' } });
+    t = await startApp({ env: { WEBHOOK_TIMEOUT_MS: '500' } });
     await settlePending(t);
     receiver = await new WebhookReceiver().start();
   });

@@ -69,6 +69,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     IP_RATE_LIMIT_VERIFY: '100000000',
     IP_RATE_LIMIT_VERIFY_FAILURES: '100000000',
     USAGE_FLUSH_INTERVAL_MS: '50',
+    // Background work runs when a test drives it (`deps.webhookWorker.runOnce()`, …): no suite
+    // sends webhooks, or announces expiries, that it did not ask for.
+    WEBHOOK_POLL_INTERVAL_MS: '0',
+    EXPIRY_MONITOR_INTERVAL_MS: '0',
     ...(backend === 'real' ? realBackendEnv() : {}),
     ...options.env,
   });
@@ -150,9 +154,9 @@ export async function createService(app: App, token: string, projectId: string, 
   return json(response);
 }
 
-/** A webhook (to a public https address, never reached in tests) with one queued test delivery. */
+/** A webhook (to an https address that never resolves, RFC 2606) with one queued test delivery. */
 export async function createWebhook(app: App, token: string, projectId: string): Promise<{ id: string; secret: string; deliveryId: string }> {
-  const response = await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks`, headers: bearer(token), payload: { url: 'https://example.com/hook', events: ['key.created'] } });
+  const response = await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks`, headers: bearer(token), payload: { url: 'https://webhooks.example.invalid/hook', events: ['key.created'] } });
   if (response.statusCode !== 201) throw new Error(`create webhook failed: ${response.statusCode} ${response.body}`);
   const webhook = json<{ id: string; secret: string }>(response);
   await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks/${webhook.id}/test`, headers: bearer(token) });
