@@ -75,6 +75,8 @@ export interface Config {
     batchSize: number;
     /** How often the expiry monitor runs; 0 stops its timer (tests drive it). */
     expiryIntervalMs: number;
+    /** Refused verifications of one project in one minute that make a `verification.failure_burst` event; 0: never. */
+    failureBurstPerMinute: number;
   };
   /**
    * `GET /metrics` (Prometheus): a bearer token required when `token` is set; on a port of its
@@ -221,6 +223,7 @@ export function parseConfig(env: Env): Config {
       pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_MS', 1000, 0, 3_600_000),
       batchSize: int('WEBHOOK_BATCH_SIZE', 50, 1, 1000),
       expiryIntervalMs: int('EXPIRY_MONITOR_INTERVAL_MS', 60_000, 0, 86_400_000),
+      failureBurstPerMinute: int('WEBHOOK_FAILURE_BURST_PER_MINUTE', 100, 0, 1_000_000_000),
     },
     metrics: {
       token: metricsToken,

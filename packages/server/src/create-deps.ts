@@ -113,7 +113,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   });
   bus.subscribe((publicIds) => cache.invalidate(publicIds));
   bus.onGap(() => cache.clear());
-  const usage = new UsageBuffer((buckets) => writeUsage(db, buckets), config.usage, options.logger);
+  const usage = new UsageBuffer((buckets) => writeUsage(db, buckets, { failureBurstPerMinute: config.webhooks.failureBurstPerMinute }), config.usage, options.logger);
   usage.start();
   const digest = createDigester(config.keyPepper);
   // Cache misses arriving together are read with one query (the cache already makes concurrent

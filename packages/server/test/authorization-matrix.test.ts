@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, bearer, createKey, createService, registerUser, startApp, verifyKey, verifyService, type TestApp, type TestUser } from './helpers/harness.js';
+import { backend, bearer, createKey, createService, createWebhook, registerUser, startApp, verifyKey, verifyService, type TestApp, type TestUser } from './helpers/harness.js';
 import { discoverRoutes, fillPath, validValue, type RouteInfo } from './helpers/routes.js';
 import { createProjectIn, createRootKey, createWorkspace, invite, join } from './helpers/teams.js';
 
@@ -129,11 +129,7 @@ describe(`authorization matrix (${backend})`, () => {
     const rootKey = await createRootKey(t.app, user.accessToken, workspace.id, []);
     const memberWorkspace = (await inject({ method: 'GET', url: '/v1/workspaces', headers: bearer(member.accessToken) })).json<Array<{ id: string; personal: boolean }>>().find((w) => w.personal);
     const invitation = await invite(t.app, member.accessToken, memberWorkspace?.id ?? '', user.email, 'viewer');
-    const webhook = await t.app.inject({ method: 'POST', url: `/v1/projects/${project.id}/webhooks`, headers: bearer(user.accessToken), payload: { url: 'https://example.com/hook', events: ['key.created'] } });
-    const webhookId = webhook.json<{ id: string }>().id;
-    await t.app.inject({ method: 'POST', url: `/v1/projects/${project.id}/webhooks/${webhookId}/test`, headers: bearer(user.accessToken) });
-    const deliveries = await t.app.inject({ method: 'GET', url: `/v1/projects/${project.id}/webhooks/${webhookId}/deliveries`, headers: bearer(user.accessToken) });
-    const deliveryId = deliveries.json<Array<{ id: string }>>()[0]?.id ?? '';
+    const webhook = await createWebhook(t.app, user.accessToken, project.id);
     return {
       user,
       workspaceId: workspace.id,
@@ -146,8 +142,8 @@ describe(`authorization matrix (${backend})`, () => {
       key: key.key,
       serviceId: service.id,
       service: service.key,
-      webhookId,
-      deliveryId,
+      webhookId: webhook.id,
+      deliveryId: webhook.deliveryId,
     };
   }
 

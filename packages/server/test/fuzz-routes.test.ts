@@ -3,7 +3,7 @@ import { ERROR_STATUS, generateCredential, VERIFY_STATUS } from '@elyzor/core';
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, bearer, createKey, createProject, createService, registerUser, startApp, verifyKey, type TestApp, type TestUser } from './helpers/harness.js';
+import { backend, bearer, createKey, createProject, createService, createWebhook, registerUser, startApp, verifyKey, type TestApp, type TestUser } from './helpers/harness.js';
 import { discoverRoutes, fillPath, validValue, type JsonSchema, type RouteInfo } from './helpers/routes.js';
 
 /**
@@ -159,6 +159,7 @@ function conforming(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unk
   switch (schema.type) {
     case 'string': {
       if (schema.format === 'date-time') return dateTime;
+      if (schema.format === 'uri') return fc.oneof({ weight: 3, arbitrary: fc.webUrl({ validSchemes: ['https'] }) }, { weight: 1, arbitrary: nastyString });
       const min = schema.minLength ?? 0;
       const max = Math.min(schema.maxLength ?? 60, 60);
       const options: Array<fc.Arbitrary<unknown>> = [nastyString, fc.string({ minLength: min, maxLength: max }), nastyString.filter((v) => v.length >= min && v.length <= (schema.maxLength ?? Infinity))];
@@ -655,7 +656,8 @@ describe(`fuzzing every route (${backend})`, () => {
       const playground = await createProject(t.app, owner.accessToken, 'playground');
       const key = await createKey(t.app, owner.accessToken, playground.id);
       const service = await createService(t.app, owner.accessToken, playground.id);
-      const realIds = { id: playground.id, projectId: playground.id, keyId: key.id, serviceId: service.id };
+      const webhook = await createWebhook(t.app, owner.accessToken, playground.id);
+      const realIds = { id: playground.id, projectId: playground.id, keyId: key.id, serviceId: service.id, webhookId: webhook.id, deliveryId: webhook.deliveryId };
       let auth: fc.Arbitrary<string | undefined>;
       if (route.verify) {
         const credential = route.path === '/v1/verify' ? key.key : service.key;
@@ -703,7 +705,8 @@ describe(`fuzzing every route (${backend})`, () => {
         const project = await createProject(t.app, user.accessToken, 'hostile');
         const key = await createKey(t.app, user.accessToken, project.id);
         const service = await createService(t.app, user.accessToken, project.id);
-        return { id: project.id, projectId: project.id, keyId: key.id, serviceId: service.id };
+        const webhook = await createWebhook(t.app, user.accessToken, project.id);
+        return { id: project.id, projectId: project.id, keyId: key.id, serviceId: service.id, webhookId: webhook.id, deliveryId: webhook.deliveryId };
       };
       // Routes that use their target up (revoke, rotate, delete) get fresh rows for every request,
       // so that each variant meets a live credential.

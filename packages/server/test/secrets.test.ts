@@ -232,6 +232,22 @@ describe(`secrets stay secret (${backend})`, () => {
     expectStatus(await app.inject({ method: 'DELETE', url: `${base}/services/${service.id}`, headers: bearer(token) }), 204, 'revoke service');
     expectStatus(await verify(service.key, undefined, '/v1/verify/service'), 403, 'revoked service');
 
+    // Webhooks: a signing secret at creation and another at rotation, shown once each; they are
+    // stored encrypted, so neither they nor their key bytes appear in any row or log line.
+    const webhook = await app.inject({ method: 'POST', url: `${base}/webhooks`, headers: bearer(token), payload: { url: 'https://webhooks.example.invalid/hook', events: ['key.created', 'key.revoked'] } });
+    expectStatus(webhook, 201, 'create webhook');
+    const hook = webhook.json<{ id: string; secret: string }>();
+    keep('webhook secret', hook.secret);
+    keep('webhook secret (key part)', hook.secret.slice('whsec_'.length));
+    const resealed = await app.inject({ method: 'POST', url: `${base}/webhooks/${hook.id}/rotate-secret`, headers: bearer(token) });
+    expectStatus(resealed, 200, 'rotate webhook secret');
+    keep('rotated webhook secret', resealed.json<{ secret: string }>().secret);
+    expectStatus(await app.inject({ method: 'POST', url: `${base}/webhooks/${hook.id}/test`, headers: bearer(token) }), 202, 'test webhook');
+    // A delivery round (the name never resolves: refused, recorded), so that its tables have rows too.
+    await t.deps.webhookWorker.runOnce();
+    expectStatus(await app.inject({ method: 'GET', url: `${base}/webhooks`, headers: bearer(token) }), 200, 'list webhooks');
+    expectStatus(await app.inject({ method: 'GET', url: `${base}/webhooks/${hook.id}/deliveries`, headers: bearer(token) }), 200, 'list deliveries');
+
     // Reads: stats, one credential with usage, lists, the usage series, the audit log in both forms.
     for (const url of [`${base}/stats?range=1d`, `${base}/keys/${limited.id}`, `${base}/keys`, `${base}/services`, `${base}/keys/${limited.id}/usage`, `${base}/audit`, `${base}/audit?format=csv`, '/v1/projects']) {
       expectStatus(await app.inject({ method: 'GET', url, headers: bearer(token) }), 200, `GET ${url}`);

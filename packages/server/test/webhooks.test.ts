@@ -9,11 +9,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebhookWorker } from '../src/webhooks/worker.js';
 import { isForbiddenAddress } from '../src/webhooks/egress.js';
 import { lookup } from 'node:dns/promises';
-import { backend, bearer, createKey, json, registerUser, startApp, userWithProject, type TestApp } from './helpers/harness.js';
+import { backend, bearer, createKey, json, registerUser, startApp, userWithProject, verifyKey, type TestApp } from './helpers/harness.js';
 import { WebhookReceiver, type Received } from './helpers/webhook-receiver.js';
 
-/** Timers off: every test drives the worker and the monitor itself, with its own clock. */
-const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_INTERVAL_MS: '0', EXPIRY_MONITOR_INTERVAL_MS: '0', WEBHOOK_TIMEOUT_MS: '500' };
+/** The harness turns the timers off: every test drives the worker and the monitor itself, with its own clock. */
+const ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_TIMEOUT_MS: '500' };
 const SECOND = 1000;
 const DAY = 86_400_000;
 
@@ -249,6 +249,25 @@ describe(`webhooks (${backend})`, () => {
     }
   });
 
+  it('records an answer whose body holds NUL bytes (which PostgreSQL text cannot store)', async () => {
+    const hook = await createWebhook({ url: receiver.url(), events: ['key.created'] });
+    receiver.answer({ status: 200, body: 'a\u0000b' });
+    await createKey(t.app, token, projectId);
+    await t.deps.webhookWorker.runOnce();
+    expect((await deliveriesOf(hook.id))[0]).toMatchObject({ status: 'delivered', attemptLog: [expect.objectContaining({ statusCode: 200, responseSnippet: 'a\ufffdb' })] });
+  });
+
+  it('records nothing, and fails nothing, for a delivery whose webhook was deleted while it was being sent', async () => {
+    const hook = await createWebhook({ url: receiver.url(), events: ['key.created'] });
+    receiver.answer('hang');
+    await createKey(t.app, token, projectId);
+    const round = t.deps.webhookWorker.runOnce();
+    while (receiver.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/projects/${projectId}/webhooks/${hook.id}`, headers: bearer(token) })).statusCode).toBe(204);
+    await expect(round).resolves.toBe(1);
+    expect(await t.deps.db.selectFrom('webhook_deliveries').select('id').where('webhook_id', '=', hook.id).execute()).toEqual([]);
+  });
+
   it('does not follow redirects: a 302 is an answer that is not a success', async () => {
     const hook = await createWebhook({ url: receiver.url(), events: ['key.created'] });
     receiver.answer({ status: 302, headers: { location: receiver.url('/elsewhere') } });
@@ -320,12 +339,47 @@ describe(`webhooks (${backend})`, () => {
   });
 });
 
+describe(`verification.failure_burst (${backend})`, () => {
+  let t: TestApp;
+  let receiver: WebhookReceiver;
+
+  beforeEach(async () => {
+    t = await startApp({ env: { ...ENV, WEBHOOK_FAILURE_BURST_PER_MINUTE: '5' } });
+    await settlePending(t);
+    receiver = await new WebhookReceiver().start();
+  });
+  afterEach(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  it("is sent once per project and minute when the project's refused verifications reach the threshold", async () => {
+    const { user, projectId } = await userWithProject(t.app);
+    await t.app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks`, headers: bearer(user.accessToken), payload: { url: receiver.url(), events: ['verification.failure_burst'] } });
+    const key = await createKey(t.app, user.accessToken, projectId);
+    await t.app.inject({ method: 'DELETE', url: `/v1/projects/${projectId}/keys/${key.id}`, headers: bearer(user.accessToken) });
+    const refuse = async (times: number): Promise<void> => {
+      for (let i = 0; i < times; i++) expect((await verifyKey(t.app, key.key)).statusCode).toBe(403);
+      await t.deps.usage.flush();
+      await t.deps.webhookWorker.runOnce();
+    };
+    await refuse(4);
+    expect(receiver.received).toHaveLength(0);
+    await refuse(2);
+    await refuse(3);
+    const bursts = receiver.received.map(payloadOf);
+    expect(bursts).toHaveLength(1);
+    expect(bursts[0]).toMatchObject({ type: 'verification.failure_burst', data: { projectId, threshold: 5, minute: expect.any(String) } });
+    expect(bursts[0]?.data.failures).toBeGreaterThanOrEqual(5);
+  });
+});
+
 describe(`webhook egress safety, WEBHOOK_ALLOW_PRIVATE off (${backend})`, () => {
   let t: TestApp;
   let receiver: WebhookReceiver;
 
   beforeEach(async () => {
-    t = await startApp({ env: { WEBHOOK_POLL_INTERVAL_MS: '0', EXPIRY_MONITOR_INTERVAL_MS: '0', WEBHOOK_TIMEOUT_MS: '500' } });
+    t = await startApp({ env: { WEBHOOK_TIMEOUT_MS: '500' } });
     await settlePending(t);
     receiver = await new WebhookReceiver().start();
   });

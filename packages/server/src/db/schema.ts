@@ -226,6 +226,11 @@ export interface CredentialExpiryNoticesTable {
   sent_at: Date;
 }
 
+export interface VerificationBurstNoticesTable {
+  project_id: string;
+  minute: Date;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -253,4 +258,5 @@ export interface Schema {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   credential_expiry_notices: CredentialExpiryNoticesTable;
+  verification_burst_notices: VerificationBurstNoticesTable;
 }

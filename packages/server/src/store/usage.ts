@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { UsageBucket } from '../usage/usage-buffer.js';
 import { recordFailures, type FailureCount } from './audit.js';
+import { writeOutboxEvent } from './webhook-outbox.js';
 
 /** The roll-ups of `usage_counts` (migration 004), each keyed by its unit. */
 const ROLLUPS = [
@@ -15,7 +16,15 @@ const ROLLUPS = [
  * `credentials`, so buckets of a credential deleted meanwhile (its project was deleted) are
  * dropped instead of failing the whole batch.
  */
-export async function writeUsage(db: Kysely<Schema>, buckets: readonly UsageBucket[]): Promise<void> {
+export interface WriteUsageOptions {
+  /**
+   * Refused verifications of one project in one minute that make a `verification.failure_burst`
+   * webhook event (sent once per project and minute); 0: none.
+   */
+  failureBurstPerMinute: number;
+}
+
+export async function writeUsage(db: Kysely<Schema>, buckets: readonly UsageBucket[], options: WriteUsageOptions = { failureBurstPerMinute: 0 }): Promise<void> {
   if (buckets.length === 0) return;
   // One row per key: an upsert cannot touch the same row twice in one statement. The buffer
   // never repeats a key within a batch; this keeps any other caller correct too.
@@ -94,5 +103,46 @@ export async function writeUsage(db: Kysely<Schema>, buckets: readonly UsageBuck
         where c.id = v.id`.execute(trx);
     }
     await recordFailures(trx, failures);
+    if (options.failureBurstPerMinute > 0) await announceBursts(trx, failures, options.failureBurstPerMinute);
   });
+}
+
+/**
+ * After the counts of a batch are in: each (project, minute) of the batch whose refused
+ * verifications reached `threshold` gets its `verification.failure_burst` event, once. The
+ * notice row decides "once" (a later flush, here or on another instance, finds it); a flush that
+ * does not yet see a concurrent one's counts leaves the event to the next flush of that minute.
+ * Unknown credentials belong to no project and are not counted.
+ */
+async function announceBursts(db: Kysely<Schema>, failures: readonly FailureCount[], threshold: number): Promise<void> {
+  if (failures.length === 0) return;
+  const keys = new Map<string, { projectId: string; minute: string }>();
+  for (const f of failures) keys.set(`${f.projectId}|${f.minute}`, { projectId: f.projectId, minute: new Date(f.minute).toISOString() });
+  const pairs = [...keys.values()];
+  const bursts = await sql<{ project_id: string; minute: Date; failures: string }>`
+    with burst as (
+      select u.project_id, u.minute, sum(u.count) as failures
+      from usage_counts u
+      join unnest(${pairs.map((p) => p.projectId)}::uuid[], ${pairs.map((p) => p.minute)}::timestamptz[]) as k(project_id, minute)
+        on u.project_id = k.project_id and u.minute = k.minute
+      where u.outcome <> 'valid'
+      group by u.project_id, u.minute
+      having sum(u.count) >= ${threshold}
+    ), noted as (
+      insert into verification_burst_notices (project_id, minute)
+      select project_id, minute from burst order by project_id, minute
+      on conflict do nothing
+      returning project_id, minute
+    )
+    select noted.project_id, noted.minute, burst.failures::text as failures
+    from noted join burst on burst.project_id = noted.project_id and burst.minute = noted.minute`.execute(db);
+  for (const burst of bursts.rows) {
+    const minute = new Date(burst.minute);
+    await writeOutboxEvent(
+      db,
+      { projectId: burst.project_id, type: 'verification.failure_burst', data: { projectId: burst.project_id, minute: minute.toISOString(), failures: Number(burst.failures), threshold } },
+      // The event happened in that minute (from the verifications' own clock); it is due at once.
+      minute,
+    );
+  }
 }

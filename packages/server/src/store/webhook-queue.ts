@@ -72,9 +72,14 @@ export interface AttemptRecord {
   outcome: { status: 'delivered' } | { status: 'failed' } | { status: 'pending'; nextAttemptAt: Date };
 }
 
-/** Records an attempt and its consequence in one transaction, and releases the lease. */
+/**
+ * Records an attempt and its consequence in one transaction, and releases the lease. A delivery
+ * deleted meanwhile (its webhook or project was deleted) has nothing left to record.
+ */
 export async function recordAttempt(db: Db, attempt: AttemptRecord): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const held = await trx.selectFrom('webhook_deliveries').select('id').where('id', '=', attempt.deliveryId).forUpdate().executeTakeFirst();
+    if (held === undefined) return;
     await trx
       .insertInto('webhook_attempts')
       .values({

@@ -22,12 +22,14 @@ export const EXPIRED_NOTICE_WINDOW_MS = 7 * DAY;
 export function dueNotice(expiresAt: number, now: number, sent: ReadonlySet<string>): { notice: ExpiryNotice; covers: ExpiryNotice[] } | null {
   const left = expiresAt - now;
   if (left <= -EXPIRED_NOTICE_WINDOW_MS) return null;
-  let due: number | null = null;
+  // The most urgent notice whose moment has come: the last one of the list with left <= before.
+  let due = -1;
   EXPIRY_NOTICES.forEach((n, index) => {
     if (left <= n.before) due = index;
   });
-  if (due === null) return null;
-  const covers = EXPIRY_NOTICES.slice(0, (due as number) + 1).map((n) => n.notice);
-  const notice = covers[covers.length - 1] as ExpiryNotice;
+  if (due < 0) return null;
+  const covers = EXPIRY_NOTICES.slice(0, due + 1).map((n) => n.notice);
+  const notice = EXPIRY_NOTICES[due]?.notice;
+  if (notice === undefined) return null;
   return sent.has(notice) ? null : { notice, covers };
 }

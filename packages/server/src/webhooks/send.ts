@@ -62,7 +62,8 @@ export async function sendWebhook(options: SendOptions): Promise<SendResult> {
         const chunks: Buffer[] = [];
         let size = 0;
         const done = (): void => {
-          const snippet = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
+          // Shown as text: NUL, which PostgreSQL text cannot hold, becomes U+FFFD like any undecodable byte.
+          const snippet = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8').replaceAll('\u0000', '\ufffd');
           finish({ statusCode: res.statusCode ?? null, error: null, snippet });
           res.destroy();
         };

@@ -69,6 +69,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     IP_RATE_LIMIT_VERIFY: '100000000',
     IP_RATE_LIMIT_VERIFY_FAILURES: '100000000',
     USAGE_FLUSH_INTERVAL_MS: '50',
+    // Background work runs when a test drives it (`deps.webhookWorker.runOnce()`, …): no suite
+    // sends webhooks, or announces expiries, that it did not ask for.
+    WEBHOOK_POLL_INTERVAL_MS: '0',
+    EXPIRY_MONITOR_INTERVAL_MS: '0',
     ...(backend === 'real' ? realBackendEnv() : {}),
     ...options.env,
   });
@@ -148,6 +152,16 @@ export async function createService(app: App, token: string, projectId: string, 
   const response = await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/services`, headers: bearer(token), payload: { name, ...body } });
   if (response.statusCode !== 201) throw new Error(`create service failed: ${response.statusCode} ${response.body}`);
   return json(response);
+}
+
+/** A webhook (to an https address that never resolves, RFC 2606) with one queued test delivery. */
+export async function createWebhook(app: App, token: string, projectId: string): Promise<{ id: string; secret: string; deliveryId: string }> {
+  const response = await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks`, headers: bearer(token), payload: { url: 'https://webhooks.example.invalid/hook', events: ['key.created'] } });
+  if (response.statusCode !== 201) throw new Error(`create webhook failed: ${response.statusCode} ${response.body}`);
+  const webhook = json<{ id: string; secret: string }>(response);
+  await app.inject({ method: 'POST', url: `/v1/projects/${projectId}/webhooks/${webhook.id}/test`, headers: bearer(token) });
+  const deliveries = await app.inject({ method: 'GET', url: `/v1/projects/${projectId}/webhooks/${webhook.id}/deliveries`, headers: bearer(token) });
+  return { ...webhook, deliveryId: json<Array<{ id: string }>>(deliveries)[0]?.id ?? '' };
 }
 
 export function verifyKey(app: App, key: string, body?: Record<string, unknown>): Promise<LightMyRequestResponse> {

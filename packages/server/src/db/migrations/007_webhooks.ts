@@ -1,6 +1,6 @@
 /**
  * Webhooks: subscriptions, the outbox of events, one delivery per (event, webhook) and every
- * attempt of it, and the notices the expiry monitor has sent.
+ * attempt of it, the notices the expiry monitor has sent, and the failure bursts announced.
  *
  * Events are written in the transaction of the change that caused them (`CredentialTx.emit`),
  * with one `webhook_deliveries` row for each webhook subscribed at that moment, so an event is
@@ -67,5 +67,13 @@ create table credential_expiry_notices (
   notice text not null,
   sent_at timestamptz not null,
   primary key (credential_id, notice)
+);
+
+-- One row per (project, minute) whose refused verifications reached the burst threshold: the
+-- verification.failure_burst event of that minute is sent once, whichever flush sees it first.
+create table verification_burst_notices (
+  project_id uuid not null references projects(id) on delete cascade,
+  minute timestamptz not null,
+  primary key (project_id, minute)
 );
 `;
