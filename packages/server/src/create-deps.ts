@@ -137,7 +137,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   // The verbs read `deps.generateCredential` at each call, so tests can plan a public id.
   const credentials = credentialVerbs({ store, bus, clock, digest, limiter, generate: (type, environment) => deps.generateCredential(type, environment) });
   const webhookSecrets = new SecretBox(config.webhooks.secretKey ?? config.jwtSecret);
-  const webhookWorker = new WebhookWorker(db, webhookSecrets, clock, config.webhooks, options.logger);
+  const metrics = new Metrics({ cache, usage, limiter, denylist, backends: () => backendHealth({ database, redis }) });
+  const webhookWorker = new WebhookWorker(db, webhookSecrets, clock, config.webhooks, options.logger, Math.random, (result) => metrics.webhookDelivery(result));
   const expiryMonitor = new ExpiryMonitor(db, clock, config.webhooks.expiryIntervalMs, options.logger);
   if (config.webhooks.pollIntervalMs > 0) webhookWorker.start();
   if (config.webhooks.expiryIntervalMs > 0) expiryMonitor.start();
@@ -153,7 +154,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     localLimiter,
     verifyGate: new VerifyGate(localLimiter, config.ipLimits),
     denylist,
-    metrics: new Metrics({ cache, usage, limiter, denylist, backends: () => backendHealth({ database, redis }) }),
+    metrics,
     usage,
     heavyReads: new HeavyReads(db, config.heavyReads),
     verifier,

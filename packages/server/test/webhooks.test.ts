@@ -135,7 +135,12 @@ describe(`webhooks (${backend})`, () => {
     for (const r of receiver.received) verified(hook.secret, r);
   });
 
-  it('retries after a 500 and after a timeout, with backoff, keeping one webhook-id; every attempt is recorded', async () => {
+  it('retries after a 500 and after a timeout, with backoff, keeping one webhook-id; every attempt is recorded and counted in the metrics', async () => {
+    const counted = async (result: string): Promise<number> => {
+      const line = (await t.deps.metrics.text()).split('\n').find((l) => l.startsWith(`elyzor_webhook_deliveries_total{result="${result}"}`));
+      return Number(line?.split(' ').at(-1));
+    };
+    const before = { success: await counted('success'), http: await counted('http_error'), timeout: await counted('timeout') };
     const hook = await createWebhook({ url: receiver.url(), events: ['key.created'] });
     receiver.answer({ status: 500, body: 'x'.repeat(5000) }, 'hang');
     await createKey(t.app, token, projectId);
@@ -164,6 +169,11 @@ describe(`webhooks (${backend})`, () => {
     expect(delivery?.attemptLog.map((a) => a.statusCode)).toEqual([500, null, 200]);
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([delivery?.eventId]));
     expect(signatureHolds(hook.secret, receiver.received[2] as Received)).toBe(true);
+    expect({ success: await counted('success'), http: await counted('http_error'), timeout: await counted('timeout') }).toEqual({
+      success: before.success + 1,
+      http: before.http + 1,
+      timeout: before.timeout + 1,
+    });
   });
 
   it('gives up after about a day of failures and marks the delivery failed; a redelivery on request sends it again', async () => {

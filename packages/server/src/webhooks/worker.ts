@@ -1,5 +1,6 @@
 import type { Clock } from '@elyzor/core';
 import type { DB } from '../db/database.js';
+import type { WebhookDeliveryResult } from '../infra/metrics.js';
 import { claimDueDeliveries, recordAttempt, type AttemptRecord, type ClaimedDelivery } from '../store/webhook-queue.js';
 import { retryDelay } from './backoff.js';
 import type { SecretBox } from './secret-box.js';
@@ -12,6 +13,14 @@ export interface WebhookWorkerOptions {
   pollIntervalMs: number;
   /** Deliveries claimed per round. */
   batchSize: number;
+}
+
+/** What an attempt came to, as the metrics count it (`elyzor_webhook_deliveries_total{result}`). */
+export function attemptResult(sent: SendResult): WebhookDeliveryResult {
+  if (sent.statusCode !== null) return sent.statusCode >= 200 && sent.statusCode < 300 ? 'success' : 'http_error';
+  if (sent.error === 'timeout') return 'timeout';
+  if (sent.error?.startsWith('refused:') === true) return 'refused';
+  return 'network_error';
 }
 
 export interface WorkerLogger {
@@ -40,6 +49,8 @@ export class WebhookWorker {
     private readonly options: WebhookWorkerOptions,
     private readonly log: WorkerLogger,
     private readonly random: () => number = Math.random,
+    /** Told the result of every attempt (the metrics count them). */
+    private readonly onAttempt?: (result: WebhookDeliveryResult) => void,
   ) {}
 
   start(): void {
@@ -96,7 +107,9 @@ export class WebhookWorker {
     const started = performance.now();
     const body = deliveryBody(delivery);
     const sent = await this.send(delivery, body, startedAt);
-    const ok = sent.statusCode !== null && sent.statusCode >= 200 && sent.statusCode < 300;
+    const result = attemptResult(sent);
+    this.onAttempt?.(result);
+    const ok = result === 'success';
     const delay = ok ? null : retryDelay(delivery.attempts + 1, this.random());
     const outcome: AttemptRecord['outcome'] = ok ? { status: 'delivered' } : delay === null ? { status: 'failed' } : { status: 'pending', nextAttemptAt: new Date(this.clock.now() + delay) };
     await recordAttempt(this.db, {
