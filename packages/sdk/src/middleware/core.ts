@@ -123,12 +123,27 @@ export function verificationOf<Req>(options: AuthOptions<Req, CredentialKind>, r
 }
 
 /**
- * `requireScopes`: the same credential verified once more with the route's scopes, at cost 0
- * (it spends no rate limit, quota or credits). The engine decides the scope rules (wildcards,
- * resources), so the middleware holds no second copy of them.
+ * Does `granted` cover `required`? The engine's rule (`scopeCovers` in packages/core), held equal
+ * to it by a test: `*` grants everything, `<part>:*` every scope that starts with `<part>:`.
  */
-export function withScopes(verification: Verification, scopes: string[]): Verification {
-  return { ...verification, options: { ...verification.options, scopes: [...(verification.options.scopes ?? []), ...scopes], cost: 0 } };
+export function scopeCovers(granted: string, required: string): boolean {
+  if (granted === '*' || granted === required) return true;
+  if (granted.endsWith(':*')) return required.startsWith(granted.slice(0, -1));
+  return false;
+}
+
+/**
+ * `requireScopes` on a request that passed: decided without spending anything. The global
+ * scopes of the verification answer are checked here; scopes they do not cover are asked of the
+ * engine once more at cost 0 only when the request names a resource (grants on a resource are
+ * not in the answer). A second verification would otherwise spend twice, or be refused at a
+ * limit the first one just reached.
+ */
+export async function routeScopes<K extends CredentialKind>(verification: Verification, passed: VerifiedOf<K>, scopes: string[]): Promise<Decision<K>> {
+  const missing = scopes.filter((scope) => !passed.scopes.some((granted) => scopeCovers(granted, scope)));
+  if (missing.length === 0) return { kind: 'allow', result: passed };
+  if (verification.options.resource === undefined) return { kind: 'refuse', status: 403, body: { valid: false, error: 'insufficient_scope', missingScopes: missing }, headers: {} };
+  return decide<K>({ ...verification, options: { ...verification.options, scopes: missing, cost: 0 } });
 }
 
 export const MISSING_AUTH = 'requireScopes needs elyzorAuth to run first on this request';

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { decide, MISSING_AUTH, UNAVAILABLE, verificationOf, withScopes, type AuthOptions, type CredentialKind, type Decision, type Verification, type VerifiedOf } from './core.js';
+import { decide, MISSING_AUTH, UNAVAILABLE, verificationOf, routeScopes, type AuthOptions, type CredentialKind, type Decision, type Verification, type VerifiedOf } from './core.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -60,11 +60,12 @@ export function elyzorAuth<K extends CredentialKind = 'key'>(options: ExpressAut
 export function requireScopes(...scopes: string[]): RequestHandler {
   return (req, res, next) => {
     const verification = verifications.get(req);
-    if (verification === undefined) {
+    const passed = req.elyzor;
+    if (verification === undefined || passed === undefined) {
       next(new Error(MISSING_AUTH));
       return;
     }
-    decide(withScopes(verification, scopes)).then(
+    routeScopes(verification, passed, scopes).then(
       (decision) => apply(decision, req, res, next),
       () => res.status(UNAVAILABLE.status).json(UNAVAILABLE.body),
     );

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { decide, MISSING_AUTH, UNAVAILABLE, verificationOf, withScopes, type AuthOptions, type CredentialKind, type Decision, type Verification, type VerifiedOf } from './core.js';
+import { decide, MISSING_AUTH, UNAVAILABLE, verificationOf, routeScopes, type AuthOptions, type CredentialKind, type Decision, type Verification, type VerifiedOf } from './core.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -72,10 +72,11 @@ export function elyzorAuth<K extends CredentialKind = 'key'>(options: FastifyAut
 export function requireScopes(...scopes: string[]): preHandlerAsyncHookHandler {
   return async function (request, reply) {
     const verification = verifications.get(request);
-    if (verification === undefined) throw new Error(MISSING_AUTH);
+    const passed = request.elyzor;
+    if (verification === undefined || passed === undefined) throw new Error(MISSING_AUTH);
     let decision: Decision<CredentialKind>;
     try {
-      decision = await decide(withScopes(verification, scopes));
+      decision = await routeScopes(verification, passed, scopes);
     } catch {
       return reply.code(UNAVAILABLE.status).send(UNAVAILABLE.body);
     }

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { decide, MISSING_AUTH, UNAVAILABLE, verificationOf, withScopes, type AuthOptions, type CredentialKind, type Decision, type Verification, type VerifiedOf } from './core.js';
+import { decide, MISSING_AUTH, UNAVAILABLE, verificationOf, routeScopes, type AuthOptions, type CredentialKind, type Decision, type Verification, type VerifiedOf } from './core.js';
 
 /** The variables the middleware sets: `c.get('elyzor')`. */
 export interface ElyzorVariables<K extends CredentialKind = 'key'> {
@@ -52,10 +52,11 @@ export function elyzorAuth<K extends CredentialKind = 'key'>(options: HonoAuthOp
 export function requireScopes(...scopes: string[]): MiddlewareHandler {
   return async (c, next) => {
     const verification = verifications.get(c);
-    if (verification === undefined) throw new Error(MISSING_AUTH);
+    const passed = c.get('elyzor') as VerifiedOf<CredentialKind> | undefined;
+    if (verification === undefined || passed === undefined) throw new Error(MISSING_AUTH);
     let decision: Decision<CredentialKind>;
     try {
-      decision = await decide(withScopes(verification, scopes));
+      decision = await routeScopes(verification, passed, scopes);
     } catch {
       return c.json(UNAVAILABLE.body, UNAVAILABLE.status);
     }
