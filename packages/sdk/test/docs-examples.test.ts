@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Elyzor } from '../src/index.js';
+import { Elyzor, ElyzorError } from '../src/index.js';
 import { listenOn, startElyzor, type RunningElyzor } from './helpers.js';
 
 /**
@@ -20,7 +20,11 @@ let elyzor: RunningElyzor;
 
 beforeAll(async () => {
   elyzor = await startElyzor();
-  await new Elyzor({ baseUrl: elyzor.baseUrl }).auth.register('you@example.com', 'yourpassword');
+  // The page's account. A database kept between runs (PostgreSQL) may hold it already.
+  await new Elyzor({ baseUrl: elyzor.baseUrl }).auth.register('you@example.com', 'yourpassword').catch(async (error: unknown) => {
+    if (!(error instanceof ElyzorError && error.code === 'validation_error')) throw error;
+    await new Elyzor({ baseUrl: elyzor.baseUrl }).auth.login('you@example.com', 'yourpassword');
+  });
   mkdirSync(dir, { recursive: true });
 });
 afterAll(async () => {
