@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { startApp, type StartOptions, type TestApp } from '../../server/test/helpers/harness.js';
 
 /** A real Elyzor listening on a free port of 127.0.0.1, for the SDK to reach over HTTP. */
@@ -62,4 +62,14 @@ export function countingFetch(): { fetch: typeof fetch; calls: Array<{ method: s
       return fetch(input, init);
     },
   };
+}
+
+/**
+ * An address where a connection is accepted and closed at once, before any answer: Elyzor out of
+ * reach, without the chance that another process takes a released port meanwhile.
+ */
+export async function hangingUp(): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = createTcpServer((socket) => socket.destroy());
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  return { baseUrl: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

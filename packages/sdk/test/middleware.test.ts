@@ -8,7 +8,7 @@ import { Elyzor } from '../src/index.js';
 import { elyzorAuth as expressAuth, requireScopes as expressScopes } from '../src/middleware/express.js';
 import { elyzorAuth as fastifyAuth, requireScopes as fastifyScopes } from '../src/middleware/fastify.js';
 import { elyzorAuth as honoAuth, requireScopes as honoScopes, type ElyzorVariables } from '../src/middleware/hono.js';
-import { closedPort, listenOn, startElyzor, type RunningElyzor } from './helpers.js';
+import { hangingUp, listenOn, startElyzor, type RunningElyzor } from './helpers.js';
 
 /**
  * The middleware in real Express, Fastify and Hono apps (Express and Fastify listening on a port,
@@ -239,7 +239,8 @@ describe.each(frameworks)('%s middleware', (_name, build) => {
   });
 
   it('Elyzor out of reach: 503 by default (fail closed), or onError', async () => {
-    const down = new Elyzor({ baseUrl: await closedPort(), retries: { max: 1, baseDelayMs: 1 } });
+    const gone = await hangingUp();
+    const down = new Elyzor({ baseUrl: gone.baseUrl, retries: { max: 1, baseDelayMs: 1 } });
     const closed = await build({ elyzor: down });
     const handled = await build({ elyzor: down, onError: true });
     try {
@@ -248,6 +249,7 @@ describe.each(frameworks)('%s middleware', (_name, build) => {
     } finally {
       await closed.close();
       await handled.close();
+      await gone.close();
     }
   });
 });
