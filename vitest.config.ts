@@ -11,11 +11,11 @@ const alias = {
 // suites then fail, never skip, when those servers cannot be reached).
 const real = process.env.TEST_DATABASE_URL !== undefined || process.env.TEST_REDIS_URL !== undefined;
 
-const http = (name: string, backend: string) => ({
+const http = (name: string, backend: string, include = 'packages/server/test/**/*.test.ts') => ({
   resolve: { alias },
   test: {
     name,
-    include: ['packages/server/test/**/*.test.ts'],
+    include: [include],
     env: { ELYZOR_TEST_BACKEND: backend },
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -31,6 +31,9 @@ export default defineConfig({
       { resolve: { alias }, test: { name: 'keys', include: ['packages/keys/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
       http('http:embedded', 'embedded'),
       ...(real ? [http('http:postgres+redis', 'real')] : []),
+      // The SDK and its middleware against a real server over HTTP, on the same backends.
+      http('sdk', 'embedded', 'packages/sdk/test/**/*.test.ts'),
+      ...(real ? [http('sdk:postgres+redis', 'real', 'packages/sdk/test/**/*.test.ts')] : []),
     ],
   },
 });

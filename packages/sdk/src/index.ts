@@ -1,0 +1,15 @@
+export { Elyzor, type ElyzorOptions } from './client.js';
+export { ElyzorError, type ClientErrorCode } from './errors.js';
+export type { Page } from './pagination.js';
+export type { RetryOptions } from './retry.js';
+export type { SessionTokens } from './session.js';
+export type { Login } from './groups/auth.js';
+export type { VerifyAnswer } from './verification.js';
+export { verifyWebhook, WebhookVerificationError, WEBHOOK_TOLERANCE_SECONDS, type VerifyWebhookOptions, type WebhookHeaders } from './webhook-signature.js';
+export type * from './types.js';
+export type { AuthApi } from './groups/auth.js';
+export type { ProjectsApi } from './groups/projects.js';
+export type { CredentialsApi, CredentialShapes } from './groups/credentials.js';
+export type { AuditApi, StatsApi } from './groups/analytics.js';
+export type { InvitationsApi, MembersApi, RootKeysApi, WorkspacesApi } from './groups/teams.js';
+export type { WebhooksApi } from './groups/webhooks.js';
