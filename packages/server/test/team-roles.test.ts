@@ -268,6 +268,15 @@ describe(`role matrix (${backend})`, () => {
     expect(key.key).toMatch(/^sk_live_/);
   });
 
+  it("the workspace's audit log shows its projects' entries, a deleted project's included", async () => {
+    const team = await buildTeam(t.app, people);
+    const doomed = await createProjectIn(t.app, people.owner.accessToken, team.workspaceId, 'doomed');
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/projects/${doomed.id}`, headers: bearer(people.admin.accessToken) })).statusCode).toBe(204);
+    const log = (await t.app.inject({ method: 'GET', url: `/v1/workspaces/${team.workspaceId}/audit`, headers: bearer(people.viewer.accessToken) })).json<Array<{ action: string; targetId: string | null; actorId: string | null; actorType: string | null }>>();
+    expect(log.find((e) => e.action === 'key.created' && e.targetId === team.keyId)).toBeDefined();
+    expect(log.find((e) => e.action === 'project.deleted' && e.targetId === doomed.id)).toMatchObject({ actorId: people.admin.id, actorType: 'user' });
+  });
+
   it('deleting a team workspace deletes its projects, and their keys fail at once', async () => {
     const team = await buildTeam(t.app, people);
     const deleted = await t.app.inject({ method: 'DELETE', url: `/v1/workspaces/${team.workspaceId}`, headers: bearer(people.owner.accessToken) });
