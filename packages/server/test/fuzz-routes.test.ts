@@ -5,6 +5,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, bearer, createKey, createProject, createService, createWebhook, registerUser, startApp, verifyKey, type TestApp, type TestUser } from './helpers/harness.js';
 import { discoverRoutes, fillPath, validValue, type JsonSchema, type RouteInfo } from './helpers/routes.js';
+import { createProjectIn, createRootKey, createWorkspace, invite, join } from './helpers/teams.js';
 
 /**
  * Property-based fuzzing of every route the app serves (read from the app, so a new route is
@@ -160,6 +161,8 @@ function conforming(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unk
     case 'string': {
       if (schema.format === 'date-time') return dateTime;
       if (schema.format === 'uri') return fc.oneof({ weight: 3, arbitrary: fc.webUrl({ validSchemes: ['https'] }) }, { weight: 1, arbitrary: nastyString });
+      // Mostly real addresses, so that handlers behind an email field run too.
+      if (schema.format === 'email') return fc.oneof({ weight: 3, arbitrary: fc.emailAddress().filter((v) => v.length <= (schema.maxLength ?? 255)) }, { weight: 1, arbitrary: nastyString });
       const min = schema.minLength ?? 0;
       const max = Math.min(schema.maxLength ?? 60, 60);
       const options: Array<fc.Arbitrary<unknown>> = [nastyString, fc.string({ minLength: min, maxLength: max }), nastyString.filter((v) => v.length >= min && v.length <= (schema.maxLength ?? Infinity))];
@@ -653,11 +656,19 @@ describe(`fuzzing every route (${backend})`, () => {
     it.each(routes.map((r) => [routeName(r), r] as const))('%s: never a 5xx, never a hang, always a catalogue code', async (_name, route) => {
       // A fresh playground per route: its real ids are mixed into the path ids, so handlers
       // reach real rows (and may revoke, rotate or delete them).
-      const playground = await createProject(t.app, owner.accessToken, 'playground');
+      // The playground is a project of a team workspace of the owner's, with a member (who has
+      // a role in the project), a pending invitation and a root key: the ids of the team routes.
+      const team = await createWorkspace(t.app, owner.accessToken, 'playground');
+      const member = await registerUser(t.app);
+      await join(t.app, owner, team.id, member, 'viewer');
+      const playground = await createProjectIn(t.app, owner.accessToken, team.id, 'playground');
+      await t.app.inject({ method: 'PUT', url: `/v1/projects/${playground.id}/members/${member.id}`, headers: bearer(owner.accessToken), payload: { role: 'viewer' } });
       const key = await createKey(t.app, owner.accessToken, playground.id);
       const service = await createService(t.app, owner.accessToken, playground.id);
       const webhook = await createWebhook(t.app, owner.accessToken, playground.id);
-      const realIds = { id: playground.id, projectId: playground.id, keyId: key.id, serviceId: service.id, webhookId: webhook.id, deliveryId: webhook.deliveryId };
+      const pending = await invite(t.app, owner.accessToken, team.id, `pending-${randomUUID()}@example.com`, 'viewer');
+      const rootKey = await createRootKey(t.app, owner.accessToken, team.id, []);
+      const realIds = { id: playground.id, projectId: playground.id, keyId: key.id, serviceId: service.id, webhookId: webhook.id, deliveryId: webhook.deliveryId, workspaceId: team.id, userId: member.id, invitationId: pending.id, rootKeyId: rootKey.id };
       let auth: fc.Arbitrary<string | undefined>;
       if (route.verify) {
         const credential = route.path === '/v1/verify' ? key.key : service.key;
@@ -666,9 +677,19 @@ describe(`fuzzing every route (${backend})`, () => {
         auth = fc.constant(`Bearer ${owner.accessToken}`);
       }
       // Routes that end the caller's session get a session of their own on every run.
+      // Accepting an invitation needs a live one: every other run presents a fresh invitation's token.
+      let runs = 0;
       const before = endsSession(route)
         ? async (c: Case): Promise<Case> => ({ ...c, authorization: `Bearer ${(await registerUser(t.app)).accessToken}` })
-        : undefined;
+        : route.path === '/v1/invitations/accept'
+          ? async (c: Case): Promise<Case> => {
+              runs += 1;
+              if (runs % 2 === 1) return c;
+              const host = await createWorkspace(t.app, member.accessToken);
+              const invitation = await invite(t.app, member.accessToken, host.id, owner.email, 'viewer');
+              return { ...c, payload: { text: JSON.stringify({ token: invitation.token }), contentType: 'application/json' } };
+            }
+          : undefined;
       const { failures, statuses } = await fuzzRoute(t, route, caseFor(route, realIds, auth), endsSession(route) ? RUNS_SESSION_ENDING : RUNS_AUTHENTICATED, before);
       expect(failures.length, report(failures)).toBe(0);
       expect(await unreadable(t, owner.accessToken, playground.id)).toEqual([]);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@elyzor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, bearer, registerUser, startApp, type TestApp, type TestUser } from './helpers/harness.js';
@@ -111,6 +113,38 @@ describe(`invitations (${backend})`, () => {
     expect(log.map((e) => e.action)).toEqual(expect.arrayContaining(['invitation.created', 'invitation.accepted', 'member.added']));
     expect(log.find((e) => e.action === 'member.added' && e.actorId === invitee.id)).toBeDefined();
     expect(JSON.stringify(log)).not.toContain(issued.token);
+  });
+});
+
+describe(`the outbound-mail hook: INVITATION_HOOK_URL (${backend})`, () => {
+  it('receives each invitation and resend with its token, for a mailer to send on', async () => {
+    const received: Array<Record<string, unknown>> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const t = await startApp({ logLevel: 'silent', env: { INVITATION_HOOK_URL: `http://127.0.0.1:${port}/invitations` } });
+    try {
+      const owner = await registerUser(t.app);
+      const workspace = await createWorkspace(t.app, owner.accessToken);
+      const email = `hooked-${randomUUID()}@example.com`;
+      const issued = await invite(t.app, owner.accessToken, workspace.id, email, 'viewer');
+      const resent = (await t.app.inject({ method: 'POST', url: `/v1/workspaces/${workspace.id}/invitations/${issued.id}/resend`, headers: bearer(owner.accessToken) })).json<{ token: string }>();
+      // The hook is called before the answer goes out: both are here.
+      expect(received).toEqual([
+        expect.objectContaining({ type: 'invitation', email, role: 'viewer', workspaceId: workspace.id, invitationId: issued.id, token: issued.token }),
+        expect.objectContaining({ invitationId: issued.id, token: resent.token }),
+      ]);
+    } finally {
+      await t.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { migrations } from '../src/db/migrations/index.js';
 import { PGliteThreadPool } from '../src/db/pglite-thread.js';
 import type { Schema } from '../src/db/schema.js';
 import { credentialUsage } from '../src/store/credentials.js';
+import { findProjectRef, listProjects } from '../src/store/projects.js';
 import { projectStats } from '../src/store/stats.js';
 import { writeUsage } from '../src/store/usage.js';
 import { backend, realBackendEnv } from './helpers/harness.js';
@@ -175,6 +176,50 @@ describe(`migrations (${backend})`, () => {
         ['a', 'valid', '2026-11-23T00:00:00.000Z', '4000000005', 4.5],
         ['b', 'valid', '2026-11-24T00:00:00.000Z', '3', 3],
       ]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('005 gives every user a personal workspace that holds their projects, losing nothing; 006 adds root keys', async () => {
+    const fresh = await freshDatabase();
+    try {
+      const target = fresh.db;
+      expect(await migrate(target, migrations.slice(0, 4))).toEqual([1, 2, 3, 4]);
+      const user = async (): Promise<string> => (await sql<{ id: string }>`insert into users (email, password_hash) values (${`m-${randomUUID()}@example.com`}, 'x') returning id`.execute(target)).rows[0]?.id ?? '';
+      const [alice, bob, carol] = [await user(), await user(), await user()];
+      const project = async (ownerId: string, name: string): Promise<string> =>
+        (await sql<{ id: string }>`insert into projects (owner_id, name) values (${ownerId}, ${name}) returning id`.execute(target)).rows[0]?.id ?? '';
+      const [a1, a2, b1] = [await project(alice, 'a1'), await project(alice, 'a2'), await project(bob, 'b1')];
+      const credential = (await sql<{ id: string }>`insert into credentials (project_id, kind, public_id, digest) values (${a1}, 'key', ${randomUUID()}, 'd') returning id`.execute(target)).rows[0]?.id;
+      await sql`insert into audit_events (project_id, actor_id, action, target_type, target_id) values (${a1}, ${alice}, 'key.created', 'key', ${credential})`.execute(target);
+
+      expect(await migrate(target, migrations.slice(0, 5))).toEqual([5]);
+
+      const workspaces = await target.selectFrom('workspaces').selectAll().execute();
+      expect(workspaces.map((w) => w.personal_of).sort()).toEqual([alice, bob, carol].sort());
+      const personal = (userId: string): string => workspaces.find((w) => w.personal_of === userId)?.id ?? '';
+      const members = await target.selectFrom('workspace_members').selectAll().execute();
+      expect(members.map((m) => [m.workspace_id, m.user_id, m.role]).sort()).toEqual([alice, bob, carol].map((u) => [personal(u), u, 'owner']).sort());
+      const projects = await target.selectFrom('projects').select(['id', 'name', 'owner_id', 'workspace_id']).orderBy('name').execute();
+      expect(projects).toEqual([
+        { id: a1, name: 'a1', owner_id: alice, workspace_id: personal(alice) },
+        { id: a2, name: 'a2', owner_id: alice, workspace_id: personal(alice) },
+        { id: b1, name: 'b1', owner_id: bob, workspace_id: personal(bob) },
+      ]);
+      // The same reach as before: each owner sees their projects, and only them.
+      expect((await findProjectRef(target, a1, undefined, alice))?.role).toBe('owner');
+      expect((await findProjectRef(target, a1, undefined, bob))?.role).toBeNull();
+      expect((await listProjects(target, { userId: alice }, { limit: 10 })).items.map((p) => p.name).sort()).toEqual(['a1', 'a2']);
+      expect((await listProjects(target, { userId: carol }, { limit: 10 })).items).toEqual([]);
+      // Credentials and the audit log are untouched.
+      expect(await target.selectFrom('credentials').select('id').where('project_id', '=', a1).execute()).toEqual([{ id: credential }]);
+      expect(await target.selectFrom('audit_events').select(['project_id', 'action', 'workspace_id']).execute()).toEqual([{ project_id: a1, action: 'key.created', workspace_id: null }]);
+
+      expect(await migrate(target)).toEqual([6]);
+      expect(await migrate(target)).toEqual([]);
+      const rootKeys = await sql<{ t: string | null }>`select to_regclass('root_keys')::text as t`.execute(target);
+      expect(rootKeys.rows[0]?.t).toBe('root_keys');
     } finally {
       await fresh.drop();
     }

@@ -58,6 +58,15 @@ const NEEDS: Record<string, Need> = {
   'GET /v1/projects/:projectId/audit': project('read_audit'),
   'PUT /v1/projects/:projectId/members/:userId': project('manage_members'),
   'DELETE /v1/projects/:projectId/members/:userId': project('manage_members'),
+  'POST /v1/projects/:projectId/webhooks': project('manage_webhooks'),
+  'GET /v1/projects/:projectId/webhooks': project('manage_webhooks'),
+  'GET /v1/projects/:projectId/webhooks/:webhookId': project('manage_webhooks'),
+  'PATCH /v1/projects/:projectId/webhooks/:webhookId': project('manage_webhooks'),
+  'DELETE /v1/projects/:projectId/webhooks/:webhookId': project('manage_webhooks'),
+  'POST /v1/projects/:projectId/webhooks/:webhookId/rotate-secret': project('manage_webhooks'),
+  'POST /v1/projects/:projectId/webhooks/:webhookId/test': project('manage_webhooks'),
+  'GET /v1/projects/:projectId/webhooks/:webhookId/deliveries': project('manage_webhooks'),
+  'POST /v1/projects/:projectId/webhooks/:webhookId/deliveries/:deliveryId/redeliver': project('manage_webhooks'),
   'GET /v1/workspaces': { on: 'anyone' },
   'POST /v1/workspaces': { on: 'person' },
   'GET /v1/workspaces/:workspaceId': workspace('read'),
@@ -266,6 +275,15 @@ describe(`role matrix (${backend})`, () => {
     expect(refused.statusCode).toBe(400);
     const key = await createKey(t.app, people.outsider.accessToken, made.id);
     expect(key.key).toMatch(/^sk_live_/);
+  });
+
+  it("the workspace's audit log shows its projects' entries, a deleted project's included", async () => {
+    const team = await buildTeam(t.app, people);
+    const doomed = await createProjectIn(t.app, people.owner.accessToken, team.workspaceId, 'doomed');
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/projects/${doomed.id}`, headers: bearer(people.admin.accessToken) })).statusCode).toBe(204);
+    const log = (await t.app.inject({ method: 'GET', url: `/v1/workspaces/${team.workspaceId}/audit`, headers: bearer(people.viewer.accessToken) })).json<Array<{ action: string; targetId: string | null; actorId: string | null; actorType: string | null }>>();
+    expect(log.find((e) => e.action === 'key.created' && e.targetId === team.keyId)).toBeDefined();
+    expect(log.find((e) => e.action === 'project.deleted' && e.targetId === doomed.id)).toMatchObject({ actorId: people.admin.id, actorType: 'user' });
   });
 
   it('deleting a team workspace deletes its projects, and their keys fail at once', async () => {

@@ -1,27 +1,13 @@
+import { PROJECT_ACTIONS } from '@elyzor/contract';
 import type { CredentialKind } from '../verify/record.js';
 import type { Role } from './roles.js';
 
 /**
  * What a caller does to a project. The README's "Teams and roles" table is this file: each
- * action, the weakest role that may do it, and the root-key permission that allows it.
+ * action, the weakest role that may do it, and the root-key permission that allows it. The list
+ * of actions is the wire contract's (root-key permissions name them).
  */
-export const PROJECT_ACTIONS = [
-  'read_key',
-  'create_key',
-  'update_key',
-  'rotate_key',
-  'revoke_key',
-  'read_service',
-  'create_service',
-  'update_service',
-  'rotate_service',
-  'revoke_service',
-  'read_analytics',
-  'read_audit',
-  'delete_project',
-  'manage_members',
-  'manage_webhooks',
-] as const;
+export { PROJECT_ACTIONS };
 export type ProjectAction = (typeof PROJECT_ACTIONS)[number];
 
 /** What a caller does to a workspace itself. */

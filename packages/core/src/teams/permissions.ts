@@ -1,3 +1,4 @@
+import { ROOT_KEY_WORKSPACE_ACTIONS } from '@elyzor/contract';
 import { isUuid } from '../ids.js';
 import { PROJECT_ACTIONS, type ProjectAction, type WorkspaceAction } from './actions.js';
 
@@ -8,7 +9,9 @@ import { PROJECT_ACTIONS, type ProjectAction, type WorkspaceAction } from './act
  * deleting a workspace and transferring its ownership are for people only: a leaked root key
  * cannot mint others or lock its owners out.
  */
-export const ROOT_KEY_WORKSPACE_ACTIONS = ['read', 'update', 'create_project', 'manage_members'] as const satisfies readonly WorkspaceAction[];
+export { ROOT_KEY_WORKSPACE_ACTIONS };
+// Every workspace action a root key may hold is a workspace action.
+ROOT_KEY_WORKSPACE_ACTIONS satisfies readonly WorkspaceAction[];
 type RootKeyWorkspaceAction = (typeof ROOT_KEY_WORKSPACE_ACTIONS)[number];
 
 export const MAX_PERMISSIONS = 100;

@@ -79,10 +79,11 @@ export class ProjectService {
       const project = authorizeProject(ctx, await findProjectRef(trx, projectId, 'update', roleHolder(ctx)), 'delete_project');
       const ids = await removeProjectData(trx, projectId);
       // Kept after the project is gone: who deleted what, and when.
-      await recordAudit(
-        trx,
-        auditEntry(ctx, { projectId, action: 'project.deleted', targetType: 'project', targetId: projectId, changes: { name: { before: project.name, after: null } } }),
-      );
+      // The workspace is named outright: the project it would be read from is gone.
+      await recordAudit(trx, {
+        ...auditEntry(ctx, { projectId, action: 'project.deleted', targetType: 'project', targetId: projectId, changes: { name: { before: project.name, after: null } } }),
+        workspaceId: project.workspaceId,
+      });
       return ids;
     });
     await this.deps.bus.publish(publicIds);

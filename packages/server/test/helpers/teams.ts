@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/http/types.js';
-import { bearer, createKey, createService, json, registerUser, type TestUser } from './harness.js';
+import { bearer, createKey, createService, createWebhook, json, registerUser, type TestUser } from './harness.js';
 
 export type MemberRole = 'admin' | 'developer' | 'viewer';
 
@@ -51,13 +51,15 @@ export async function registerPeople(app: App): Promise<People> {
   return { owner, admin, developer, viewer, target, outsider } as People;
 }
 
-/** A workspace with every role in it, a project with a key and a service, a pending invitation and a root key. */
+/** A workspace with every role in it, a project with a key, a service and a webhook (with a delivery), a pending invitation and a root key. */
 export interface Team {
   workspaceId: string;
   projectId: string;
   keyId: string;
   key: string;
   serviceId: string;
+  webhookId: string;
+  deliveryId: string;
   invitationId: string;
   rootKeyId: string;
 }
@@ -73,5 +75,16 @@ export async function buildTeam(app: App, people: People): Promise<Team> {
   await ok(call(app, 'PUT', `/v1/projects/${project.id}/members/${people.target.id}`, owner.accessToken, { role: 'viewer' }), 'project role');
   const pending = await invite(app, owner.accessToken, workspace.id, `pending-${randomUUID()}@example.com`, 'viewer');
   const rootKey = await createRootKey(app, owner.accessToken, workspace.id, []);
-  return { workspaceId: workspace.id, projectId: project.id, keyId: key.id, key: key.key, serviceId: service.id, invitationId: pending.id, rootKeyId: rootKey.id };
+  const webhook = await createWebhook(app, owner.accessToken, project.id);
+  return {
+    workspaceId: workspace.id,
+    projectId: project.id,
+    keyId: key.id,
+    key: key.key,
+    serviceId: service.id,
+    webhookId: webhook.id,
+    deliveryId: webhook.deliveryId,
+    invitationId: pending.id,
+    rootKeyId: rootKey.id,
+  };
 }
