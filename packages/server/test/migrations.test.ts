@@ -216,8 +216,8 @@ describe(`migrations (${backend})`, () => {
       expect(await target.selectFrom('credentials').select('id').where('project_id', '=', a1).execute()).toEqual([{ id: credential }]);
       expect(await target.selectFrom('audit_events').select(['project_id', 'action', 'workspace_id']).execute()).toEqual([{ project_id: a1, action: 'key.created', workspace_id: null }]);
 
-      expect(await migrate(target)).toEqual([6]);
-      expect(await migrate(target)).toEqual([]);
+      expect(await migrate(target, migrations.slice(0, 6))).toEqual([6]);
+      expect(await migrate(target, migrations.slice(0, 6))).toEqual([]);
       const rootKeys = await sql<{ t: string | null }>`select to_regclass('root_keys')::text as t`.execute(target);
       expect(rootKeys.rows[0]?.t).toBe('root_keys');
     } finally {
