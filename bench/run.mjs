@@ -20,7 +20,8 @@
  *
  * Flags: --duration <s> (or BENCH_DURATION; default 10), --quick (3 s, 20,000 keys, 500
  * creations), --keys <n>, --creations <n>, --generator wrk|autocannon (or BENCH_GENERATOR;
- * default: wrk when installed), --workers, --profile (Elyzor runs with --cpu-prof; the profiles,
+ * default: wrk when installed), --instructions (only this: instructions per verification counted by
+ * valgrind, see bench/instructions.mjs), --workers, --profile (Elyzor runs with --cpu-prof; the profiles,
  * one per Elyzor process, open in Chrome DevTools or speedscope).
  * Services: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/elyzor_bench, dropped
  * and recreated by every run) and BENCH_REDIS_URL (default redis://127.0.0.1:6379/15, a logical
@@ -38,9 +39,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkUsage, createAccount, createKey, ROOT, SERVER_MAIN, startElyzor, totalRequests } from './lib/elyzor.mjs';
 import { countKeys, credentialReads, insertBusyUsage, insertKeys, resetDatabase, withClient } from './lib/db.mjs';
 import { pickGenerator, runLoad } from './lib/load.mjs';
+import { malformedTokens } from './lib/tokens.mjs';
 import { stealWindow } from './lib/machine.mjs';
 import { installCleanup, spawnTracked, stopChild } from './lib/processes.mjs';
 import { runWorkersCheck } from './workers.mjs';
+import { reportInstructions } from './instructions.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -96,31 +99,6 @@ function table(rows, header) {
 // Pieces of a run
 
 const digest = createDigester();
-
-/** Malformed strings of every kind the parser must turn away before any lookup. */
-function malformedTokens(n) {
-  const tokens = [];
-  for (let i = 0; i < n; i++) {
-    const valid = generateCredential('sk').token;
-    switch (i % 5) {
-      case 0: // right shape, wrong checksum
-        tokens.push(valid.slice(0, -1) + (valid.endsWith('A') ? 'B' : 'A'));
-        break;
-      case 1: // a character of the secret changed: the checksum no longer matches
-        tokens.push(valid.slice(0, 30) + (valid[30] === 'x' ? 'y' : 'x') + valid.slice(31));
-        break;
-      case 2: // truncated
-        tokens.push(valid.slice(0, 40 + (i % 20)));
-        break;
-      case 3: // a service identity at the key endpoint
-        tokens.push(generateCredential('svc').token);
-        break;
-      default: // not a credential at all
-        tokens.push(randomBytes(24).toString('base64url'));
-    }
-  }
-  return tokens;
-}
 
 /**
  * Runs one load with warm-up, samples the server's memory and CPU over both, and checks usage
@@ -252,6 +230,10 @@ async function describeStop(server) {
 
 async function main() {
   installCleanup();
+  if (process.argv.includes('--instructions')) {
+    await reportInstructions();
+    process.exit(0);
+  }
   const options = parseOptions(process.argv.slice(2));
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run \`npm run build\` first (npm run bench does).`);
   const generator = pickGenerator(options.generator);
