@@ -1,4 +1,4 @@
-import type { MemoryLimiter } from '@elyzor/core';
+import type { LimitCheck, MemoryLimiter } from '@elyzor/core';
 
 export interface VerifyGateLimits {
   /** Verifications per address per window, whatever they present. */
@@ -26,6 +26,19 @@ export type GatePass =
 
 const OPEN: GatePass = { kind: 'open' };
 
+/** An address's two counters and the check lists that spend them, made once per address. */
+interface AddressChecks {
+  failKey: string;
+  both: readonly LimitCheck[];
+  verifyOnly: readonly LimitCheck[];
+}
+
+/**
+ * Addresses whose checks are kept. Past this many the memo starts again empty: it saves the
+ * building (and hashing) of the counter names per request, it is not where limits live.
+ */
+const MAX_REMEMBERED_ADDRESSES = 10_000;
+
 const seconds = (ms: number | undefined): number => Math.max(1, Math.ceil((ms ?? 1000) / 1000));
 
 /**
@@ -49,6 +62,7 @@ const seconds = (ms: number | undefined): number => Math.max(1, Math.ceil((ms ??
 export class VerifyGate {
   /** Over-budget lookups in flight, by address; an address leaves the map when it has none. */
   private readonly lookups = new Map<string, number>();
+  private readonly checks = new Map<string, AddressChecks>();
 
   constructor(
     private readonly limiter: MemoryLimiter,
@@ -56,14 +70,12 @@ export class VerifyGate {
   ) {}
 
   enter(ip: string): GatePass {
-    const { limits } = this;
-    const windowMs = limits.windowSeconds * 1000;
-    const verify = { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: limits.verify, windowMs } } as const;
-    const both = this.limiter.consumeSync([verify, { key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: limits.verifyFailures, windowMs } }], 1);
+    const checks = this.checksOf(ip);
+    const both = this.limiter.consumeSync(checks.both, 1);
     if (both.allowed) return OPEN;
     if (both.failed === 0) return { kind: 'refused', retryAfter: seconds(both.decisions[0]?.retryAfterMs) };
     // Only the failure budget is spent: the request still counts against the verify budget.
-    const alone = this.limiter.consumeSync([verify], 1);
+    const alone = this.limiter.consumeSync(checks.verifyOnly, 1);
     if (!alone.allowed) return { kind: 'refused', retryAfter: seconds(alone.decisions[0]?.retryAfterMs) };
     return { kind: 'over_budget', retryAfter: seconds(both.decisions[1]?.retryAfterMs), admitLookup: () => this.admitLookup(ip) };
   }
@@ -74,7 +86,22 @@ export class VerifyGate {
    * failure of the caller's and gives it back too.
    */
   settle(ip: string, pass: GatePass, failed: boolean): void {
-    if (pass.kind === 'open' && !failed) this.limiter.refund(`ip:fail:${ip}`, 1);
+    if (pass.kind === 'open' && !failed) this.limiter.refund(this.checksOf(ip).failKey, 1);
+  }
+
+  private checksOf(ip: string): AddressChecks {
+    let checks = this.checks.get(ip);
+    if (checks === undefined) {
+      const { limits } = this;
+      const windowMs = limits.windowSeconds * 1000;
+      const verify: LimitCheck = { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: limits.verify, windowMs } };
+      const failKey = `ip:fail:${ip}`;
+      const fail: LimitCheck = { key: failKey, rule: { type: 'sliding_window', limit: limits.verifyFailures, windowMs } };
+      checks = { failKey, both: [verify, fail], verifyOnly: [verify] };
+      if (this.checks.size >= MAX_REMEMBERED_ADDRESSES) this.checks.clear();
+      this.checks.set(ip, checks);
+    }
+    return checks;
   }
 
   /** Over-budget lookups this address has in flight; for tests. */
