@@ -6,7 +6,7 @@
  *
  * Each scenario runs twice, with SHORT and LONG iterations after the same start-up and warm-up;
  * (instructions(LONG) − instructions(SHORT)) / (LONG − SHORT) is the cost of one verification,
- * the loop's own few instructions included.
+ * the loop's own few instructions included; garbage collection is left out (see NODE_FLAGS).
  *
  * Needs valgrind (`apt-get install -y valgrind`). Takes a few minutes: valgrind runs Node ~50×
  * slower. `node bench/instructions.mjs hit` counts one scenario. Prints a table and writes bench/results/instructions-latest.json.
@@ -25,10 +25,12 @@ const SCENARIOS = ['hit', 'malformed', 'unknown'];
 const LOOP = join(ROOT, 'bench/lib/lane-loop.mjs');
 /**
  * No background threads (concurrent compilation and GC helpers do work that belongs to no
- * request), a fixed GC schedule (heap growth, idle and memory-reducing GCs that follow the wall
- * clock would follow valgrind's slowness) and fixed seeds: two runs do the same work.
+ * request), and a heap collected before the counted iterations with a young generation large
+ * enough for all of them: a collection that falls into one run and not the other moved the
+ * count by tens of thousands per verification. So the count is the code's own work, allocation
+ * included, collection not. (--predictable was tried too: it changes how V8 compiles.)
  */
-const NODE_FLAGS = ['--predictable', '--random-seed=1', '--hash-seed=1'];
+const NODE_FLAGS = ['--single-threaded', '--expose-gc', '--max-semi-space-size=256'];
 
 /** Total instructions of one run of the loop under callgrind. */
 async function count(scenario, iterations) {
