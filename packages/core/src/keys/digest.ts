@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * The stored form of a credential: SHA-256 of the whole credential string, or HMAC-SHA-256 with
@@ -11,7 +11,8 @@ export function createDigester(pepper?: string): Digester {
   if (pepper !== undefined && pepper !== '') {
     return (token) => createHmac('sha256', pepper).update(token).digest('hex');
   }
-  return (token) => createHash('sha256').update(token).digest('hex');
+  // One-shot hashing: no Hash object (a native object with a handle of its own) per digest.
+  return (token) => hash('sha256', token, 'hex');
 }
 
 /**

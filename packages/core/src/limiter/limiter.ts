@@ -28,6 +28,11 @@ export interface LimitResult {
  */
 export interface Limiter {
   consume(checks: readonly LimitCheck[], cost: number): Promise<LimitResult>;
+  /**
+   * The same decision made without a promise, offered only by limiters that decide in process:
+   * the verification path then answers a cached credential without suspending at all.
+   */
+  consumeSync?(checks: readonly LimitCheck[], cost: number): LimitResult;
   close(): Promise<void>;
 }
 

@@ -464,3 +464,51 @@ describe('quotaWindow', () => {
     );
   });
 });
+
+describe('Verifier: answered in the same turn when nothing has to be waited for', () => {
+  it('returns the result itself, not a promise, for a cached credential with an in-process limiter', async () => {
+    const { verifier, issue } = setup();
+    const { token } = issue();
+    await verifier.verify({ token, kind: 'key' }); // a miss: read and cached
+    const hit = verifier.verify({ token, kind: 'key' });
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect(hit).toMatchObject({ outcome: 'valid', rateLimit: { remaining: 98 } });
+  });
+
+  it('returns the result itself for a malformed string and for a cached unknown id', async () => {
+    const { verifier } = setup();
+    expect(verifier.verify({ token: 'sk_live_nope', kind: 'key' })).toMatchObject({ outcome: 'invalid_key' });
+    const unknown = generateCredential('sk', 'live').token;
+    const miss = verifier.verify({ token: unknown, kind: 'key' });
+    expect(miss).toBeInstanceOf(Promise);
+    expect(await miss).toMatchObject({ outcome: 'invalid_key' });
+    const cachedMiss = verifier.verify({ token: unknown, kind: 'key' });
+    expect(cachedMiss).not.toBeInstanceOf(Promise);
+    expect(cachedMiss).toMatchObject({ outcome: 'invalid_key' });
+  });
+
+  it('waits for a limiter that decides elsewhere, and decides the same', async () => {
+    const { clock, cache, digest, records, issue } = setup();
+    const inProcess = new MemoryLimiter(clock);
+    limiters.push(inProcess);
+    // A limiter with no consumeSync, as the Redis one: every decision is a round trip.
+    const remote = { consume: inProcess.consume.bind(inProcess), close: () => Promise.resolve() };
+    const verifier = new Verifier({
+      lookup: (publicId) => Promise.resolve(records.get(publicId) ?? null),
+      cache,
+      limiter: remote,
+      usage: { record: () => undefined },
+      clock,
+      digest,
+      defaultRateLimit: { limit: 2, windowSeconds: 60 },
+    });
+    const { token } = issue();
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      const pending = verifier.verify({ token, kind: 'key' });
+      expect(pending).toBeInstanceOf(Promise);
+      answers.push(await pending);
+    }
+    expect(answers.map((a) => a.outcome)).toEqual(['valid', 'valid', 'rate_limit_exceeded']);
+  });
+});

@@ -1,15 +1,17 @@
 import { performance } from 'node:perf_hooks';
-import { creditsCounter, quotaCounter, rateLimitCounter } from '../limiter/limit-keys.js';
 import type { Clock } from '../clock.js';
 import { digestsEqual, type Digester } from '../keys/digest.js';
-import { parseCredential } from '../keys/key-format.js';
-import type { LimitCheck, Limiter } from '../limiter/limiter.js';
+import { parseCredential, type ParsedCredential } from '../keys/key-format.js';
+import type { LimitCheck, Limiter, LimitResult } from '../limiter/limiter.js';
 import type { LimitDecision, LimitRule } from '../limiter/rules.js';
 import type { UsageSink } from '../usage.js';
 import type { CredentialCache } from './credential-cache.js';
 import { decide } from './decide.js';
 import type { VerifyOutcome } from './outcome.js';
-import type { CredentialKind, CredentialRecord, CreditsPolicy, QuotaPolicy } from './record.js';
+import { LimitPlan } from './limit-plan.js';
+import type { CredentialKind, CredentialRecord } from './record.js';
+
+export { creditsWindow, quotaWindow } from './limit-plan.js';
 
 export interface VerifierDeps {
   /** Reads one credential by public id from the store (the cache calls it on a miss). */
@@ -50,121 +52,99 @@ export interface VerifyResult {
   credits: LimitDecision | null;
   /** For 429: how long to wait. */
   retryAfterMs: number;
-  missingScopes?: string[];
+  missingScopes?: string[] | undefined;
 }
 
 const TYPE_OF_KIND = { key: 'sk', service: 'svc' } as const;
-
-interface Window {
-  windowStart: number;
-  windowEnd: number;
-}
-
-function calendarPeriod(period: 'day' | 'month', now: number): Window {
-  const date = new Date(now);
-  const y = date.getUTCFullYear();
-  const m = date.getUTCMonth();
-  if (period === 'day') {
-    const windowStart = Date.UTC(y, m, date.getUTCDate());
-    return { windowStart, windowEnd: windowStart + 86_400_000 };
-  }
-  return { windowStart: Date.UTC(y, m, 1), windowEnd: Date.UTC(y, m + 1, 1) };
-}
-
-/** The calendar period (UTC) a quota counts in. */
-export function quotaWindow(quota: QuotaPolicy, now: number): Window {
-  return calendarPeriod(quota.period, now);
-}
-
-/** A balance without refill never resets; this stands for "never". */
-const NEVER_MS = 100 * 365 * 86_400_000;
-
-/**
- * Credits as a fixed window: the balance set at `setAt` lasts until the first refill (or
- * forever); each later period starts again at the refill amount.
- */
-export function creditsWindow(credits: CreditsPolicy, now: number): Window & { limit: number } {
-  if (credits.refill === null) return { windowStart: credits.setAt, windowEnd: credits.setAt + NEVER_MS, limit: credits.remaining };
-  const period = calendarPeriod(credits.refill.interval, now);
-  if (credits.setAt >= period.windowStart) return { windowStart: credits.setAt, windowEnd: period.windowEnd, limit: credits.remaining };
-  return { ...period, limit: credits.refill.amount };
-}
 
 /**
  * The verification path: parse + checksum → cache (or store) → digest comparison → policy →
  * limits → usage event. Everything before the limiter is in memory on a cache hit; the limiter is
  * in memory too with the embedded backend, or one Redis round trip.
+ *
+ * `verify` answers without suspending whenever nothing has to be waited for: a malformed string,
+ * a cached record or cached miss, and an in-process limiter (`Limiter.consumeSync`). Only a
+ * cache miss or a limiter across the network returns a promise. Both ways run the same steps.
  */
 export class Verifier {
-  constructor(private readonly deps: VerifierDeps) {}
+  /** Limits worked out once per record (records are replaced, never changed, when a credential is). */
+  private readonly plans = new WeakMap<CredentialRecord, LimitPlan>();
+  private readonly consumeSync: ((checks: readonly LimitCheck[], cost: number) => LimitResult) | null;
 
-  async verify(request: VerifyRequest): Promise<VerifyResult> {
+  constructor(private readonly deps: VerifierDeps) {
+    this.consumeSync = deps.limiter.consumeSync?.bind(deps.limiter) ?? null;
+  }
+
+  /**
+   * The verification: its result itself when nothing had to be waited for, else a promise of it
+   * (`await` takes either). A backend out of reach rejects the promise.
+   */
+  verify(request: VerifyRequest): VerifyResult | Promise<VerifyResult> {
     const started = performance.now();
-    const { deps } = this;
     const parsed = request.token === undefined ? null : parseCredential(request.token);
     if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
+    const cached = this.deps.cache.peek(parsed.publicId);
+    if (cached !== undefined) return this.withRecord(request, parsed, cached, started);
+    return this.load(parsed.publicId, request.admitLookup).then((found) =>
+      found === undefined ? rejected('invalid_key', null) : this.withRecord(request, parsed, found, started),
+    );
+  }
 
-    // A cache hit is answered without suspending: most verifications never wait for anything
-    // but the limiter.
-    const cached = deps.cache.peek(parsed.publicId);
-    const found = cached !== undefined ? cached : await this.load(parsed.publicId, request.admitLookup);
-    if (found === undefined) return rejected('invalid_key', null);
+  private withRecord(request: VerifyRequest, parsed: ParsedCredential, found: CredentialRecord | null, started: number): VerifyResult | Promise<VerifyResult> {
+    const { deps } = this;
     // A record whose digest does not match is treated exactly as an unknown key.
     const record = found !== null && digestsEqual(deps.digest(parsed.token), found.digest) ? found : null;
+    if (record === null) return rejected('invalid_key', null);
     const now = deps.clock.now();
     const policy = decide(record, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
-    if (record === null) return rejected('invalid_key', null);
+    const plan = this.planOf(record);
     if (!policy.ok) {
       const result = rejected(policy.outcome, record);
-      if (policy.missingScopes !== undefined) result.missingScopes = policy.missingScopes;
+      result.missingScopes = policy.missingScopes;
       // Probe the credential's rate limit (spending nothing), so even a refusal carries the
       // rate-limit headers.
-      const rateRule = this.rateRule(record);
-      if (rateRule !== null) {
-        const probe = await deps.limiter.consume([{ key: rateLimitCounter(record.limitKey), rule: rateRule, cost: 0 }], 0);
-        result.rateLimit = probe.decisions[0] ?? null;
-      }
-      return this.finish(result, started);
+      if (plan.probe === null) return this.finish(result, started);
+      const probe = this.consume(plan.probe, 0);
+      if (probe instanceof Promise) return probe.then((p) => this.probed(result, p, started));
+      return this.probed(result, probe, started);
     }
-
-    const checks: LimitCheck[] = [];
-    const rateRule = this.rateRule(record);
-    if (rateRule !== null) checks.push({ key: rateLimitCounter(record.limitKey), rule: rateRule });
-    if (record.quota !== null) {
-      checks.push({ key: quotaCounter(record.limitKey), rule: { type: 'fixed_window', limit: record.quota.limit, ...quotaWindow(record.quota, now) } });
-    }
-    if (record.credits !== null) {
-      // The key changes when the balance is set again, so a top-up starts a fresh count.
-      checks.push({ key: creditsCounter(record.limitKey, record.credits.setAt), rule: { type: 'fixed_window', ...creditsWindow(record.credits, now) } });
-    }
+    const checks = plan.checksAt(now);
     const cost = request.cost ?? 1;
+    if (checks.length === 0) return this.finish(admitted(record, plan, null, cost, checks), started);
     const invalidations = deps.cache.invalidationCount;
-    const limits = checks.length === 0 ? null : await deps.limiter.consume(checks, cost);
-    // The credential changed while the limiter answered (a revocation on another instance
-    // arrives on the bus): decide again on the fresh record so the change is never missed.
-    if (limits !== null && deps.cache.invalidationCount !== invalidations && deps.cache.peek(parsed.publicId) === undefined) {
-      const fresh = await deps.cache.load(parsed.publicId, deps.lookup);
-      const again = decide(fresh, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
-      if (fresh === null || fresh.digest !== record.digest) return this.finish(rejected('invalid_key', record), started);
-      if (!again.ok) return this.finish(rejected(again.outcome, fresh), started);
+    const limits = this.consume(checks, cost);
+    if (!(limits instanceof Promise)) return this.finish(admitted(record, plan, limits, cost, checks), started);
+    return limits.then((spent) => {
+      // The credential changed while the limiter answered (a revocation on another instance
+      // arrives on the bus): decide again on the fresh record so the change is never missed.
+      if (deps.cache.invalidationCount === invalidations || deps.cache.peek(parsed.publicId) !== undefined) {
+        return this.finish(admitted(record, plan, spent, cost, checks), started);
+      }
+      return deps.cache.load(parsed.publicId, deps.lookup).then((fresh) => {
+        const again = decide(fresh, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
+        if (fresh === null || fresh.digest !== record.digest) return this.finish(rejected('invalid_key', record), started);
+        if (!again.ok) return this.finish(rejected(again.outcome, fresh), started);
+        return this.finish(admitted(record, plan, spent, cost, checks), started);
+      });
+    });
+  }
+
+  private consume(checks: readonly LimitCheck[], cost: number): LimitResult | Promise<LimitResult> {
+    return this.consumeSync === null ? this.deps.limiter.consume(checks, cost) : this.consumeSync(checks, cost);
+  }
+
+  private probed(result: VerifyResult, probe: LimitResult, started: number): VerifyResult {
+    result.rateLimit = probe.decisions[0] ?? null;
+    return this.finish(result, started);
+  }
+
+  private planOf(record: CredentialRecord): LimitPlan {
+    let plan = this.plans.get(record);
+    if (plan === undefined) {
+      plan = new LimitPlan(record, this.rateRule(record));
+      this.plans.set(record, plan);
     }
-    const decisionOf = (prefix: string): LimitDecision | null => {
-      const index = checks.findIndex((check) => check.key.startsWith(prefix));
-      return index === -1 || limits === null ? null : (limits.decisions[index] ?? null);
-    };
-    let outcome: VerifyOutcome = 'valid';
-    let retryAfterMs = 0;
-    if (limits !== null && !limits.allowed) {
-      // Nothing was spent: a check that would have admitted the request still has its units.
-      limits.decisions = limits.decisions.map((d, i) => (d.allowed ? { ...d, remaining: d.remaining + (checks[i]?.cost ?? cost) } : d));
-      const failed = checks[limits.failed];
-      outcome = failed?.key.startsWith('q:') === true || failed?.key.startsWith('c:') === true ? 'quota_exceeded' : 'rate_limit_exceeded';
-      retryAfterMs = limits.decisions[limits.failed]?.retryAfterMs ?? 1000;
-    }
-    return this.finish(
-      { outcome, record, rateLimit: decisionOf('rl:'), quota: decisionOf('q:'), credits: decisionOf('c:'), retryAfterMs },
-      started,
-    );
+    return plan;
   }
 
   /** A cache miss read through the cache (one query per id at a time), if admitted; else undefined. */
@@ -212,6 +192,22 @@ export class Verifier {
   }
 }
 
+/** The result of a verification that passed its policy, given what the limiter decided. */
+function admitted(record: CredentialRecord, plan: LimitPlan, limits: LimitResult | null, cost: number, checks: readonly LimitCheck[]): VerifyResult {
+  if (limits === null) return { outcome: 'valid', record, rateLimit: null, quota: null, credits: null, retryAfterMs: 0, missingScopes: undefined };
+  let outcome: VerifyOutcome = 'valid';
+  let retryAfterMs = 0;
+  if (!limits.allowed) {
+    // Nothing was spent: a check that would have admitted the request still has its units.
+    limits.decisions = limits.decisions.map((d, i) => (d.allowed ? { ...d, remaining: d.remaining + (checks[i]?.cost ?? cost) } : d));
+    outcome = limits.failed === plan.quotaIndex || limits.failed === plan.creditsIndex ? 'quota_exceeded' : 'rate_limit_exceeded';
+    retryAfterMs = limits.decisions[limits.failed]?.retryAfterMs ?? 1000;
+  }
+  const { decisions } = limits;
+  const at = (index: number): LimitDecision | null => (index === -1 ? null : (decisions[index] ?? null));
+  return { outcome, record, rateLimit: at(plan.rateIndex), quota: at(plan.quotaIndex), credits: at(plan.creditsIndex), retryAfterMs, missingScopes: undefined };
+}
+
 function rejected(outcome: VerifyOutcome, record: CredentialRecord | null): VerifyResult {
-  return { outcome, record, rateLimit: null, quota: null, credits: null, retryAfterMs: 0 };
+  return { outcome, record, rateLimit: null, quota: null, credits: null, retryAfterMs: 0, missingScopes: undefined };
 }

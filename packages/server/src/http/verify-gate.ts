@@ -1,4 +1,4 @@
-import type { MemoryLimiter } from '@elyzor/core';
+import type { LimitCheck, MemoryLimiter } from '@elyzor/core';
 
 export interface VerifyGateLimits {
   /** Verifications per address per window, whatever they present; null: no such budget. */
@@ -26,6 +26,21 @@ export type GatePass =
 
 const OPEN: GatePass = { kind: 'open' };
 
+/** An address's two counters and the check lists that spend them, made once per address. */
+interface AddressChecks {
+  failKey: string;
+  /** The verify budget and the failure budget, or the failure budget alone when the verify budget is off. */
+  both: readonly LimitCheck[];
+  /** The verify budget alone; null when it is off (`IP_RATE_LIMIT_VERIFY` unset). */
+  verifyOnly: readonly LimitCheck[] | null;
+}
+
+/**
+ * Addresses whose checks are kept. Past this many the memo starts again empty: it saves the
+ * building (and hashing) of the counter names per request, it is not where limits live.
+ */
+const MAX_REMEMBERED_ADDRESSES = 10_000;
+
 const seconds = (ms: number | undefined): number => Math.max(1, Math.ceil((ms ?? 1000) / 1000));
 
 /**
@@ -49,6 +64,7 @@ const seconds = (ms: number | undefined): number => Math.max(1, Math.ceil((ms ??
 export class VerifyGate {
   /** Over-budget lookups in flight, by address; an address leaves the map when it has none. */
   private readonly lookups = new Map<string, number>();
+  private readonly checks = new Map<string, AddressChecks>();
 
   constructor(
     private readonly limiter: MemoryLimiter,
@@ -56,21 +72,18 @@ export class VerifyGate {
   ) {}
 
   enter(ip: string): GatePass {
-    const { limits } = this;
-    const windowMs = limits.windowSeconds * 1000;
-    const failures = { key: `ip:fail:${ip}`, rule: { type: 'sliding_window', limit: limits.verifyFailures, windowMs } } as const;
-    if (limits.verify === null) {
+    const checks = this.checksOf(ip);
+    if (checks.verifyOnly === null) {
       // No verify budget: only the failure budget decides.
-      const spent = this.limiter.consumeSync([failures], 1);
+      const spent = this.limiter.consumeSync(checks.both, 1);
       if (spent.allowed) return OPEN;
       return { kind: 'over_budget', retryAfter: seconds(spent.decisions[0]?.retryAfterMs), admitLookup: () => this.admitLookup(ip) };
     }
-    const verify = { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: limits.verify, windowMs } } as const;
-    const both = this.limiter.consumeSync([verify, failures], 1);
+    const both = this.limiter.consumeSync(checks.both, 1);
     if (both.allowed) return OPEN;
     if (both.failed === 0) return { kind: 'refused', retryAfter: seconds(both.decisions[0]?.retryAfterMs) };
     // Only the failure budget is spent: the request still counts against the verify budget.
-    const alone = this.limiter.consumeSync([verify], 1);
+    const alone = this.limiter.consumeSync(checks.verifyOnly, 1);
     if (!alone.allowed) return { kind: 'refused', retryAfter: seconds(alone.decisions[0]?.retryAfterMs) };
     return { kind: 'over_budget', retryAfter: seconds(both.decisions[1]?.retryAfterMs), admitLookup: () => this.admitLookup(ip) };
   }
@@ -81,7 +94,26 @@ export class VerifyGate {
    * failure of the caller's and gives it back too.
    */
   settle(ip: string, pass: GatePass, failed: boolean): void {
-    if (pass.kind === 'open' && !failed) this.limiter.refund(`ip:fail:${ip}`, 1);
+    if (pass.kind === 'open' && !failed) this.limiter.refund(this.checksOf(ip).failKey, 1);
+  }
+
+  private checksOf(ip: string): AddressChecks {
+    let checks = this.checks.get(ip);
+    if (checks === undefined) {
+      const { limits } = this;
+      const windowMs = limits.windowSeconds * 1000;
+      const failKey = `ip:fail:${ip}`;
+      const fail: LimitCheck = { key: failKey, rule: { type: 'sliding_window', limit: limits.verifyFailures, windowMs } };
+      if (limits.verify === null) {
+        checks = { failKey, both: [fail], verifyOnly: null };
+      } else {
+        const verify: LimitCheck = { key: `ip:verify:${ip}`, rule: { type: 'sliding_window', limit: limits.verify, windowMs } };
+        checks = { failKey, both: [verify, fail], verifyOnly: [verify] };
+      }
+      if (this.checks.size >= MAX_REMEMBERED_ADDRESSES) this.checks.clear();
+      this.checks.set(ip, checks);
+    }
+    return checks;
   }
 
   /** Over-budget lookups this address has in flight; for tests. */

@@ -10,7 +10,7 @@ import { clientAddress, type TrustProxy } from './client-address.js';
 import { errorAnswer } from './errors.js';
 import { assertStorable } from './input-hygiene.js';
 import { requestIdFrom } from './request-id.js';
-import { answerVerification } from './verify-answer.js';
+import { answerVerification, type VerifyAnswer } from './verify-answer.js';
 import type { VerifyBody } from '@elyzor/contract';
 import type { AppLogger } from './types.js';
 
@@ -101,45 +101,72 @@ export class VerifyLane {
 
     const requestId = requestIdFrom(headers['x-request-id']);
     if (empty) {
-      void this.answer(req, res, kind, requestId, '');
+      this.answer(req, res, kind, requestId, '');
       return true;
     }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => void this.answer(req, res, kind, requestId, (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8')));
+    req.on('end', () => this.answer(req, res, kind, requestId, (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8')));
     // An aborted request has no one left to answer; the socket is already gone.
     req.on('error', () => undefined);
     return true;
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, kind: CredentialKind, requestId: string, text: string): Promise<void> {
-    const { deps, logger } = this.options;
+  private answer(req: IncomingMessage, res: ServerResponse, kind: CredentialKind, requestId: string, text: string): void {
     const started = performance.now();
-    let status: number;
-    let headers: Record<string, string>;
-    let body: string;
-    let close = this.closing;
+    let answer: VerifyAnswer | Promise<VerifyAnswer>;
     try {
-      const parsed = this.body(text);
-      ({ status, headers, body } = await answerVerification(deps, { kind, authorization: req.headers.authorization, body: parsed, ip: clientAddress(req, this.options.trust) }));
+      answer = answerVerification(this.options.deps, { kind, authorization: req.headers.authorization, body: this.body(text), ip: clientAddress(req, this.options.trust) });
     } catch (thrown) {
-      if (thrown instanceof UnparsableBody) close = true;
-      const error: unknown = thrown instanceof UnparsableBody ? thrown.cause : thrown;
-      const answer = errorAnswer(error, true);
-      if (answer.log !== undefined) logger[answer.log.level]({ err: error, requestId, method: 'POST', url: req.url }, answer.log.message);
-      status = ERROR_STATUS[answer.code];
-      headers = answer.retryAfter === undefined ? {} : { 'retry-after': String(answer.retryAfter) };
-      body = JSON.stringify({ error: answer.code, message: answer.message, requestId, ...answer.extra });
+      this.fail(req, res, requestId, thrown, started);
+      return;
     }
-    headers['content-type'] = 'application/json; charset=utf-8';
-    headers['content-length'] = String(Buffer.byteLength(body));
-    headers['x-request-id'] = requestId;
-    if (close) headers.connection = 'close';
-    res.writeHead(status, headers);
+    // A cached credential is answered in this very turn: no promise to wait for.
+    if (answer instanceof Promise) {
+      answer.then(
+        (done) => this.write(req, res, requestId, done, this.closing, started),
+        (thrown: unknown) => this.fail(req, res, requestId, thrown, started),
+      );
+    } else {
+      this.write(req, res, requestId, answer, this.closing, started);
+    }
+  }
+
+  /** An error (an unparsable or invalid body, a backend out of reach) in Fastify's own answer. */
+  private fail(req: IncomingMessage, res: ServerResponse, requestId: string, thrown: unknown, started: number): void {
+    const { logger } = this.options;
+    const error: unknown = thrown instanceof UnparsableBody ? thrown.cause : thrown;
+    const answer = errorAnswer(error, true);
+    if (answer.log !== undefined) logger[answer.log.level]({ err: error, requestId, method: 'POST', url: req.url }, answer.log.message);
+    const written: VerifyAnswer = {
+      status: ERROR_STATUS[answer.code],
+      rateLimitPolicy: null,
+      rateLimit: null,
+      retryAfter: answer.retryAfter === undefined ? null : String(answer.retryAfter),
+      body: JSON.stringify({ error: answer.code, message: answer.message, requestId, ...answer.extra }),
+    };
+    // Fastify closes the connection after a body it could not parse, and so does the lane.
+    this.write(req, res, requestId, written, this.closing || thrown instanceof UnparsableBody, started);
+  }
+
+  /**
+   * Writes the answer with its headers as one flat list, in a fixed order: Node takes the list
+   * as is, with no object of headers to build and walk per request.
+   */
+  private write(req: IncomingMessage, res: ServerResponse, requestId: string, answer: VerifyAnswer, close: boolean, started: number): void {
+    const { logger } = this.options;
+    const { body } = answer;
+    const headers: string[] = [];
+    if (answer.rateLimitPolicy !== null) headers.push('ratelimit-policy', answer.rateLimitPolicy);
+    if (answer.rateLimit !== null) headers.push('ratelimit', answer.rateLimit);
+    if (answer.retryAfter !== null) headers.push('retry-after', answer.retryAfter);
+    headers.push('content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)), 'x-request-id', requestId);
+    if (close) headers.push('connection', 'close');
+    res.writeHead(answer.status, headers);
     res.end(body);
     // Verifications are metered as usage records; the access log has them at debug only.
     if (logger.isLevelEnabled('debug')) {
-      logger.debug({ requestId, method: 'POST', url: req.url, status, ms: Math.round((performance.now() - started) * 100) / 100 }, 'request');
+      logger.debug({ requestId, method: 'POST', url: req.url, status: answer.status, ms: Math.round((performance.now() - started) * 100) / 100 }, 'request');
     }
   }
 

@@ -2,7 +2,7 @@ import type { CredentialKind } from '@elyzor/core';
 import type { FastifyReply } from 'fastify';
 import { VerifyBody, VerifyFailure, VerifySuccessKey, VerifySuccessService } from '@elyzor/contract';
 import type { App, RouteContext } from '../http/types.js';
-import { answerVerification } from '../http/verify-answer.js';
+import { answerHeaders, answerVerification } from '../http/verify-answer.js';
 
 /**
  * POST /v1/verify (sk_ keys) and POST /v1/verify/service (svc_ identities): the hot path. The
@@ -36,7 +36,7 @@ export function registerVerify(app: App, { deps }: RouteContext): void {
       async (request, reply) => {
         const answer = await answerVerification(deps, { kind, authorization: request.headers.authorization, body: request.body, ip: request.ip });
         // The answer is JSON text already: the same bytes the verify lane writes.
-        return (reply as FastifyReply).code(answer.status).headers(answer.headers).type('application/json; charset=utf-8').send(answer.body);
+        return (reply as FastifyReply).code(answer.status).headers(answerHeaders(answer)).type('application/json; charset=utf-8').send(answer.body);
       },
     );
   }

@@ -47,6 +47,11 @@ export class UsageBuffer implements UsageSink {
    * from the front.
    */
   private buckets = new Map<string, UsageBucket>();
+  /**
+   * The bucket the last event went to, while it is still in `buckets`: a steady stream of one
+   * credential's verifications then counts without building and hashing a key per event.
+   */
+  private last: UsageBucket | null = null;
   /** Events in the buckets waiting (not those being written). */
   private count = 0;
   private running: Promise<void> | null = null;
@@ -77,16 +82,21 @@ export class UsageBuffer implements UsageSink {
 
   record(event: UsageEvent): void {
     const minute = event.at - (event.at % 60_000);
-    const key = `${event.credentialId}|${event.outcome}|${minute}`;
     this.count++;
-    const bucket = this.buckets.get(key);
+    const last = this.last;
+    const bucket =
+      last !== null && last.credentialId === event.credentialId && last.outcome === event.outcome && last.minute === minute
+        ? last
+        : this.buckets.get(`${event.credentialId}|${event.outcome}|${minute}`);
     if (bucket !== undefined) {
       bucket.count++;
       bucket.latencySum += event.latencyMs;
       if (event.at > bucket.lastAt) bucket.lastAt = event.at;
+      this.last = bucket;
       return;
     }
-    this.buckets.set(key, {
+    const key = `${event.credentialId}|${event.outcome}|${minute}`;
+    const added: UsageBucket = {
       projectId: event.projectId,
       credentialId: event.credentialId,
       kind: event.kind,
@@ -95,7 +105,9 @@ export class UsageBuffer implements UsageSink {
       count: 1,
       latencySum: event.latencyMs,
       lastAt: event.at,
-    });
+    };
+    this.buckets.set(key, added);
+    this.last = added;
     if (this.buckets.size > this.options.maxBuffered) this.trim();
     if (this.buckets.size >= this.flushAt && this.running === null && !this.closed) void this.flush();
   }
@@ -107,6 +119,7 @@ export class UsageBuffer implements UsageSink {
 
   /** Over the bound, the oldest buckets go and their events are counted as dropped. */
   private trim(): void {
+    this.last = null;
     for (const [key, bucket] of this.buckets) {
       if (this.buckets.size <= this.options.maxBuffered) return;
       this.buckets.delete(key);
@@ -164,6 +177,7 @@ export class UsageBuffer implements UsageSink {
   /** Removes the `n` oldest buckets. */
   private take(n: number): Array<[string, UsageBucket]> {
     const batch: Array<[string, UsageBucket]> = [];
+    this.last = null;
     for (const entry of this.buckets) {
       if (batch.length >= n) break;
       batch.push(entry);
@@ -178,6 +192,7 @@ export class UsageBuffer implements UsageSink {
    */
   private restore(batch: ReadonlyArray<[string, UsageBucket]>): void {
     const merged = new Map(batch);
+    this.last = null;
     for (const [key, bucket] of this.buckets) {
       const older = merged.get(key);
       if (older === undefined) {

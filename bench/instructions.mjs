@@ -1,0 +1,78 @@
+/**
+ * `npm run bench -- --instructions`: instructions per verification, counted by valgrind's
+ * callgrind on bench/lib/lane-loop.mjs (an in-process loop through the verify lane's own code:
+ * cache hit, malformed, unknown). Unlike requests per second, the count does not move with the
+ * host's steal or the other work on the machine: it measures what our code asks the CPU to do.
+ *
+ * Each scenario runs twice, with SHORT and LONG iterations after the same start-up and warm-up;
+ * (instructions(LONG) − instructions(SHORT)) / (LONG − SHORT) is the cost of one verification,
+ * the loop's own few instructions included; garbage collection is left out (see NODE_FLAGS).
+ *
+ * Needs valgrind (`apt-get install -y valgrind`). Takes a few minutes: valgrind runs Node ~50×
+ * slower. `node bench/instructions.mjs hit` counts one scenario. Prints a table and writes bench/results/instructions-latest.json.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './lib/elyzor.mjs';
+
+const run = promisify(execFile);
+const SHORT = 1000;
+const LONG = 6000;
+const SCENARIOS = ['hit', 'malformed', 'unknown'];
+const LOOP = join(ROOT, 'bench/lib/lane-loop.mjs');
+/**
+ * No background threads (concurrent compilation and GC helpers do work that belongs to no
+ * request), and a heap collected before the counted iterations with a young generation large
+ * enough for all of them: a collection that falls into one run and not the other moved the
+ * count by tens of thousands per verification. So the count is the code's own work, allocation
+ * included, collection not. (--predictable was tried too: it changes how V8 compiles.)
+ */
+const NODE_FLAGS = ['--single-threaded', '--expose-gc', '--max-semi-space-size=256'];
+
+/** Total instructions of one run of the loop under callgrind. */
+async function count(scenario, iterations) {
+  const out = join(tmpdir(), `elyzor-callgrind-${process.pid}-${scenario}-${iterations}.out`);
+  try {
+    const { stdout } = await run(
+      'valgrind',
+      ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...NODE_FLAGS, LOOP, scenario, String(iterations)],
+      { maxBuffer: 16 * 1024 * 1024, timeout: 900_000 },
+    );
+    const answered = JSON.parse(stdout.trim().split('\n').pop());
+    const totals = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(out, 'utf8'));
+    if (totals === null) throw new Error(`no totals in ${out}`);
+    return { instructions: Number(totals[1]), answered };
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+export async function countInstructions(log = console.log, only = SCENARIOS) {
+  const rows = [];
+  for (const scenario of only) {
+    const short = await count(scenario, SHORT);
+    const long = await count(scenario, LONG);
+    const perVerification = (long.instructions - short.instructions) / (LONG - SHORT);
+    rows.push({ scenario, perVerification: Math.round(perVerification), statuses: long.answered.measured });
+    log(`  ${scenario.padEnd(10)} ${Math.round(perVerification).toLocaleString('en').padStart(9)} instructions per verification  (answers ${JSON.stringify(long.answered.measured)})`);
+  }
+  return { method: `callgrind Ir, (runs of ${LONG} − ${SHORT} iterations) / ${LONG - SHORT}, node ${NODE_FLAGS.join(' ')}, ${process.version}`, scenarios: rows };
+}
+
+/** Counts every scenario (or those named), prints them and writes bench/results/instructions-latest.json. */
+export async function reportInstructions(only = SCENARIOS) {
+  console.log('Instructions per verification (valgrind --tool=callgrind, in-process loop through the verify lane)');
+  const result = await countInstructions(console.log, only);
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'instructions-latest.json'), `${JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2)}\n`);
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const only = process.argv.slice(2).filter((arg) => SCENARIOS.includes(arg));
+  await reportInstructions(only.length > 0 ? only : SCENARIOS);
+}
