@@ -1,6 +1,7 @@
 import { credentialEvent, toCredentialView, type Clock } from '@elyzor/core';
 import { sql } from 'kysely';
 import type { DB } from '../db/database.js';
+import { PeriodicTask } from '../infra/periodic-task.js';
 import type { CredentialRow } from '../store/credentials.js';
 import { toCredential } from '../store/sql-credential-store.js';
 import { writeOutboxEvent } from '../store/webhook-outbox.js';
@@ -21,36 +22,28 @@ const BATCH = 500;
  * verification, as always.
  */
 export class ExpiryMonitor {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly db: DB,
     private readonly clock: Clock,
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly log: WorkerLogger,
-  ) {}
-
-  start(): void {
-    if (this.timer !== null) return;
-    this.timer = setInterval(() => {
-      void this.runOnce().catch((error: unknown) => this.log.error({ err: error }, 'expiry monitor pass failed'));
-    }, this.intervalMs);
-    this.timer.unref();
+  ) {
+    this.task = new PeriodicTask(() => this.pass(), intervalMs, (error: unknown) => this.log.error({ err: error }, 'expiry monitor pass failed'));
   }
 
-  async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; answers how many notices it emitted (0 when another instance holds the lock). */
   runOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.task.runOnce();
   }
 
   private pass(): Promise<number> {

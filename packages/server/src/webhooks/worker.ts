@@ -1,5 +1,6 @@
 import type { Clock } from '@elyzor/core';
 import type { DB } from '../db/database.js';
+import { PeriodicTask } from '../infra/periodic-task.js';
 import type { WebhookDeliveryResult } from '../infra/metrics.js';
 import { claimDueDeliveries, recordAttempt, type AttemptRecord, type ClaimedDelivery } from '../store/webhook-queue.js';
 import { retryDelay } from './backoff.js';
@@ -39,8 +40,7 @@ export function deliveryBody(delivery: Pick<ClaimedDelivery, 'type' | 'occurredA
  * inside the service; tests call `runOnce` with an injected clock.
  */
 export class WebhookWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly db: DB,
@@ -51,29 +51,22 @@ export class WebhookWorker {
     private readonly random: () => number = Math.random,
     /** Told the result of every attempt (the metrics count them). */
     private readonly onAttempt?: (result: WebhookDeliveryResult) => void,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(() => this.round(), options.pollIntervalMs, (error: unknown) => this.log.error({ err: error }, 'webhook delivery round failed'));
+  }
 
   start(): void {
-    if (this.timer !== null) return;
-    this.timer = setInterval(() => {
-      void this.runOnce().catch((error: unknown) => this.log.error({ err: error }, 'webhook delivery round failed'));
-    }, this.options.pollIntervalMs);
-    this.timer.unref();
+    this.task.start();
   }
 
   /** Stops the timer and waits for the round in flight; what it has not recorded is retried by the next instance. */
-  async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One round: every due delivery claimed now is attempted once. Answers how many were attempted. Rounds never overlap. */
   runOnce(): Promise<number> {
-    this.running ??= this.round().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.task.runOnce();
   }
 
   private async round(): Promise<number> {
