@@ -2,7 +2,7 @@ import { Type, type TSchema } from 'typebox';
 
 /**
  * Every event a webhook can subscribe to, in one closed list: the engine emits them, the wire
- * schema accepts them, the README lists them. `member.*` come with workspaces and members,
+ * schema accepts them, docs/api.md lists them. `member.*` come with workspaces and members,
  * `usage.quota_threshold` and `verification.failure_burst` with the usage path; they are in
  * the catalogue so that a subscription to them is valid before their emitters exist.
  */
@@ -37,7 +37,7 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 
 const EventType = Type.Union(
   WEBHOOK_EVENT_TYPES.map((type) => Type.Literal(type)),
-  { description: 'An event of the catalogue (see the README)' },
+  { description: 'An event of the catalogue (see docs/api.md)' },
 );
 const Events = Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true });
 const Url = Type.String({ format: 'uri', minLength: 1, maxLength: 2048, description: 'https only (unless WEBHOOK_ALLOW_PRIVATE=true); checked again at each delivery, after DNS' });

@@ -10,7 +10,7 @@ import { buildTeam, createProjectIn, createRootKey, createWorkspace, join, regis
  * The role matrix: every management route (read from the app, as the authorization matrix
  * does) × every kind of caller — owner, admin, developer, viewer, a non-member, a root key with
  * exactly the permission the route needs, one with every other permission, and one of another
- * workspace — answers as the README's "Teams and roles" table says: 2xx, 403 `forbidden` (a
+ * workspace — answers as the "Teams and roles" table of docs/api.md says: 2xx, 403 `forbidden` (a
  * visible object, too small a role or no permission) or 404 `not_found` (out of reach).
  */
 

@@ -3,7 +3,7 @@ import type { CredentialKind } from '../verify/record.js';
 import type { Role } from './roles.js';
 
 /**
- * What a caller does to a project. The README's "Teams and roles" table is this file: each
+ * What a caller does to a project. The "Teams and roles" table of docs/api.md is this file: each
  * action, the weakest role that may do it, and the root-key permission that allows it. The list
  * of actions is the wire contract's (root-key permissions name them).
  */

@@ -112,7 +112,7 @@ function windowOf(result: VerifyResult, defaultWindow: number): number | null {
   return policy.algorithm === 'none' ? null : policy.windowSeconds;
 }
 
-/** What a verification's result becomes on the wire, in the README's exact shapes. */
+/** What a verification's result becomes on the wire, in the exact shapes of docs/api.md. */
 function answerOf(deps: Deps, result: VerifyResult): VerifyAnswer {
   // Rate-limit headers in the form of the IETF draft (RateLimit-Policy / RateLimit).
   const decision: LimitDecision | null = result.rateLimit;
@@ -157,7 +157,7 @@ function settled(deps: Deps, input: VerifyInput, pass: GatePass, result: VerifyR
 
 /**
  * POST /v1/verify and /v1/verify/service, after transport: the per-address gate, the core
- * `Verifier`, and the answer in the README's exact shapes. Both lanes (the Fastify routes and
+ * `Verifier`, and the answer in the exact shapes of docs/api.md. Both lanes (the Fastify routes and
  * the raw verify lane) call this and only this, so they cannot answer differently.
  *
  * The answer comes back as is when the verifier did not have to wait (a cached credential and an

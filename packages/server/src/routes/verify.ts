@@ -8,7 +8,7 @@ import { answerHeaders, answerVerification } from '../http/verify-answer.js';
  * POST /v1/verify (sk_ keys) and POST /v1/verify/service (svc_ identities): the hot path. The
  * plain form of these requests is served by the verify lane (`http/verify-lane.ts`) before
  * Fastify sees it; these routes document the endpoints and serve every other form. Both call
- * `answerVerification`, which writes the README's exact shapes (the schemas below document them).
+ * `answerVerification`, which writes the exact shapes of docs/api.md (the schemas below document them).
  */
 export function registerVerify(app: App, { deps }: RouteContext): void {
   const routes: Array<[string, CredentialKind]> = [
