@@ -29,6 +29,8 @@ export interface CreateDepsOptions {
   inMemory?: boolean;
   /** Prefix of every Redis key and channel; tests use a fresh one for isolation. */
   redisPrefix?: string;
+  /** With `inMemory`: the embedded database starts from this dump (tests; see `Database.dump`). */
+  databaseTemplate?: Uint8Array;
 }
 
 export interface OwnedDeps extends Deps {
@@ -73,6 +75,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     dataDir: options.inMemory === true ? undefined : config.dataDir,
     poolSize: config.database.poolSize,
     priorityPoolSize: config.database.priorityPoolSize,
+    template: options.databaseTemplate,
   });
   const prefix = options.redisPrefix ?? 'elyzor:';
   let redis: Redis | null = null;

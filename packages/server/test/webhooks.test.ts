@@ -288,6 +288,7 @@ describe(`webhooks (${backend})`, () => {
     expect(receiver.received.map((r) => r.path)).toEqual(['/hook']);
   });
 
+  // Two starts of a database on disk (no template): slower than the others.
   it('keeps undelivered events across a restart: the outbox is in the database', async () => {
     const dataDir = backend === 'embedded' ? await mkdtemp(join(tmpdir(), 'elyzor-webhooks-')) : undefined;
     const env = { ...ENV, ...(dataDir !== undefined ? { DATA_DIR: dataDir } : {}) };
@@ -313,7 +314,7 @@ describe(`webhooks (${backend})`, () => {
     } finally {
       if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('delivers each event once with two instances claiming at the same time', async () => {
     const hook = await createWebhook({ url: receiver.url(), events: ['key.created'] });

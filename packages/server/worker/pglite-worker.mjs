@@ -10,7 +10,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
-const pg = new PGlite(workerData?.dataDir ?? undefined);
+// An in-memory database may start from a dump of another (`template`): restoring files costs a
+// fraction of creating and migrating a fresh cluster (the test suites start hundreds).
+const template = workerData?.template;
+const pg = template === undefined ? new PGlite(workerData?.dataDir ?? undefined) : new PGlite({ loadDataDir: new Blob([template]) });
 await pg.waitReady;
 
 /** A parameterless multi-statement script (a migration) needs the simple query protocol. */
@@ -25,6 +28,15 @@ parentPort.on('message', async (message) => {
   if (message.type === 'close') {
     await pg.close();
     parentPort.postMessage({ id: message.id, rows: [], affectedRows: 0 });
+    return;
+  }
+  if (message.type === 'dump') {
+    try {
+      const bytes = new Uint8Array(await (await pg.dumpDataDir('none')).arrayBuffer());
+      parentPort.postMessage({ id: message.id, dump: bytes }, [bytes.buffer]);
+    } catch (error) {
+      parentPort.postMessage({ id: message.id, error: { message: String(error?.message ?? error) } });
+    }
     return;
   }
   try {

@@ -20,6 +20,8 @@ export interface Database {
   /** `postgres` (node-postgres pool) or `pglite` (embedded). */
   driver: 'postgres' | 'pglite';
   ping(): Promise<void>;
+  /** PGlite only: the whole database as a tarball, to start others from (`DatabaseOptions.template`). */
+  dump?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Connections of the priority pool on PostgreSQL (verify lookups, health). */
   priorityPoolSize?: number;
+  /** In memory only: start from this dump (`Database.dump`) instead of an empty database. */
+  template?: Uint8Array | undefined;
 }
 
 /** Opens the database and brings its schema up to date. */
@@ -38,6 +42,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let db: DB;
   let priority: DB;
   let driver: Database['driver'];
+  let dump: Database['dump'];
   if (options.url !== undefined) {
     const pools = [options.poolSize ?? 10, options.priorityPoolSize ?? 3].map((max) => {
       const pool = new pg.Pool({ connectionString: options.url, max, connectionTimeoutMillis: 5000 });
@@ -54,7 +59,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       dataDir = resolve(options.dataDir, 'pgdata');
       await mkdir(dataDir, { recursive: true });
     }
-    const pool = await PGliteThreadPool.start(dataDir);
+    const pool = await PGliteThreadPool.start(dataDir, dataDir === undefined ? options.template : undefined);
+    dump = () => pool.dump();
     db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     priority = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool.priorityLane() }) });
     driver = 'pglite';
@@ -76,6 +82,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ping: async () => {
       await sql`select 1`.execute(priority);
     },
+    ...(dump !== undefined ? { dump } : {}),
     close,
   };
 }

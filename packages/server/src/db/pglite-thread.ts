@@ -7,6 +7,7 @@ interface Reply {
   rows?: unknown[];
   affectedRows?: number;
   error?: { message: string; code?: string };
+  dump?: Uint8Array;
 }
 
 /** The worker script, found from `src/db` and from `dist/db` alike. */
@@ -37,9 +38,12 @@ export class PGliteThreadPool implements PostgresPool {
     worker.on('exit', () => this.failAll(new Error('PGlite is closed')));
   }
 
-  /** Starts the thread and waits until the database is open. */
-  static async start(dataDir: string | undefined): Promise<PGliteThreadPool> {
-    const worker = new Worker(WORKER_URL, { workerData: { dataDir } });
+  /**
+   * Starts the thread and waits until the database is open: on disk under `dataDir`, or in
+   * memory — empty, or restored from `template` (what `dump` of another gave).
+   */
+  static async start(dataDir: string | undefined, template?: Uint8Array): Promise<PGliteThreadPool> {
+    const worker = new Worker(WORKER_URL, { workerData: { dataDir, template } });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (reply: Reply): void => {
         if (reply.type === 'ready') {
@@ -96,6 +100,18 @@ export class PGliteThreadPool implements PostgresPool {
       release,
     };
     return client as unknown as PostgresPoolClient;
+  }
+
+  /** The whole database as a tarball, once the statement in progress is done: a template for `start`. */
+  async dump(): Promise<Uint8Array> {
+    const client = await this.acquire('normal');
+    try {
+      const reply = await this.send({ type: 'dump' });
+      if (reply.error !== undefined || reply.dump === undefined) throw new Error(`PGlite dump failed: ${reply.error?.message ?? 'no data'}`);
+      return reply.dump;
+    } finally {
+      client.release();
+    }
   }
 
   end(): Promise<void> {

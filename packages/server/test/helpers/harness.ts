@@ -8,6 +8,7 @@ import { buildApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createDeps, type OwnedDeps } from '../../src/create-deps.js';
 import type { App } from '../../src/http/types.js';
+import { embeddedTemplate } from './embedded-template.js';
 
 /**
  * Starts the real app on the backend this test project selects: `embedded` (in-memory PGlite,
@@ -81,10 +82,13 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     { level: options.logLevel ?? 'info' },
     { write: (line: string) => void logs.push(line) },
   );
+  // An explicit DATA_DIR keeps the embedded database on disk (restart tests); otherwise in
+  // memory, started from a migrated template.
+  const inMemory = options.env?.DATA_DIR === undefined;
   const deps = await createDeps(config, {
     logger,
-    // An explicit DATA_DIR keeps the embedded database on disk (restart tests); otherwise in memory.
-    inMemory: options.env?.DATA_DIR === undefined,
+    inMemory,
+    ...(inMemory && config.databaseUrl === undefined ? { databaseTemplate: await embeddedTemplate() } : {}),
     redisPrefix: options.redisPrefix ?? `elyzor-test:${randomUUID()}:`,
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });

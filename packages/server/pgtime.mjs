@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+import { readdirSync, readFileSync } from 'node:fs';
+const t0 = performance.now();
+const pg = new PGlite(); await pg.waitReady;
+const t1 = performance.now();
+const dir = new URL('./dist/store/migrations/', 'file://' + process.cwd() + '/');
+console.log('bare', Math.round(t1 - t0));
+const dump = await pg.dumpDataDir('none');
+const t2 = performance.now();
+const pg2 = new PGlite({ loadDataDir: dump }); await pg2.waitReady;
+console.log('from dump', Math.round(performance.now() - t2), 'dump bytes', dump.size);
