@@ -7,6 +7,7 @@
  * Plain JavaScript on purpose: the same file runs under the TypeScript test runner and from the
  * compiled service.
  */
+import { Blob } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
