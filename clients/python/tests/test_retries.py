@@ -136,3 +136,29 @@ class RetriesTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RetryDecisionTest(unittest.TestCase):
+    """The pure decision (elyzor._retry), for the cases a local server cannot show without waiting."""
+
+    def test_retry_after_as_seconds_or_an_http_date(self) -> None:
+        from elyzor._retry import parse_retry_after
+
+        now = 1_700_000_000.0
+        self.assertEqual(parse_retry_after("7", now), 7.0)
+        self.assertEqual(parse_retry_after("Tue, 14 Nov 2023 22:13:50 GMT", now), 30.0)
+        self.assertEqual(parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now), 0.0)  # already past
+        self.assertIsNone(parse_retry_after("soon", now))
+        self.assertIsNone(parse_retry_after(None, now))
+
+    def test_backoff_doubles_with_jitter_and_is_capped(self) -> None:
+        from elyzor._retry import Outcome, retry_delay
+
+        policy = RetryOptions(max=10, base_delay=0.2, max_delay=1.0)
+        network = Outcome("network", connected=True)
+        self.assertEqual([retry_delay("idempotent", network, attempt, policy, 0, 0.5) for attempt in (0, 1, 2, 3)], [0.1, 0.2, 0.4, 0.5])
+        self.assertEqual(retry_delay("idempotent", Outcome("answer", 503, "0.5"), 0, policy, 0, 0.5), 0.1)  # unreadable: backoff
+        self.assertIsNone(retry_delay("idempotent", Outcome("answer", 500), 0, policy, 0, 0.5))
+        self.assertIsNone(retry_delay("before_connection", Outcome("timeout"), 0, policy, 0, 0.5))
+        self.assertEqual(retry_delay("before_connection", Outcome("network", connected=False), 0, policy, 0, 0.5), 0.1)
+        self.assertIsNone(retry_delay("idempotent", network, 10, policy, 0, 0.5))
