@@ -227,6 +227,12 @@ func TestProjects(t *testing.T) {
 			}
 		}
 	}
+
+	named := must[*elyzor.Project](t)(client.Projects.Create(ctx, elyzor.CreateProject{Name: "go-named", WorkspaceID: os.Getenv("ELYZOR_WORKSPACE_ID")}))
+	equal(t, named.WorkspaceID, os.Getenv("ELYZOR_WORKSPACE_ID"))
+	if err := client.Projects.Delete(ctx, named.ID); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestErrors(t *testing.T) {

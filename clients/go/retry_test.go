@@ -98,6 +98,32 @@ func TestRetriesZeroMakesOneAttempt(t *testing.T) {
 	equal(t, []any{apiError(t, err).Status, atomic.LoadInt32(seen)}, []any{503, int32(1)})
 }
 
+func TestAConnectionClosedBeforeAnyAnswerIsRetriedForIdempotentCallsOnly(t *testing.T) {
+	// Accepts each connection and closes it at once: the request may have arrived.
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { listener.Close() })
+	var accepted int32
+	go func() {
+		for {
+			connection, err := listener.Accept()
+			if err != nil {
+				return
+			}
+			atomic.AddInt32(&accepted, 1)
+			connection.Close()
+		}
+	}()
+	url := "http://" + listener.Addr().String()
+	_, err = newClient(t, url, fast).Projects.List(context.Background(), nil)
+	e := apiError(t, err)
+	equal(t, []any{e.Status, e.Code, atomic.LoadInt32(&accepted)}, []any{0, elyzor.CodeConnectionError, int32(3)})
+	_, err = newClient(t, url, fast).Verify(context.Background(), "sk_live_x", nil)
+	equal(t, []any{apiError(t, err).Code, atomic.LoadInt32(&accepted)}, []any{elyzor.CodeConnectionError, int32(4)})
+}
+
 func TestARefusedConnectionIsConnectionError(t *testing.T) {
 	// A port that was listened on and closed: connections are refused, nothing is sent.
 	listener, err := net.Listen("tcp", "127.0.0.1:0")

@@ -7,17 +7,9 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import elyzor
-from elyzor import Credits, ElyzorError, Quota, RateLimit
+from elyzor import Credits, Quota, RateLimit
 
-from ._env import PROJECT_ID, ROOT_KEY, URL, needs_server
-
-
-def raised(call) -> ElyzorError:  # type: ignore[no-untyped-def]
-    try:
-        call()
-    except ElyzorError as error:
-        return error
-    raise AssertionError("expected an ElyzorError")
+from ._env import PROJECT_ID, ROOT_KEY, URL, WORKSPACE_ID, needs_server, raised
 
 
 @needs_server
@@ -181,6 +173,11 @@ class ProjectsTest(unittest.TestCase):
             self.client.projects.delete(project.id)
         remaining = {p.id for p in self.client.projects.iterate()}
         self.assertFalse(remaining & {p.id for p in created})
+
+    def test_create_in_a_named_workspace(self) -> None:
+        project = self.client.projects.create("py-named", workspace_id=WORKSPACE_ID)
+        self.assertEqual(project.workspace_id, WORKSPACE_ID)
+        self.client.projects.delete(project.id)
 
 
 @needs_server

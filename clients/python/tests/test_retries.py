@@ -9,7 +9,9 @@ import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import elyzor
-from elyzor import ElyzorError, RetryOptions
+from elyzor import RetryOptions
+
+from ._env import raised
 
 FAST = RetryOptions(max=2, base_delay=0.001, max_delay=5.0)
 
@@ -73,41 +75,63 @@ class RetriesTest(unittest.TestCase):
 
     def test_after_the_retries_the_last_answer_is_raised(self) -> None:
         server = self.serve(10)
-        error = self._raised(lambda: elyzor.Client(server.url, root_key="rk", retries=FAST).projects.list())
+        error = raised(lambda: elyzor.Client(server.url, root_key="rk", retries=FAST).projects.list())
         self.assertEqual((error.status, error.code, error.request_id, error.retry_after), (503, "service_unavailable", "req-fail", 0))
         self.assertEqual(len(server.seen), 3)
 
     def test_a_post_that_creates_is_never_retried(self) -> None:
         server = self.serve(1)
-        error = self._raised(lambda: elyzor.Client(server.url, root_key="rk", retries=FAST).keys.create("p"))
+        error = raised(lambda: elyzor.Client(server.url, root_key="rk", retries=FAST).keys.create("p"))
         self.assertEqual((error.status, len(server.seen)), (503, 1))
 
     def test_a_patch_is_never_retried(self) -> None:
         server = self.serve(1)
-        self._raised(lambda: elyzor.Client(server.url, root_key="rk", retries=FAST).keys.update("p", "k", label="x"))
+        raised(lambda: elyzor.Client(server.url, root_key="rk", retries=FAST).keys.update("p", "k", label="x"))
         self.assertEqual(len(server.seen), 1)
 
     def test_a_verification_that_reached_the_server_is_not_sent_twice(self) -> None:
         server = self.serve(1)
-        error = self._raised(lambda: elyzor.Client(server.url, retries=FAST).verify("sk_live_x"))
+        error = raised(lambda: elyzor.Client(server.url, retries=FAST).verify("sk_live_x"))
         self.assertEqual((error.status, len(server.seen)), (503, 1))
 
     def test_a_retry_after_longer_than_max_delay_is_not_waited_for(self) -> None:
         server = self.serve(1, retry_after="3600")
-        error = self._raised(lambda: elyzor.Client(server.url, root_key="rk", retries=FAST).projects.list())
+        error = raised(lambda: elyzor.Client(server.url, root_key="rk", retries=FAST).projects.list())
         self.assertEqual((error.retry_after, len(server.seen)), (3600, 1))
 
     def test_retries_zero_makes_one_attempt(self) -> None:
         server = self.serve(1)
-        self._raised(lambda: elyzor.Client(server.url, root_key="rk", retries=0).projects.list())
+        raised(lambda: elyzor.Client(server.url, root_key="rk", retries=0).projects.list())
         self.assertEqual(len(server.seen), 1)
+
+    def test_a_connection_closed_before_any_answer_is_retried_for_idempotent_calls_only(self) -> None:
+        # Accepts each connection and closes it at once: the request may have arrived.
+        accepted: list[int] = []
+        listener = socket.create_server(("127.0.0.1", 0))
+        self.addCleanup(listener.close)
+
+        def hang_up() -> None:
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                accepted.append(1)
+                connection.close()
+
+        threading.Thread(target=hang_up, daemon=True).start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        error = raised(lambda: elyzor.Client(url, root_key="rk", retries=FAST).projects.list())
+        self.assertEqual((error.status, error.code, len(accepted)), (0, "connection_error", 3))
+        error = raised(lambda: elyzor.Client(url, retries=FAST).verify("sk_live_x"))
+        self.assertEqual((error.code, len(accepted)), ("connection_error", 4))
 
     def test_a_refused_connection_is_connection_error_for_verify_too(self) -> None:
         # A port bound and never listened on: every connection is refused, nothing is sent.
         with socket.socket() as holder:
             holder.bind(("127.0.0.1", 0))
             url = f"http://127.0.0.1:{holder.getsockname()[1]}"
-            error = self._raised(lambda: elyzor.Client(url, retries=FAST).verify("sk_live_x"))
+            error = raised(lambda: elyzor.Client(url, retries=FAST).verify("sk_live_x"))
         self.assertEqual((error.status, error.code), (0, "connection_error"))
 
     def test_no_answer_within_the_timeout_is_timeout(self) -> None:
@@ -116,22 +140,15 @@ class RetriesTest(unittest.TestCase):
             listener.bind(("127.0.0.1", 0))
             listener.listen(8)
             url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-            error = self._raised(lambda: elyzor.Client(url, root_key="rk", timeout=0.2, retries=0).projects.list())
+            error = raised(lambda: elyzor.Client(url, root_key="rk", timeout=0.2, retries=0).projects.list())
         self.assertEqual((error.status, error.code), (0, "timeout"))
 
     def test_an_answer_that_is_not_elyzors_json_is_invalid_response(self) -> None:
         server = self.serve(0, ok="plain")
         server.server.RequestHandlerClass.do_GET = lambda h: (h.send_response(500), h.send_header("content-length", "2"), h.end_headers(), h.wfile.write(b"no"))  # type: ignore[attr-defined, method-assign]
-        error = self._raised(lambda: elyzor.Client(server.url, root_key="rk", retries=0).projects.list())
+        error = raised(lambda: elyzor.Client(server.url, root_key="rk", retries=0).projects.list())
         self.assertEqual((error.status, error.code), (500, "invalid_response"))
 
-    @staticmethod
-    def _raised(call) -> ElyzorError:  # type: ignore[no-untyped-def]
-        try:
-            call()
-        except ElyzorError as error:
-            return error
-        raise AssertionError("expected an ElyzorError")
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import urllib.parse
 from datetime import datetime
-from typing import Any, Generic, Iterator, Literal, TypeVar
+from typing import Any, Callable, Generic, Iterator, Literal, TypeVar
 
 from ._retry import RetryOptions
 from ._transport import Call, Transport, error_of
 from .types import Credits, Key, Page, Project, Quota, RateLimit, Service, VerifyResult, camel as _camel, from_wire, to_wire
 
 C = TypeVar("C", Key, Service)
+T = TypeVar("T")
 
 _REFUSED = (401, 403, 429)
 
@@ -28,6 +29,17 @@ def _body(arguments: dict[str, Any], *positional: str) -> dict[str, Any]:
     return body
 
 
+def _every(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
+    """Every item of every page, each page fetched with the previous page's cursor."""
+    cursor = None
+    while True:
+        page = fetch(cursor)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
 class ProjectsApi:
     """``/v1/projects``"""
 
@@ -41,13 +53,7 @@ class ProjectsApi:
 
     def iterate(self, *, limit: int | None = None) -> Iterator[Project]:
         """Every project, across pages."""
-        cursor = None
-        while True:
-            page = self.list(limit=limit, cursor=cursor)
-            yield from page.items
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        return _every(lambda cursor: self.list(limit=limit, cursor=cursor))
 
     def create(self, name: str, *, workspace_id: str | None = None) -> Project:
         """POST /v1/projects (default workspace: the caller's personal one, a root key's own)."""
@@ -100,13 +106,7 @@ class CredentialsApi(Generic[C]):
 
     def iterate(self, project_id: str, **filters: Any) -> Iterator[C]:
         """Every credential of the list (same filters as ``list``), across pages."""
-        cursor = None
-        while True:
-            page = self.list(project_id, cursor=cursor, **filters)
-            yield from page.items
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        return _every(lambda cursor: self.list(project_id, cursor=cursor, **filters))
 
     def get(self, project_id: str, credential_id: str) -> C:
         """GET one, with its ``usage``."""
