@@ -1,8 +1,10 @@
 package elyzor_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,4 +82,41 @@ func TestMissingHeadersAndABadSecretAreRefused(t *testing.T) {
 	header.Set("Webhook-Timestamp", "soon")
 	refused(t, elyzor.VerifyWebhook([]byte(payload), header, secret, at(timestamp)), "invalid webhook-timestamp")
 	refused(t, elyzor.VerifyWebhook([]byte(payload), webhookHeader(signature, timestamp), "whsec_not base64!", at(timestamp)), "not base64")
+}
+
+// A delivery that a real Elyzor signed and sent: accepted as sent, refused when altered.
+func TestAnElyzorDelivery(t *testing.T) {
+	file := os.Getenv("ELYZOR_WEBHOOK_DELIVERY")
+	if file == "" {
+		t.Skip("set ELYZOR_WEBHOOK_DELIVERY (clients/test/clients.test.ts does)")
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var delivery struct {
+		Secret  string            `json:"secret"`
+		Headers map[string]string `json:"headers"`
+		Body    string            `json:"body"`
+	}
+	if err := json.Unmarshal(raw, &delivery); err != nil {
+		t.Fatal(err)
+	}
+	header := http.Header{}
+	for name, value := range delivery.Headers {
+		header.Set(name, value)
+	}
+	if err := elyzor.VerifyWebhook([]byte(delivery.Body), header, delivery.Secret, nil); err != nil {
+		t.Fatal(err)
+	}
+	var event struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal([]byte(delivery.Body), &event); err != nil || event.Type != "key.created" {
+		t.Fatalf("event %+v, %v", event, err)
+	}
+	altered := strings.Replace(delivery.Body, "for the webhook", "for another hook", 1)
+	refused(t, elyzor.VerifyWebhook([]byte(altered), header, delivery.Secret, nil), "no matching signature")
+	header.Set("webhook-id", "msg_other")
+	refused(t, elyzor.VerifyWebhook([]byte(delivery.Body), header, delivery.Secret, nil), "no matching signature")
 }

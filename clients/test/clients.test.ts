@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookReceiver } from '../../packages/server/test/helpers/webhook-receiver.js';
 import { startElyzor, type RunningElyzor } from '../../packages/sdk/test/helpers.js';
 
 /**
@@ -12,7 +13,9 @@ import { startElyzor, type RunningElyzor } from '../../packages/sdk/test/helpers
  * started here on a free port (the backend of this test project), set up through the HTTP API:
  * a user, a team workspace with a project, and a root key with what the clients need. The
  * suites get it in the environment (ELYZOR_URL, ELYZOR_ROOT_KEY, ELYZOR_PROJECT_ID, …) and fail
- * this test, with their output, when they fail.
+ * this test, with their output, when they fail. They also get a webhook delivery that this
+ * Elyzor signed and sent (ELYZOR_WEBHOOK_DELIVERY, a JSON file of its secret, headers and body),
+ * so their signature check is held to what the server really sends.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ROOT_KEY_PERMISSIONS = [
@@ -25,6 +28,7 @@ const ROOT_KEY_PERMISSIONS = [
 
 let elyzor: RunningElyzor;
 let env: Record<string, string>;
+const scratch = mkdtempSync(join(tmpdir(), 'elyzor-clients-'));
 
 async function call<T>(method: string, path: string, token: string | null, body: unknown): Promise<T> {
   const response = await fetch(`${elyzor.baseUrl}${path}`, {
@@ -37,14 +41,30 @@ async function call<T>(method: string, path: string, token: string | null, body:
 }
 
 beforeAll(async () => {
-  elyzor = await startElyzor({ logLevel: 'silent' });
+  // Webhooks to 127.0.0.1 (the receiver below) are allowed here; deliveries are sent when this test runs the worker.
+  elyzor = await startElyzor({ logLevel: 'silent', env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
   const { accessToken } = await call<{ accessToken: string }>('POST', '/v1/auth/register', null, { email: `clients-${randomUUID()}@example.com`, password: 'correct horse battery' });
   const workspace = await call<{ id: string }>('POST', '/v1/workspaces', accessToken, { name: 'clients' });
   const project = await call<{ id: string }>('POST', '/v1/projects', accessToken, { name: 'clients', workspaceId: workspace.id });
   const rootKey = await call<{ key: string }>('POST', `/v1/workspaces/${workspace.id}/root-keys`, accessToken, { name: 'clients', permissions: ROOT_KEY_PERMISSIONS });
   env = { ELYZOR_URL: elyzor.baseUrl, ELYZOR_ROOT_KEY: rootKey.key, ELYZOR_PROJECT_ID: project.id, ELYZOR_WORKSPACE_ID: workspace.id };
+
+  const receiver = await new WebhookReceiver().start();
+  try {
+    const hook = await call<{ secret: string }>('POST', `/v1/projects/${project.id}/webhooks`, accessToken, { url: receiver.url(), events: ['key.created'] });
+    await call('POST', `/v1/projects/${project.id}/keys`, accessToken, { label: 'for the webhook' });
+    expect(await elyzor.server.deps.webhookWorker.runOnce()).toBe(1);
+    const [delivery] = receiver.received;
+    if (delivery === undefined) throw new Error('no webhook delivery arrived');
+    const file = join(scratch, 'delivery.json');
+    writeFileSync(file, JSON.stringify({ secret: hook.secret, headers: delivery.headers, body: delivery.body }), { mode: 0o600 });
+    env.ELYZOR_WEBHOOK_DELIVERY = file;
+  } finally {
+    await receiver.close();
+  }
 });
 afterAll(async () => {
+  rmSync(scratch, { recursive: true, force: true });
   await elyzor?.close();
 });
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import unittest
 
 from elyzor import WebhookVerificationError, verify_webhook
@@ -58,3 +60,27 @@ class WebhookTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+DELIVERY = os.environ.get("ELYZOR_WEBHOOK_DELIVERY", "")
+
+
+@unittest.skipUnless(DELIVERY, "set ELYZOR_WEBHOOK_DELIVERY (clients/test/clients.test.ts does)")
+class ElyzorDeliveryTest(unittest.TestCase):
+    """A delivery that a real Elyzor signed and sent: accepted as sent, refused when altered."""
+
+    def setUp(self) -> None:
+        with open(DELIVERY, encoding="utf-8") as file:
+            delivery = json.load(file)
+        self.secret, self.headers, self.body = delivery["secret"], delivery["headers"], delivery["body"].encode("utf-8")
+
+    def test_accepted_as_sent(self) -> None:
+        event = verify_webhook(self.body, self.headers, self.secret)
+        self.assertEqual(event["type"], "key.created")
+        self.assertEqual(event["data"]["key"]["label"], "for the webhook")
+
+    def test_refused_when_altered(self) -> None:
+        with self.assertRaises(WebhookVerificationError):
+            verify_webhook(self.body.replace(b"for the webhook", b"for another hook"), self.headers, self.secret)
+        with self.assertRaises(WebhookVerificationError):
+            verify_webhook(self.body, {**self.headers, "webhook-id": "msg_other"}, self.secret)
