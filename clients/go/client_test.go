@@ -228,11 +228,17 @@ func TestProjects(t *testing.T) {
 		}
 	}
 
-	named := must[*elyzor.Project](t)(client.Projects.Create(ctx, elyzor.CreateProject{Name: "go-named", WorkspaceID: os.Getenv("ELYZOR_WORKSPACE_ID")}))
-	equal(t, named.WorkspaceID, os.Getenv("ELYZOR_WORKSPACE_ID"))
-	if err := client.Projects.Delete(ctx, named.ID); err != nil {
-		t.Fatal(err)
-	}
+	t.Run("in a named workspace", func(t *testing.T) {
+		workspaceID := os.Getenv("ELYZOR_WORKSPACE_ID")
+		if workspaceID == "" {
+			t.Skip("set ELYZOR_WORKSPACE_ID, the root key's workspace, to run this")
+		}
+		named := must[*elyzor.Project](t)(client.Projects.Create(ctx, elyzor.CreateProject{Name: "go-named", WorkspaceID: workspaceID}))
+		equal(t, named.WorkspaceID, workspaceID)
+		if err := client.Projects.Delete(ctx, named.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestErrors(t *testing.T) {
@@ -249,6 +255,24 @@ func TestErrors(t *testing.T) {
 	equal(t, []any{invalid.Status, invalid.Code, len(invalid.Body) > 0}, []any{400, "validation_error", true})
 	_, err = client.Services.Create(ctx, projectID, elyzor.ServiceParams{Name: "Upper Case"})
 	equal(t, apiError(t, err).Code, "validation_error")
+
+	t.Run("a user's access token, and the root key winning over it", func(t *testing.T) {
+		token := os.Getenv("ELYZOR_ACCESS_TOKEN")
+		if token == "" {
+			t.Skip("set ELYZOR_ACCESS_TOKEN, a user's access token, to run this")
+		}
+		asUser, _ := elyzor.NewClient(os.Getenv("ELYZOR_URL"), elyzor.WithAccessToken(token))
+		both, _ := elyzor.NewClient(os.Getenv("ELYZOR_URL"), elyzor.WithAccessToken("not a token"), elyzor.WithRootKey(os.Getenv("ELYZOR_ROOT_KEY")))
+		for _, c := range []*elyzor.Client{asUser, both} {
+			found := false
+			for _, p := range must[[]elyzor.Project](t)(c.Projects.All(ctx, 0)) {
+				found = found || p.ID == projectID
+			}
+			if !found {
+				t.Fatal("the project is not listed")
+			}
+		}
+	})
 
 	stranger, _ := elyzor.NewClient(os.Getenv("ELYZOR_URL"), elyzor.WithRootKey("rk_live_nope.nope"))
 	_, err = stranger.Projects.List(ctx, nil)

@@ -47,7 +47,7 @@ beforeAll(async () => {
   const workspace = await call<{ id: string }>('POST', '/v1/workspaces', accessToken, { name: 'clients' });
   const project = await call<{ id: string }>('POST', '/v1/projects', accessToken, { name: 'clients', workspaceId: workspace.id });
   const rootKey = await call<{ key: string }>('POST', `/v1/workspaces/${workspace.id}/root-keys`, accessToken, { name: 'clients', permissions: ROOT_KEY_PERMISSIONS });
-  env = { ELYZOR_URL: elyzor.baseUrl, ELYZOR_ROOT_KEY: rootKey.key, ELYZOR_PROJECT_ID: project.id, ELYZOR_WORKSPACE_ID: workspace.id };
+  env = { ELYZOR_URL: elyzor.baseUrl, ELYZOR_ROOT_KEY: rootKey.key, ELYZOR_ACCESS_TOKEN: accessToken, ELYZOR_PROJECT_ID: project.id, ELYZOR_WORKSPACE_ID: workspace.id };
 
   const receiver = await new WebhookReceiver().start();
   try {

@@ -10,6 +10,7 @@ from elyzor import ElyzorError
 
 URL = os.environ.get("ELYZOR_URL", "")
 ROOT_KEY = os.environ.get("ELYZOR_ROOT_KEY", "")
+ACCESS_TOKEN = os.environ.get("ELYZOR_ACCESS_TOKEN", "")
 PROJECT_ID = os.environ.get("ELYZOR_PROJECT_ID", "")
 WORKSPACE_ID = os.environ.get("ELYZOR_WORKSPACE_ID", "")
 

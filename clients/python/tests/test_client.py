@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import elyzor
 from elyzor import Credits, Quota, RateLimit
 
-from ._env import PROJECT_ID, ROOT_KEY, URL, WORKSPACE_ID, needs_server, raised
+from ._env import ACCESS_TOKEN, PROJECT_ID, ROOT_KEY, URL, WORKSPACE_ID, needs_server, raised
 
 
 @needs_server
@@ -174,6 +174,7 @@ class ProjectsTest(unittest.TestCase):
         remaining = {p.id for p in self.client.projects.iterate()}
         self.assertFalse(remaining & {p.id for p in created})
 
+    @unittest.skipUnless(WORKSPACE_ID, "set ELYZOR_WORKSPACE_ID, the root key's workspace, to run this")
     def test_create_in_a_named_workspace(self) -> None:
         project = self.client.projects.create("py-named", workspace_id=WORKSPACE_ID)
         self.assertEqual(project.workspace_id, WORKSPACE_ID)
@@ -197,6 +198,13 @@ class ErrorsTest(unittest.TestCase):
         self.assertEqual((error.status, error.code), (400, "validation_error"))
         self.assertIsInstance(error.body, dict)
         self.assertEqual(raised(lambda: self.client.services.create(PROJECT_ID, name="Upper Case")).code, "validation_error")
+
+    @unittest.skipUnless(ACCESS_TOKEN, "set ELYZOR_ACCESS_TOKEN, a user's access token, to run this")
+    def test_a_users_access_token_and_the_root_key_winning_over_it(self) -> None:
+        as_user = elyzor.Client(URL, access_token=ACCESS_TOKEN)
+        self.assertIn(PROJECT_ID, [p.id for p in as_user.projects.iterate()])
+        both = elyzor.Client(URL, root_key=ROOT_KEY, access_token="not a token")
+        self.assertIn(PROJECT_ID, [p.id for p in both.projects.iterate()])
 
     def test_a_bad_root_key_is_401_unauthorized(self) -> None:
         error = raised(lambda: elyzor.Client(URL, root_key="rk_live_nope.nope").projects.list())
