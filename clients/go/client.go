@@ -75,6 +75,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(&s)
 	}
+	if s.timeout <= 0 || s.retry.Max < 0 || s.http == nil {
+		return nil, errors.New("elyzor: the timeout must be positive, the retries not negative, the HTTP client not nil")
+	}
 	t := &transport{baseURL: baseURL, credential: s.accessToken, timeout: s.timeout, retry: s.retry, http: s.http}
 	if s.rootKey != "" {
 		t.credential = s.rootKey

@@ -69,6 +69,12 @@ func TestVerify(t *testing.T) {
 			[]any{true, 200, issued.ID, projectID, "cus_42", map[string]any{"plan": "pro"}, []string{"read:invoices"}, 7, ""})
 	})
 
+	t.Run("verification needs no root key", func(t *testing.T) {
+		issued := keys(client.Keys.Create(ctx, projectID, elyzor.KeyParams{}))
+		anyone := must[*elyzor.Client](t)(elyzor.NewClient(os.Getenv("ELYZOR_URL")))
+		equal(t, must[*elyzor.VerifyResult](t)(anyone.Verify(ctx, issued.Plaintext, nil)).Valid, true)
+	})
+
 	t.Run("refusals are results, not errors", func(t *testing.T) {
 		issued := keys(client.Keys.Create(ctx, projectID, elyzor.KeyParams{Policy: elyzor.Policy{Scopes: []string{"read:invoices"}}}))
 		scope := must[*elyzor.VerifyResult](t)(client.Verify(ctx, issued.Plaintext, &elyzor.VerifyOptions{Scopes: []string{"write:invoices"}}))
@@ -279,7 +285,13 @@ func TestErrors(t *testing.T) {
 	unauthorized := apiError(t, err)
 	equal(t, []any{unauthorized.Status, unauthorized.Code}, []any{401, "unauthorized"})
 
-	if _, err := elyzor.NewClient("localhost:3000"); err == nil {
-		t.Fatal("a base URL without http(s) must be refused")
+	for _, bad := range [][]elyzor.Option{nil, {elyzor.WithTimeout(0)}, {elyzor.WithRetries(-1)}, {elyzor.WithHTTPClient(nil)}} {
+		url := os.Getenv("ELYZOR_URL")
+		if bad == nil {
+			url = "localhost:3000"
+		}
+		if _, err := elyzor.NewClient(url, bad...); err == nil {
+			t.Fatalf("NewClient(%q, %d options) must be refused", url, len(bad))
+		}
 	}
 }

@@ -25,6 +25,10 @@ class VerifyTest(unittest.TestCase):
         self.assertEqual((result.owner_id, result.metadata, result.scopes, result.credits_remaining), ("cus_42", {"plan": "pro"}, ["read:invoices"], 7))
         self.assertIsNone(result.error)
 
+    def test_verification_needs_no_root_key(self) -> None:
+        issued = self.client.keys.create(PROJECT_ID)
+        self.assertTrue(elyzor.Client(URL).verify(issued.key).valid)
+
     def test_refusals_are_results_not_exceptions(self) -> None:
         issued = self.client.keys.create(PROJECT_ID, scopes=["read:invoices"])
         scope = self.client.verify(issued.key, scopes=["write:invoices"])
@@ -210,9 +214,10 @@ class ErrorsTest(unittest.TestCase):
         error = raised(lambda: elyzor.Client(URL, root_key="rk_live_nope.nope").projects.list())
         self.assertEqual((error.status, error.code), (401, "unauthorized"))
 
-    def test_base_url_must_be_http(self) -> None:
-        with self.assertRaises(ValueError):
-            elyzor.Client("localhost:3000")
+    def test_options_are_checked(self) -> None:
+        for bad in ({"base_url": "localhost:3000"}, {"base_url": URL, "timeout": 0}, {"base_url": URL, "retries": -1}):
+            with self.assertRaises(ValueError, msg=str(bad)):
+                elyzor.Client(**bad)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -242,7 +242,11 @@ class Client:
         first, or the whole policy."""
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise ValueError("Elyzor: base_url must be an http(s) URL")
+        if timeout <= 0:
+            raise ValueError("Elyzor: timeout must be a positive number of seconds")
         policy = RetryOptions(max=retries) if isinstance(retries, int) else retries
+        if policy.max < 0:
+            raise ValueError("Elyzor: retries must not be negative")
         self._transport = Transport(base_url, root_key if root_key is not None else access_token, timeout, policy)
         self.projects = ProjectsApi(self._transport)
         self.keys = KeysApi(self._transport, "keys", Key)
