@@ -34,6 +34,8 @@ export default defineConfig({
       // The SDK and its middleware against a real server over HTTP, on the same backends.
       http('sdk', 'embedded', 'packages/sdk/test/**/*.test.ts'),
       ...(real ? [http('sdk:postgres+redis', 'real', 'packages/sdk/test/**/*.test.ts')] : []),
+      // The Python and Go clients' suites, spawned against a real server on the embedded backends.
+      http('clients', 'embedded', 'clients/test/**/*.test.ts'),
     ],
   },
 });

@@ -1,0 +1,3 @@
+module github.com/elyzor/elyzor/clients/go
+
+go 1.19
