@@ -86,10 +86,3 @@ export function jsonObject(value: string): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object, e.g. \'{"plan":"pro"}\'');
   return parsed as Record<string, unknown>;
 }
-
-export function oneOf<T extends string>(...choices: T[]): (value: string) => T {
-  return (value) => {
-    if (!(choices as string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
-    return value as T;
-  };
-}
