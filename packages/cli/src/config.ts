@@ -50,6 +50,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ConfigFile {
 export function writeConfig(config: ConfigFile, env: NodeJS.ProcessEnv = process.env): void {
   const dir = configDir(env);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Ours alone, also when it was made before with the umask's mode.
+  chmodSync(dir, 0o700);
   const file = configFile(env);
   const temporary = `${file}.${process.pid}.tmp`;
   try {

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Elyzor } from '@elyzor/sdk';
-import { elyzor, elyzorJson, filesUnder, password, startElyzor, tempHome, uniqueEmail, type RunningElyzor } from './helpers.js';
+import { BIN, elyzor, elyzorJson, filesUnder, password, startElyzor, tempHome, uniqueEmail, type RunningElyzor } from './helpers.js';
 
 /**
  * The other command groups through the binary against a real Elyzor: services, root keys (and
@@ -38,9 +40,55 @@ describe('the session file', () => {
   it('is ~/.config/elyzor/credentials.json, 0600 in a 0700 directory, and later commands find the server of the login', () => {
     const files = filesUnder(home.home);
     expect(files.map((f) => [f.path, f.mode])).toEqual([[join(home.home, '.config', 'elyzor', 'credentials.json'), 0o600]]);
+    expect(statSync(join(home.home, '.config', 'elyzor')).mode & 0o777).toBe(0o700);
     const stored = JSON.parse(files[0]?.text ?? '{}') as { baseUrl: string; sessions: Record<string, { accessToken: string }> };
     expect(stored.baseUrl).toBe(server.baseUrl);
     expect(Object.keys(stored.sessions)).toEqual([server.baseUrl]);
+  });
+
+  it('a refused access token is refreshed once, and the new tokens are written back (still 0600)', async () => {
+    const file = join(home.home, '.config', 'elyzor', 'credentials.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { sessions: Record<string, { accessToken: string; refreshToken: string }> };
+    const session = stored.sessions[server.baseUrl];
+    if (session === undefined) throw new Error('no stored session');
+    const before = session.refreshToken;
+    session.accessToken = 'no-longer-valid';
+    writeFileSync(file, JSON.stringify(stored));
+    const run = await elyzor(['projects', 'list', '--json'], { env });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as Array<{ id: string }>).map((p) => p.id)).toContain(projectId);
+    const after = (JSON.parse(readFileSync(file, 'utf8')) as typeof stored).sessions[server.baseUrl];
+    expect(after?.accessToken).not.toBe('no-longer-valid');
+    expect(after?.refreshToken).not.toBe(before);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('login asks on a terminal, the password without echo', async () => {
+    const other = tempHome();
+    try {
+      const email = uniqueEmail('prompt');
+      await new Elyzor({ baseUrl: server.baseUrl }).auth.register(email, password);
+      // `script` gives the CLI a pseudo-terminal; each answer is typed once its question shows.
+      const child = spawn('script', ['-qec', `'${process.execPath}' '${BIN}' login`, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: other.home, ELYZOR_URL: server.baseUrl, TERM: 'dumb' } });
+      let screen = '';
+      const answers: Array<[question: string, answer: string]> = [['Email: ', `${email}\r`], ['Password: ', `${password}\r`]];
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        screen += chunk;
+        const next = answers[0];
+        if (next !== undefined && screen.includes(next[0])) {
+          answers.shift();
+          child.stdin.write(next[1]);
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(screen).toContain(`logged in to ${server.baseUrl} as ${email}`);
+      expect(code).toBe(0);
+      expect(screen).toContain(email);
+      expect(screen).not.toContain(password);
+      expect(filesUnder(other.home).map((f) => f.mode)).toEqual([0o600]);
+    } finally {
+      other.remove();
+    }
   });
 
   it('a session is never sent to another server: another --base-url is not logged in', async () => {
