@@ -22,6 +22,11 @@ const http = (name: string, backend: string, include = 'packages/server/test/**/
   },
 });
 
+const cli = (name: string, backend: string, include: string) => {
+  const project = http(name, backend, include);
+  return { ...project, test: { ...project.test, globalSetup: ['packages/cli/test/build.ts'] } };
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -34,6 +39,10 @@ export default defineConfig({
       // The SDK and its middleware against a real server over HTTP, on the same backends.
       http('sdk', 'embedded', 'packages/sdk/test/**/*.test.ts'),
       ...(real ? [http('sdk:postgres+redis', 'real', 'packages/sdk/test/**/*.test.ts')] : []),
+      // The CLI's built binary, spawned; against a real server on the same backends (the suites
+      // that reach one), scanning and packaging once.
+      cli('cli', 'embedded', 'packages/cli/test/**/*.test.ts'),
+      ...(real ? [cli('cli:postgres+redis', 'real', 'packages/cli/test/{lifecycle,commands}.test.ts')] : []),
       // The Python and Go clients' suites, spawned against a real server on the embedded backends.
       http('clients', 'embedded', 'clients/test/**/*.test.ts'),
     ],

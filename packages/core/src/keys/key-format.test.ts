@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { BASE62, encodeBase62 } from './base62.js';
 import {
   CHECKSUM_LENGTH,
+  CREDENTIAL_PATTERN_SOURCE,
   MAX_CREDENTIAL_LENGTH,
   PUBLIC_ID_LENGTH,
   SECRET_BODY_LENGTH,
@@ -267,5 +268,25 @@ describe('root keys (rk)', () => {
     expect(parseCredential(generated.token)).toEqual(generated);
     const last = generated.token.at(-1) === 'a' ? 'b' : 'a';
     expect(parseCredential(generated.token.slice(0, -1) + last)).toBeNull();
+  });
+});
+
+describe('CREDENTIAL_PATTERN_SOURCE', () => {
+  it('finds every generated credential inside text, and exactly it (property over types and environments)', () => {
+    const pattern = new RegExp(CREDENTIAL_PATTERN_SOURCE, 'g');
+    fc.assert(
+      fc.property(types, environments, (type, environment) => {
+        const { token } = generateCredential(type, environment);
+        expect([...`KEY="${token}" # x`.matchAll(pattern)].map((m) => m[0])).toEqual([token]);
+      }),
+    );
+  });
+
+  it('is the shape parseCredential accepts: no match, no parse', () => {
+    const pattern = new RegExp(`^${CREDENTIAL_PATTERN_SOURCE}$`);
+    const { token } = generateCredential('sk');
+    for (const text of [token, token.slice(1), `${token}a`, token.replace('_live_', '_prod_'), token.replace('.', '-')]) {
+      expect(pattern.test(text)).toBe(parseCredential(text) !== null);
+    }
   });
 });

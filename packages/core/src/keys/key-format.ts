@@ -33,7 +33,14 @@ export interface ParsedCredential {
   token: string;
 }
 
-const PATTERN = /^(sk|svc|rk)_(live|test)_([0-9A-Za-z]{16})\.[0-9A-Za-z]{49}$/;
+/**
+ * The shape of a credential, unanchored and in the syntax common to JavaScript and RE2 (Go: gitleaks,
+ * GitHub's secret scanning): `(sk|svc|rk)_(live|test)_<16 base62>.<49 base62>`. Scanners look for it
+ * in text and then check the checksum with `parseCredential`; the published rules are this source.
+ */
+export const CREDENTIAL_PATTERN_SOURCE = `(?:sk|svc|rk)_(?:live|test)_[0-9A-Za-z]{${PUBLIC_ID_LENGTH}}\\.[0-9A-Za-z]{${SECRET_BODY_LENGTH + CHECKSUM_LENGTH}}`;
+
+const PATTERN = new RegExp(`^${CREDENTIAL_PATTERN_SOURCE}$`);
 
 function checksum(text: string): string {
   return encodeBase62(crc32(text), CHECKSUM_LENGTH);
@@ -66,14 +73,15 @@ function detached(text: string): string {
  */
 export function parseCredential(token: string): ParsedCredential | null {
   if (token.length > MAX_CREDENTIAL_LENGTH) return null;
-  const match = PATTERN.exec(token);
-  if (match === null) return null;
+  if (!PATTERN.test(token)) return null;
   const split = token.length - CHECKSUM_LENGTH;
   if (checksum(token.slice(0, split)) !== token.slice(split)) return null;
+  // The pattern holds: `<type>_<environment>_<publicId>.` with no other `_` before the dot.
+  const [type, environment, publicId] = token.slice(0, token.indexOf('.')).split('_');
   return {
-    type: match[1] as CredentialType,
-    environment: match[2] as Environment,
-    publicId: detached(match[3] as string),
+    type: type as CredentialType,
+    environment: environment as Environment,
+    publicId: detached(publicId as string),
     token,
   };
 }
