@@ -1,3 +1,4 @@
+import { WEBHOOK_EVENT_TYPES } from '@elyzor/contract';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, bearer, json, registerUser, startApp, type TestApp, type TestUser } from './helpers/harness.js';
@@ -113,5 +114,12 @@ describe(`member webhooks (${backend})`, () => {
     expect(await deliveredTo(crew, mark)).toEqual([[], []]);
     const events = await t.deps.db.selectFrom('webhook_events').select('type').where('project_id', '=', a.id).where('type', 'like', 'member.%').execute();
     expect(events).toHaveLength(3);
+  });
+
+  it('the OpenAPI document lists every event of the catalogue as the enum of a subscription, member.* and usage.quota_threshold included', async () => {
+    const doc = json<{ paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { properties: { events: { items: { enum?: string[] } } } } }> } } }> }>(await t.app.inject({ method: 'GET', url: '/openapi.json' }));
+    const events = doc.paths['/v1/projects/{projectId}/webhooks']?.post?.requestBody?.content['application/json']?.schema.properties.events.items.enum;
+    expect(events).toEqual([...WEBHOOK_EVENT_TYPES]);
+    expect(events).toEqual(expect.arrayContaining(['member.added', 'member.removed', 'usage.quota_threshold']));
   });
 });
