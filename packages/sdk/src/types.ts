@@ -2,6 +2,28 @@ import type {
   AuditEvent as AuditEventSchema,
   AuditQuery as AuditQuerySchema,
   AuthResult as AuthResultSchema,
+  CreateWebhookBody as CreateWebhookBodySchema,
+  InvitationBody as InvitationBodySchema,
+  Invitation as InvitationSchema,
+  IssuedInvitation as IssuedInvitationSchema,
+  IssuedRootKey as IssuedRootKeySchema,
+  MemberBody as MemberBodySchema,
+  Member as MemberSchema,
+  ProjectMemberBody as ProjectMemberBodySchema,
+  ProjectMember as ProjectMemberSchema,
+  ProjectRole as ProjectRoleSchema,
+  Role as RoleSchema,
+  RootKeyBody as RootKeyBodySchema,
+  RootKey as RootKeySchema,
+  UpdateWebhookBody as UpdateWebhookBodySchema,
+  WebhookAttempt as WebhookAttemptSchema,
+  WebhookDelivery as WebhookDeliverySchema,
+  WebhookEventType,
+  Webhook as WebhookSchema,
+  WebhookTestQueued as WebhookTestQueuedSchema,
+  WebhookWithSecret as WebhookWithSecretSchema,
+  WorkspaceBody as WorkspaceBodySchema,
+  Workspace as WorkspaceSchema,
   CreateKeyBody as CreateKeyBodySchema,
   CreateServiceBody as CreateServiceBodySchema,
   Health as HealthSchema,
@@ -70,113 +92,29 @@ export type VerifyServiceResult = VerifySuccessService | VerifyFailure;
 export type ListFilters = Omit<ListQuery, 'cursor'>;
 export type AuditFilters = Omit<AuditQuery, 'cursor' | 'format'>;
 
-/*
- * Workspaces, members, invitations, root keys and webhooks: the endpoints of the "Teams and
- * roles, root keys, signed webhooks" work, typed here until their schemas are in the contract
- * (then these become `Static<typeof …>` like the rest).
- */
-export type Role = 'owner' | 'admin' | 'developer' | 'viewer';
-
-export interface Workspace {
-  id: string;
-  name: string;
-  createdAt: string;
-  [field: string]: unknown;
-}
-
-export interface Member {
-  userId: string;
-  email: string;
-  role: Role;
-  [field: string]: unknown;
-}
-
-export interface ProjectMember {
-  projectId: string;
-  userId: string;
-  role: Role;
-  [field: string]: unknown;
-}
-
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  expiresAt: string;
-  [field: string]: unknown;
-}
-
-/** The answer to creating an invitation: the single-use token, shown once. */
-export interface IssuedInvitation extends Invitation {
-  token: string;
-}
-
-export interface RootKey {
-  id: string;
-  name: string;
-  prefix: string;
-  permissions: string[];
-  expiresAt: string | null;
-  createdAt: string;
-  [field: string]: unknown;
-}
-
+/* Workspaces, members, invitations, root keys and webhooks. */
+export type Role = Static<typeof RoleSchema>;
+export type ProjectRole = Static<typeof ProjectRoleSchema>;
+export type Workspace = Static<typeof WorkspaceSchema>;
+export type WorkspaceBody = Static<typeof WorkspaceBodySchema>;
+export type Member = Static<typeof MemberSchema>;
+export type MemberBody = Static<typeof MemberBodySchema>;
+export type ProjectMember = Static<typeof ProjectMemberSchema>;
+export type ProjectMemberBody = Static<typeof ProjectMemberBodySchema>;
+export type Invitation = Static<typeof InvitationSchema>;
+/** The answer to creating or resending an invitation: the single-use token, shown once. */
+export type IssuedInvitation = Static<typeof IssuedInvitationSchema>;
+export type InvitationBody = Static<typeof InvitationBodySchema>;
+export type RootKey = Static<typeof RootKeySchema>;
 /** A root key with its plaintext (`rk_live_<publicId>.<secret>`), shown once. */
-export interface IssuedRootKey extends RootKey {
-  key: string;
-}
-
-export interface CreateRootKeyBody {
-  name: string;
-  permissions: string[];
-  expiresAt?: string | null;
-}
-
-export type WebhookEvent =
-  | 'key.created'
-  | 'key.updated'
-  | 'key.rotated'
-  | 'key.revoked'
-  | 'key.disabled'
-  | 'key.expiring'
-  | 'key.expired'
-  | 'service.created'
-  | 'service.updated'
-  | 'service.rotated'
-  | 'service.revoked'
-  | 'service.disabled'
-  | 'service.expiring'
-  | 'service.expired'
-  | 'usage.quota_threshold'
-  | 'verification.failure_burst'
-  | 'member.added'
-  | 'member.removed';
-
-export interface Webhook {
-  id: string;
-  url: string;
-  events: WebhookEvent[];
-  description: string | null;
-  [field: string]: unknown;
-}
-
+export type IssuedRootKey = Static<typeof IssuedRootKeySchema>;
+export type CreateRootKeyBody = Static<typeof RootKeyBodySchema>;
+export type { WebhookEventType };
+export type Webhook = Static<typeof WebhookSchema>;
 /** A webhook with its signing secret (`whsec_<base64>`), shown once. */
-export interface IssuedWebhook extends Webhook {
-  secret: string;
-}
-
-export interface CreateWebhookBody {
-  url: string;
-  events: WebhookEvent[];
-  description?: string;
-}
-
-export type UpdateWebhookBody = Partial<CreateWebhookBody> & { enabled?: boolean };
-
-export interface WebhookDelivery {
-  id: string;
-  event: string;
-  status: string;
-  attempts?: number;
-  [field: string]: unknown;
-}
+export type IssuedWebhook = Static<typeof WebhookWithSecretSchema>;
+export type CreateWebhookBody = Static<typeof CreateWebhookBodySchema>;
+export type UpdateWebhookBody = Static<typeof UpdateWebhookBodySchema>;
+export type WebhookDelivery = Static<typeof WebhookDeliverySchema>;
+export type WebhookAttempt = Static<typeof WebhookAttemptSchema>;
+export type WebhookTestQueued = Static<typeof WebhookTestQueuedSchema>;

@@ -61,7 +61,7 @@ async function issuedKey(scopes: string[]): Promise<{ key: string; ownerId: stri
 
 describe('docs/sdk.md examples', () => {
   it('every example on the page is run here', () => {
-    expect([...examples.keys()].sort()).toEqual(['client', 'errors', 'express', 'fastify', 'hono', 'pages', 'tokens', 'webhook']);
+    expect([...examples.keys()].sort()).toEqual(['client', 'errors', 'express', 'fastify', 'hono', 'pages', 'teams', 'tokens', 'webhook']);
   });
 
   it('the client: login, project, key, verify', async () => {
@@ -82,6 +82,10 @@ describe('docs/sdk.md examples', () => {
     expect(logs[0]).toEqual([expect.stringMatching(/^sk_live_/), 'active']);
     expect(logs[1]).toEqual([1]);
     expect(logs[2]?.[0]).toMatch(/^id,createdAt,action/);
+  });
+
+  it('teams: a workspace, an invitation, a root key limited to its permissions', async () => {
+    expect((await run('teams')).logs).toEqual([[true], [true], [403, 'forbidden']]);
   });
 
   it('webhook verification', async () => {

@@ -186,6 +186,8 @@ export class Verifier {
         outcome: result.outcome,
         latencyMs: performance.now() - started,
         at: this.deps.clock.now(),
+        quota: result.quota,
+        credits: result.credits,
       });
     }
     return result;

@@ -26,3 +26,21 @@ export interface OutboxEvent {
 export function credentialEvent(kind: CredentialKind, action: CredentialEventAction, projectId: string, view: CredentialView, extra: Record<string, unknown> = {}): OutboxEvent {
   return { projectId, type: `${kind}.${action}`, data: { projectId, [kind]: view, ...extra } };
 }
+
+/** Who changed a membership, in a `member.*` event: a person, a root key, … (never a token). */
+export interface EventActor {
+  type: string;
+  id: string | null;
+}
+
+/**
+ * The event of a membership change, for one project's webhooks. `member.added`: the user gained
+ * access, or their role there changed (`previousRole` is then the old one, else null);
+ * `member.removed`: the user lost access to the workspace (`role` is the one they had).
+ */
+export function memberEvent(
+  type: 'member.added' | 'member.removed',
+  change: { workspaceId: string; projectId: string; userId: string; email: string | null; role: string; previousRole: string | null; actor: EventActor },
+): OutboxEvent {
+  return { projectId: change.projectId, type, data: { ...change } };
+}

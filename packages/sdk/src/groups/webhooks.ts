@@ -1,51 +1,68 @@
+import { itemsOf, type Page } from '../pagination.js';
 import { segment } from '../path.js';
 import type { Transport } from '../transport.js';
-import type { CreateWebhookBody, IssuedWebhook, UpdateWebhookBody, Webhook, WebhookDelivery } from '../types.js';
+import type { CreateWebhookBody, IssuedWebhook, PageQuery, UpdateWebhookBody, Webhook, WebhookDelivery, WebhookTestQueued } from '../types.js';
 
-/**
- * `/v1/projects/:projectId/webhooks`. Create, list, the test event and the deliveries are at the
- * paths of the endpoint list; update, delete, rotate-secret and redeliver follow its pattern.
- */
+type PageFilters = Omit<PageQuery, 'cursor'>;
+
+/** `/v1/projects/:projectId/webhooks`: subscriptions of a project, their deliveries and attempts. */
 export class WebhooksApi {
   constructor(private readonly transport: Transport) {}
 
-  private path(projectId: string, webhookId?: string, tail = ''): string {
-    return `/v1/projects/${segment(projectId)}/webhooks${webhookId === undefined ? '' : `/${segment(webhookId)}`}${tail}`;
-  }
-
-  /** POST …/webhooks — the `whsec_…` secret is in this answer only. */
+  /** POST /v1/projects/:projectId/webhooks — the `whsec_…` secret is in this answer only. */
   create(projectId: string, body: CreateWebhookBody): Promise<IssuedWebhook> {
-    return this.transport.request({ method: 'POST', path: this.path(projectId), body, auth: 'session' });
+    return this.transport.request({ method: 'POST', path: `/v1/projects/${segment(projectId)}/webhooks`, body, auth: 'session' });
   }
 
-  list(projectId: string): Promise<Webhook[]> {
-    return this.transport.request({ method: 'GET', path: this.path(projectId), auth: 'session' });
+  /** GET /v1/projects/:projectId/webhooks — newest first, never their secrets. */
+  list(projectId: string, query: PageQuery = {}): Promise<Page<Webhook>> {
+    return this.transport.page({ method: 'GET', path: `/v1/projects/${segment(projectId)}/webhooks`, query, auth: 'session' });
   }
 
+  iterate(projectId: string, filters: PageFilters = {}): AsyncGenerator<Webhook, void, undefined> {
+    return itemsOf((cursor) => this.list(projectId, { ...filters, cursor }));
+  }
+
+  /** GET /v1/projects/:projectId/webhooks/:webhookId */
+  get(projectId: string, webhookId: string): Promise<Webhook> {
+    return this.transport.request({ method: 'GET', path: `/v1/projects/${segment(projectId)}/webhooks/${segment(webhookId)}`, auth: 'session' });
+  }
+
+  /** PATCH /v1/projects/:projectId/webhooks/:webhookId — only the fields given: url, events, description, enabled. */
   update(projectId: string, webhookId: string, changes: UpdateWebhookBody): Promise<Webhook> {
-    return this.transport.request({ method: 'PATCH', path: this.path(projectId, webhookId), body: changes, auth: 'session' });
+    return this.transport.request({ method: 'PATCH', path: `/v1/projects/${segment(projectId)}/webhooks/${segment(webhookId)}`, body: changes, auth: 'session' });
   }
 
+  /** DELETE /v1/projects/:projectId/webhooks/:webhookId — with its pending deliveries and their history. */
   async delete(projectId: string, webhookId: string): Promise<void> {
-    await this.transport.request<void>({ method: 'DELETE', path: this.path(projectId, webhookId), auth: 'session' });
+    await this.transport.request<void>({ method: 'DELETE', path: `/v1/projects/${segment(projectId)}/webhooks/${segment(webhookId)}`, auth: 'session' });
   }
 
-  /** A new signing secret, shown once. */
+  /** POST /v1/projects/:projectId/webhooks/:webhookId/rotate-secret — a new signing secret, shown once. */
   rotateSecret(projectId: string, webhookId: string): Promise<IssuedWebhook> {
-    return this.transport.request({ method: 'POST', path: this.path(projectId, webhookId, '/rotate-secret'), auth: 'session' });
+    return this.transport.request({ method: 'POST', path: `/v1/projects/${segment(projectId)}/webhooks/${segment(webhookId)}/rotate-secret`, auth: 'session' });
   }
 
-  /** POST …/webhooks/:id/test — sends a test event. */
-  test(projectId: string, webhookId: string): Promise<WebhookDelivery> {
-    return this.transport.request({ method: 'POST', path: this.path(projectId, webhookId, '/test'), auth: 'session' });
+  /** POST /v1/projects/:projectId/webhooks/:webhookId/test — queues a `webhook.test` event; its delivery shows in `deliveries`. */
+  test(projectId: string, webhookId: string): Promise<WebhookTestQueued> {
+    return this.transport.request({ method: 'POST', path: `/v1/projects/${segment(projectId)}/webhooks/${segment(webhookId)}/test`, auth: 'session' });
   }
 
-  /** GET …/webhooks/:id/deliveries — every attempt, with its status and latency. */
-  deliveries(projectId: string, webhookId: string): Promise<WebhookDelivery[]> {
-    return this.transport.request({ method: 'GET', path: this.path(projectId, webhookId, '/deliveries'), auth: 'session' });
+  /** GET /v1/projects/:projectId/webhooks/:webhookId/deliveries — newest first, each with every attempt. */
+  deliveries(projectId: string, webhookId: string, query: PageQuery = {}): Promise<Page<WebhookDelivery>> {
+    return this.transport.page({ method: 'GET', path: `/v1/projects/${segment(projectId)}/webhooks/${segment(webhookId)}/deliveries`, query, auth: 'session' });
   }
 
-  redeliver(projectId: string, webhookId: string, deliveryId: string): Promise<WebhookDelivery> {
-    return this.transport.request({ method: 'POST', path: this.path(projectId, webhookId, `/deliveries/${segment(deliveryId)}/redeliver`), auth: 'session' });
+  iterateDeliveries(projectId: string, webhookId: string, filters: PageFilters = {}): AsyncGenerator<WebhookDelivery, void, undefined> {
+    return itemsOf((cursor) => this.deliveries(projectId, webhookId, { ...filters, cursor }));
+  }
+
+  /** POST /v1/projects/:projectId/webhooks/:webhookId/deliveries/:deliveryId/redeliver — sent again now, with a fresh retry schedule. */
+  async redeliver(projectId: string, webhookId: string, deliveryId: string): Promise<void> {
+    await this.transport.request<void>({
+      method: 'POST',
+      path: `/v1/projects/${segment(projectId)}/webhooks/${segment(webhookId)}/deliveries/${segment(deliveryId)}/redeliver`,
+      auth: 'session',
+    });
   }
 }

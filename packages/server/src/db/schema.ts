@@ -231,6 +231,15 @@ export interface VerificationBurstNoticesTable {
   minute: Date;
 }
 
+export interface UsageThresholdNoticesTable {
+  credential_id: string;
+  meter: 'quota' | 'credits';
+  threshold: number;
+  period_end: Date;
+  period_limit: string | number;
+  created_at: Date;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -259,4 +268,5 @@ export interface Schema {
   webhook_attempts: WebhookAttemptsTable;
   credential_expiry_notices: CredentialExpiryNoticesTable;
   verification_burst_notices: VerificationBurstNoticesTable;
+  usage_threshold_notices: UsageThresholdNoticesTable;
 }

@@ -1,5 +1,4 @@
-import { errors, WebhookParams } from '@elyzor/contract';
-import { Type } from 'typebox';
+import { errors, WebhookParams, WebhookTestQueued } from '@elyzor/contract';
 import { authenticate, ctxOf } from '../http/authenticate.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -13,7 +12,7 @@ export function registerWebhooksTest(app: App, { deps, services }: RouteContext)
         summary: 'Queue a `webhook.test` event to this webhook; its delivery shows in …/deliveries',
         security: [{ bearer: [] }],
         params: WebhookParams,
-        response: { 202: Type.Object({ eventId: Type.String() }), ...errors(401, 403, 404) },
+        response: { 202: WebhookTestQueued, ...errors(401, 403, 404) },
       },
     },
     async (request, reply) => {

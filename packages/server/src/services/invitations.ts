@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import type { Page, PageRequest } from '../store/page.js';
 import { findInvitation, findWorkspace, insertInvitation, invitationByDigest, listInvitations, memberRole, putMember, updateInvitation, type InvitationRow } from '../store/workspaces.js';
 import { toWorkspaceView, type WorkspaceView } from './workspaces.js';
+import { announceMember } from './member-events.js';
 import { auditWorkspace, changedBy, personOf, reachWorkspace } from './workspace-access.js';
 
 /** `inv_` and 43 base62 characters (> 256 bits from the CSPRNG); stored only as its digest. */
@@ -130,6 +131,7 @@ export class InvitationService {
     if (existing === undefined) {
       await putMember(trx, invitation.workspace_id, userId, invitation.role);
       await auditWorkspace(trx, ctx, { workspaceId: invitation.workspace_id, action: 'member.added', targetType: 'member', targetId: userId, changes: { role: { before: null, after: invitation.role } } });
+      await announceMember(trx, ctx, now, { type: 'member.added', workspaceId: invitation.workspace_id, userId, role: invitation.role, previousRole: null });
     }
     await auditWorkspace(trx, ctx, { workspaceId: invitation.workspace_id, action: 'invitation.accepted', targetType: 'invitation', targetId: invitation.id, changes: { status: { before: 'pending', after: 'accepted' } } });
     return { workspaceId: invitation.workspace_id, role: existing ?? invitation.role };

@@ -20,6 +20,7 @@ import {
   type WorkspaceRow,
 } from '../store/workspaces.js';
 import { removeProjectData } from './projects.js';
+import { announceMember } from './member-events.js';
 import { auditWorkspace, changedBy, personOf, reachWorkspace } from './workspace-access.js';
 
 export interface WorkspaceView {
@@ -52,6 +53,10 @@ const toMemberView = (row: MemberRow): MemberView => ({ userId: row.user_id, ema
 /** Workspaces, their members and the members' per-project roles; every change of membership is audited. */
 export class WorkspaceService {
   constructor(private readonly deps: Deps) {}
+
+  private now(): Date {
+    return new Date(this.deps.clock.now());
+  }
 
   async list(ctx: Ctx, page: PageRequest): Promise<Page<WorkspaceView>> {
     const { actor } = ctx;
@@ -130,6 +135,7 @@ export class WorkspaceService {
       if (from !== role) {
         await putMember(trx, workspace.id, userId, role);
         await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'member.role_changed', targetType: 'member', targetId: userId, changes: { role: { before: from, after: role } } });
+        await announceMember(trx, ctx, this.now(), { type: 'member.added', workspaceId: workspace.id, userId, role, previousRole: from });
       }
       const member = await listMember(trx, workspace.id, userId);
       return member;
@@ -146,6 +152,7 @@ export class WorkspaceService {
       checkMemberChange({ by: changedBy(ctx, workspace.role), from, to: null, self, owners: await countOwners(trx, workspace.id) });
       await removeMember(trx, workspace.id, userId);
       await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: self ? 'member.left' : 'member.removed', targetType: 'member', targetId: userId, changes: { role: { before: from, after: null } } });
+      await announceMember(trx, ctx, this.now(), { type: 'member.removed', workspaceId: workspace.id, userId, role: from, previousRole: null });
     });
   }
 
@@ -159,6 +166,7 @@ export class WorkspaceService {
       const before = (await projectRole(trx, project.id, userId)) ?? null;
       await putProjectRole(trx, project.id, userId, role);
       await auditWorkspace(trx, ctx, { workspaceId: project.workspaceId, projectId: project.id, action: 'project_member.role_set', targetType: 'member', targetId: userId, changes: { projectRole: { before, after: role } } });
+      await announceMember(trx, ctx, this.now(), { type: 'member.added', workspaceId: project.workspaceId, projectId: project.id, userId, role, previousRole: before ?? workspaceRole });
       return { projectId: project.id, userId, role, workspaceRole };
     });
   }
@@ -173,6 +181,8 @@ export class WorkspaceService {
       checkProjectRoleChange(changedBy(ctx, project.role), workspaceRole);
       await removeProjectRole(trx, project.id, userId);
       await auditWorkspace(trx, ctx, { workspaceId: project.workspaceId, projectId: project.id, action: 'project_member.role_removed', targetType: 'member', targetId: userId, changes: { projectRole: { before, after: null } } });
+      // The workspace role applies to the project again: a role change there.
+      await announceMember(trx, ctx, this.now(), { type: 'member.added', workspaceId: project.workspaceId, projectId: project.id, userId, role: workspaceRole, previousRole: before });
     });
   }
 }

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import type { UsageBucket } from '../usage/usage-buffer.js';
+import { lowerOf, type UsageBucket } from '../usage/usage-buffer.js';
 import { recordFailures, type FailureCount } from './audit.js';
+import { announceThresholds } from './usage-thresholds.js';
 import { writeOutboxEvent } from './webhook-outbox.js';
 
 /** The roll-ups of `usage_counts` (migration 004), each keyed by its unit. */
@@ -40,6 +41,8 @@ export async function writeUsage(db: Kysely<Schema>, buckets: readonly UsageBuck
         count: same.count + bucket.count,
         latencySum: same.latencySum + bucket.latencySum,
         lastAt: Math.max(same.lastAt, bucket.lastAt),
+        quota: lowerOf(same.quota, bucket.quota),
+        credits: lowerOf(same.credits, bucket.credits),
       });
     }
   }
@@ -104,6 +107,7 @@ export async function writeUsage(db: Kysely<Schema>, buckets: readonly UsageBuck
     }
     await recordFailures(trx, failures);
     if (options.failureBurstPerMinute > 0) await announceBursts(trx, failures, options.failureBurstPerMinute);
+    await announceThresholds(trx, sorted);
   });
 }
 

@@ -52,10 +52,30 @@ describe('UsageBuffer', () => {
     expect(buffer.size).toBe(3);
     await buffer.flush();
     expect(written()).toEqual([
-      { projectId: 'p', credentialId: 'c', kind: 'key', outcome: 'valid', minute: T, count: 3, latencySum: 3.75, lastAt: T + 59_999 },
+      { projectId: 'p', credentialId: 'c', kind: 'key', outcome: 'valid', minute: T, count: 3, latencySum: 3.75, lastAt: T + 59_999, quota: null, credits: null },
     ]);
     expect(buffer.written).toBe(3);
     expect(buffer.size).toBe(0);
+  });
+
+  it("keeps the lowest quota and credits the limiter answered, of the latest period (for the thresholds found at the flush)", async () => {
+    const { buffer, written } = recording();
+    const decision = (remaining: number, resetAt = T + MINUTE * 60) => ({ allowed: true, limit: 10, remaining, resetAt, retryAfterMs: 0 });
+    buffer.record(event({ quota: decision(5), credits: null }));
+    buffer.record(event({ at: T + 1, quota: decision(3), credits: decision(7) }));
+    buffer.record(event({ at: T + 2, quota: decision(4), credits: decision(8) }));
+    buffer.record(event({ at: T + 3 }));
+    buffer.record(event({ at: T + 4, outcome: 'quota_exceeded', quota: decision(0) }));
+    await buffer.flush();
+    expect(written().map((b) => [b.outcome, b.quota?.remaining, b.credits?.remaining])).toEqual([
+      ['valid', 3, 7],
+      ['quota_exceeded', 0, undefined],
+    ]);
+    // A later period wins over a lower count of the one before.
+    buffer.record(event({ quota: decision(0) }));
+    buffer.record(event({ quota: decision(9, T + MINUTE * 120) }));
+    await buffer.flush();
+    expect(written().at(-1)?.quota).toMatchObject({ remaining: 9, resetAt: T + MINUTE * 120 });
   });
 
   it('keeps separate buckets per minute (UTC), outcome and credential', async () => {

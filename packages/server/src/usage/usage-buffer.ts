@@ -1,4 +1,4 @@
-import type { UsageEvent, UsageSink } from '@elyzor/core';
+import type { LimitDecision, UsageEvent, UsageSink } from '@elyzor/core';
 
 /** Verifications of one credential with one outcome within one UTC minute, counted. */
 export interface UsageBucket {
@@ -14,6 +14,20 @@ export interface UsageBucket {
   latencySum: number;
   /** The latest of their times, ms since the epoch. */
   lastAt: number;
+  /** The lowest quota and credits the limiter answered for them (of the latest period), if it counts any. */
+  quota?: LimitDecision | null;
+  credits?: LimitDecision | null;
+}
+
+/**
+ * Of two answers for one limit, the one nearer its end: the later period, else the fewer units
+ * remaining. A comparison, no allocation: the limiter's answers are kept as they are.
+ */
+export function lowerOf(kept: LimitDecision | null | undefined, seen: LimitDecision | null | undefined): LimitDecision | null {
+  if (seen === null || seen === undefined) return kept ?? null;
+  if (kept === null || kept === undefined) return seen;
+  if (seen.resetAt !== kept.resetAt) return seen.resetAt > kept.resetAt ? seen : kept;
+  return seen.remaining < kept.remaining ? seen : kept;
 }
 
 export interface UsageBufferOptions {
@@ -92,6 +106,8 @@ export class UsageBuffer implements UsageSink {
       bucket.count++;
       bucket.latencySum += event.latencyMs;
       if (event.at > bucket.lastAt) bucket.lastAt = event.at;
+      if (event.quota != null) bucket.quota = lowerOf(bucket.quota, event.quota);
+      if (event.credits != null) bucket.credits = lowerOf(bucket.credits, event.credits);
       this.last = bucket;
       return;
     }
@@ -105,6 +121,8 @@ export class UsageBuffer implements UsageSink {
       count: 1,
       latencySum: event.latencyMs,
       lastAt: event.at,
+      quota: event.quota ?? null,
+      credits: event.credits ?? null,
     };
     this.buckets.set(key, added);
     this.last = added;
@@ -201,6 +219,8 @@ export class UsageBuffer implements UsageSink {
         older.count += bucket.count;
         older.latencySum += bucket.latencySum;
         if (bucket.lastAt > older.lastAt) older.lastAt = bucket.lastAt;
+        older.quota = lowerOf(older.quota, bucket.quota);
+        older.credits = lowerOf(older.credits, bucket.credits);
       }
     }
     this.buckets = merged;
