@@ -14,7 +14,7 @@ export function UsageChart({ days, title }: { days: DayCount[]; title: string })
     <figure>
       <div className="h-56 w-full" aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+          <BarChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="date" fontSize={12} />
             <YAxis allowDecimals={false} fontSize={12} />

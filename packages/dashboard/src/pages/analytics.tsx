@@ -50,7 +50,7 @@ export function AnalyticsPage(): ReactNode {
             ) : (
               <div className="h-64 w-full" aria-hidden="true">
                 <ResponsiveContainer width="100%" height="100%">
-                  <LineChart data={stats.data.requestsByDay.map((d) => ({ date: d.date.slice(5), requests: d.count, refused: d.errors }))} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+                  <LineChart accessibilityLayer={false} data={stats.data.requestsByDay.map((d) => ({ date: d.date.slice(5), requests: d.count, refused: d.errors }))} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="date" fontSize={12} />
                     <YAxis allowDecimals={false} fontSize={12} />
