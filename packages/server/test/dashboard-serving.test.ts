@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_CSP } from '../src/http/dashboard.js';
 import { startApp, type TestApp } from './helpers/harness.js';
@@ -67,6 +68,23 @@ describe('served at /dashboard/', () => {
     expect(post.statusCode).toBe(404);
   });
 
+  it('docs/dashboard.md: each ```http example gets that status and those headers', async () => {
+    const page = await readFile(fileURLToPath(new URL('../../../docs/dashboard.md', import.meta.url)), 'utf8');
+    const examples = [...page.matchAll(/```http\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const example of examples) {
+      const [request = '', answer = ''] = example.trim().split(/\n\s*\n/);
+      const [method = '', url = ''] = request.trim().split(' ');
+      const [status = '', ...headers] = answer.trim().split('\n');
+      const response = await t.app.inject({ method: method as 'GET', url });
+      expect(response.statusCode, request).toBe(Number(status));
+      for (const line of headers) {
+        const at = line.indexOf(':');
+        expect(response.headers[line.slice(0, at).trim()], `${request}: ${line}`).toBe(line.slice(at + 1).trim());
+      }
+    }
+  });
+
   it('the API is untouched: /v1 answers JSON without the dashboard’s headers', async () => {
     const health = await t.app.inject({ method: 'GET', url: '/v1/health' });
     expect(health.statusCode).toBe(200);
@@ -76,28 +94,31 @@ describe('served at /dashboard/', () => {
 });
 
 describe('not served', () => {
+  // Started in hooks: an app's start is the slow part, and hooks have the longer timeout.
+  let off: TestApp;
+  let unbuilt: TestApp;
+  beforeAll(async () => {
+    off = await startApp({ env: { DASHBOARD_DIR: dir, DASHBOARD: 'false' } });
+    unbuilt = await startApp({ env: { DASHBOARD_DIR: join(dir, 'missing') }, logLevel: 'warn' });
+  });
+  afterAll(async () => {
+    await off?.close();
+    await unbuilt?.close();
+  });
+
   it('DASHBOARD=false: /dashboard/ and / are 404s', async () => {
-    const t = await startApp({ env: { DASHBOARD_DIR: dir, DASHBOARD: 'false' } });
-    try {
-      expect((await t.app.inject({ method: 'GET', url: '/dashboard/' })).statusCode).toBe(404);
-      expect((await t.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(404);
-    } finally {
-      await t.close();
-    }
+    expect((await off.app.inject({ method: 'GET', url: '/dashboard/' })).statusCode).toBe(404);
+    expect((await off.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(404);
   });
 
   it('without a build: the server starts, says so in a warning, and answers the API', async () => {
-    const t = await startApp({ env: { DASHBOARD_DIR: join(dir, 'missing') }, logLevel: 'warn' });
-    try {
-      expect((await t.app.inject({ method: 'GET', url: '/dashboard/' })).statusCode).toBe(404);
-      expect((await t.app.inject({ method: 'GET', url: '/v1/health' })).statusCode).toBe(200);
-      expect(t.logs.some((line) => line.includes('dashboard not served'))).toBe(true);
-    } finally {
-      await t.close();
-    }
+    expect((await unbuilt.app.inject({ method: 'GET', url: '/dashboard/' })).statusCode).toBe(404);
+    expect((await unbuilt.app.inject({ method: 'GET', url: '/v1/health' })).statusCode).toBe(200);
+    expect(unbuilt.logs.some((line) => line.includes('dashboard not served'))).toBe(true);
   });
 
   it('DASHBOARD must be true or false', async () => {
     await expect(startApp({ env: { DASHBOARD: 'maybe' } })).rejects.toThrow(/DASHBOARD must be true or false/);
   });
 });
+
