@@ -147,6 +147,20 @@ describe('the dashboard in Chromium', () => {
 
       await page.getByRole('link', { name: 'API keys' }).click();
       await page.getByRole('link', { name: 'Acme production' }).click();
+      // Disable, enable, edit: each applies on the next verification.
+      await page.getByRole('button', { name: 'Disable' }).click();
+      await page.getByRole('button', { name: 'Enable' }).waitFor();
+      expect(await verify(['read:invoices'])).toMatchObject({ valid: false });
+      await page.getByRole('button', { name: 'Enable' }).click();
+      await page.getByRole('button', { name: 'Disable' }).waitFor();
+      expect(await verify(['read:invoices'])).toMatchObject({ valid: true });
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('Label').fill('Acme live');
+      await page.getByLabel('Scopes').fill('read:invoices write:invoices');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('heading', { name: 'Acme live' }).waitFor();
+      expect(await verify(['write:invoices'])).toMatchObject({ valid: true });
+
       await page.getByLabel('Grace period (seconds)').fill('600');
       await page.getByRole('button', { name: 'Rotate' }).click();
       await page.getByRole('region', { name: /^The replacement key; the old one works until/ }).waitFor();
@@ -182,7 +196,7 @@ describe('the dashboard in Chromium', () => {
     try {
       await signUp(owner.page, email('lead'));
       await owner.page.getByRole('link', { name: 'Team' }).click();
-      await owner.page.getByLabel('Workspace name').fill('Acme team');
+      await owner.page.getByLabel('New workspace name').fill('Acme team');
       await owner.page.getByRole('button', { name: 'Create workspace' }).click();
       await owner.page.getByRole('heading', { name: 'Team · Acme team' }).waitFor();
       await owner.page.getByLabel('Email to invite').fill(viewerEmail);
@@ -196,7 +210,18 @@ describe('the dashboard in Chromium', () => {
       await owner.page.getByRole('button', { name: 'Create API key' }).waitFor();
       await owner.page.getByRole('link', { name: 'Team' }).click();
       await owner.page.getByText(`${viewerEmail} · viewer · pending`).waitFor();
+      // A root key: its permissions chosen, its plaintext shown once, then revoked.
+      await owner.page.getByLabel('Root key name').fill('CI deploys');
+      await owner.page.getByLabel('project.*.create_key').check();
+      await owner.page.getByRole('button', { name: 'Create root key' }).click();
+      await owner.page.getByRole('region', { name: 'Your new root key' }).waitFor();
+      const rootKey = await shownSecret(owner.page);
+      expect(rootKey).toMatch(/^rk_live_/);
       await checkPage(owner, 'team');
+      await owner.page.getByRole('button', { name: 'Done' }).click();
+      await owner.page.getByText('CI deploys').waitFor();
+      await owner.page.getByRole('listitem').filter({ hasText: 'CI deploys' }).getByRole('button', { name: 'Revoke' }).click();
+      await owner.page.getByText(/CI deploys .* · revoked$/).waitFor();
 
       await invitee.page.goto(link);
       await invitee.page.getByLabel('Email (the invited address)').fill(viewerEmail);

@@ -166,13 +166,37 @@ function RootKeys({ workspaceId }: { workspaceId: string }): ReactNode {
             {keys.data.map((k) => (
               <li key={k.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                 <span>
-                  {k.name} <code className="text-xs">{k.prefix}</code> · {k.permissions.length} permissions
+                  {k.name} <code className="text-xs">{k.prefix}</code> · {k.permissions.length} permissions · {String(k.status ?? 'active')}
                 </span>
-                <Button onClick={() => revoke.mutate(k.id)}>Revoke</Button>
+                {(k.status ?? 'active') === 'active' && <Button onClick={() => revoke.mutate(k.id)}>Revoke</Button>}
               </li>
             ))}
           </ul>
         ))}
+    </Card>
+  );
+}
+
+function RenameWorkspace({ workspaceId, name: current }: { workspaceId: string; name: string }): ReactNode {
+  const client = useClient();
+  const queries = useQueryClient();
+  const [name, setName] = useState(current);
+  const rename = useMutation({ mutationFn: () => client.workspaces.update(workspaceId, { name: name.trim() }), onSuccess: () => queries.invalidateQueries({ queryKey: ['workspaces'] }) });
+  return (
+    <Card title="Workspace">
+      <form
+        className="flex flex-wrap items-end gap-2"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (name.trim() !== '') rename.mutate();
+        }}
+      >
+        <TextField label="Workspace name" value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
+        <Button type="submit" disabled={rename.isPending || name.trim() === '' || name.trim() === current}>
+          Rename
+        </Button>
+      </form>
+      {rename.error !== null && <ErrorNote error={messageOf(rename.error)} />}
     </Card>
   );
 }
@@ -199,7 +223,7 @@ function NewWorkspace(): ReactNode {
           if (name.trim() !== '') create.mutate();
         }}
       >
-        <TextField label="Workspace name" value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
+        <TextField label="New workspace name" value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
         <Button type="submit" tone="primary" disabled={create.isPending}>
           Create workspace
         </Button>
@@ -227,6 +251,7 @@ export function TeamPage(): ReactNode {
         )}
         {can.admin && current.personal !== true && <Invitations workspaceId={current.id} />}
         {can.admin && <RootKeys workspaceId={current.id} />}
+        {can.admin && current.personal !== true && <RenameWorkspace key={current.id} workspaceId={current.id} name={current.name} />}
         <NewWorkspace />
       </div>
     </>
