@@ -39,6 +39,9 @@ const stamp = hash.digest('hex');
 if (existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp && existsSync(join(dashboard, 'dist', 'index.html'))) {
   process.exit(0);
 }
+// Always the production build, whatever NODE_ENV the caller runs with (a test runner sets `test`,
+// which would make Vite bundle React's development build).
+process.env.NODE_ENV = 'production';
 const { build } = await import('vite');
-await build({ root: dashboard, configFile: join(dashboard, 'vite.config.ts'), logLevel: 'warn' });
+await build({ root: dashboard, configFile: join(dashboard, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
 writeFileSync(stampFile, `${stamp}\n`);
