@@ -46,7 +46,7 @@ function Deliveries({ projectId, webhook }: { projectId: string; webhook: Webhoo
             return (
               <li key={d.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                 <span>
-                  <code className="text-xs">{String(d.type ?? d.event)}</code> · <strong>{d.status}</strong> · {d.attempts ?? 0} attempt(s)
+                  <code className="text-xs">{String(d.type ?? d.event)}</code> · <strong>{d.status}</strong> · {log.length} attempt(s)
                   {last !== undefined && ` · ${last.statusCode ?? last.error ?? ''} in ${Math.round(last.latencyMs)} ms`}
                 </span>
                 <Button onClick={() => redeliver.mutate(d.id)}>Redeliver</Button>
