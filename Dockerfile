@@ -8,7 +8,9 @@ COPY packages/core/package.json packages/core/
 COPY packages/server/package.json packages/server/
 COPY packages/keys/package.json packages/keys/
 COPY packages/sdk/package.json packages/sdk/
-RUN npm ci --no-audit --no-fund
+COPY packages/dashboard/package.json packages/dashboard/
+# The sources are not here yet: the root `prepare` build runs below, as `npm run build`.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY scripts scripts
 COPY packages packages
 RUN npm run build && npm prune --omit=dev
@@ -26,6 +28,7 @@ COPY --from=build /app/packages/core/dist packages/core/dist
 COPY --from=build /app/packages/server/package.json packages/server/
 COPY --from=build /app/packages/server/dist packages/server/dist
 COPY --from=build /app/packages/server/worker packages/server/worker
+COPY --from=build /app/packages/dashboard/dist packages/dashboard/dist
 USER node
 EXPOSE 3000
 CMD ["node", "packages/server/dist/main.js"]

@@ -1,9 +1,15 @@
 import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 const alias = {
   '@elyzor/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
   '@elyzor/contract': fileURLToPath(new URL('./packages/contract/src/index.ts', import.meta.url)),
+};
+
+const dashboardAlias = {
+  '@elyzor/sdk': fileURLToPath(new URL('./packages/sdk/src/index.ts', import.meta.url)),
+  '@elyzor/contract/names': fileURLToPath(new URL('./packages/contract/src/names.ts', import.meta.url)),
 };
 
 // The HTTP suites run against the embedded backends always, and a second time against real
@@ -45,6 +51,9 @@ export default defineConfig({
       ...(real ? [cli('cli:postgres+redis', 'real', 'packages/cli/test/{lifecycle,commands}.test.ts')] : []),
       // The Python and Go clients' suites, spawned against a real server on the embedded backends.
       http('clients', 'embedded', 'clients/test/**/*.test.ts'),
+      // The dashboard: its forms and tables in happy-dom, and the whole app in Chromium against a real server.
+      { plugins: [react()], resolve: { alias: dashboardAlias }, test: { name: 'dashboard', include: ['packages/dashboard/test/**/*.test.tsx'], environment: 'happy-dom', testTimeout: 30_000 } },
+      { resolve: { alias }, test: { name: 'dashboard:e2e', include: ['packages/dashboard/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000 } },
     ],
   },
 });

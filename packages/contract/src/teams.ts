@@ -2,31 +2,9 @@ import { Type } from 'typebox';
 
 /** Wire shapes of workspaces, members, invitations and root keys. */
 
-/**
- * What a caller does to a project: the actions roles are ranked by and root-key permissions
- * name (`project.<id>.<action>`). The engine's table of roles (`@elyzor/core`, teams/actions.ts)
- * is keyed by this list.
- */
-export const PROJECT_ACTIONS = [
-  'read_key',
-  'create_key',
-  'update_key',
-  'rotate_key',
-  'revoke_key',
-  'read_service',
-  'create_service',
-  'update_service',
-  'rotate_service',
-  'revoke_service',
-  'read_analytics',
-  'read_audit',
-  'delete_project',
-  'manage_members',
-  'manage_webhooks',
-] as const;
+import { PROJECT_ACTIONS, ROOT_KEY_WORKSPACE_ACTIONS } from './names.js';
 
-/** The workspace actions a root key may be given (`workspace.<action>`); the others are for people only. */
-export const ROOT_KEY_WORKSPACE_ACTIONS = ['read', 'update', 'create_project', 'manage_members'] as const;
+export { PROJECT_ACTIONS, ROOT_KEY_WORKSPACE_ACTIONS };
 
 /** The permission grammar, as a pattern (the engine checks the same, and that named projects are the workspace's). */
 export const PERMISSION_PATTERN = `^(project\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${PROJECT_ACTIONS.join('|')})|workspace\\.(${ROOT_KEY_WORKSPACE_ACTIONS.join('|')}))$`;

@@ -1,31 +1,8 @@
 import { Type, type TSchema } from 'typebox';
 
-/**
- * Every event a webhook can subscribe to, in one closed list: the engine emits them, the wire
- * schema accepts them, docs/api.md lists them. `member.*` come with workspaces and members,
- * `usage.quota_threshold` and `verification.failure_burst` with the usage path; they are in
- * the catalogue so that a subscription to them is valid before their emitters exist.
- */
-export const WEBHOOK_EVENT_TYPES = [
-  'key.created',
-  'key.updated',
-  'key.rotated',
-  'key.revoked',
-  'key.disabled',
-  'key.expiring',
-  'key.expired',
-  'service.created',
-  'service.updated',
-  'service.rotated',
-  'service.revoked',
-  'service.disabled',
-  'service.expiring',
-  'service.expired',
-  'usage.quota_threshold',
-  'verification.failure_burst',
-  'member.added',
-  'member.removed',
-] as const;
+import { WEBHOOK_EVENT_TYPES } from './names.js';
+
+export { WEBHOOK_EVENT_TYPES };
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

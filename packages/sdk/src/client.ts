@@ -42,6 +42,12 @@ export interface ElyzorOptions {
   fetch?: typeof fetch;
   /** Called with the new tokens after a login, registration or refresh, to store them. */
   onTokens?: (tokens: SessionTokens) => void;
+  /**
+   * In a browser on Elyzor's own origin (the dashboard): the refresh token stays in its HttpOnly
+   * cookie, which the browser sends to `/v1/auth`; a 401 and `auth.refresh()` exchange the cookie,
+   * and the client never holds a refresh token.
+   */
+  cookieSession?: boolean;
 }
 
 /**
@@ -72,7 +78,7 @@ export class Elyzor {
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new TypeError('Elyzor: no fetch in this runtime; pass one as options.fetch');
     const retries = typeof options.retries === 'number' ? { max: options.retries } : (options.retries ?? {});
-    const session = new Session(options.rootKey, { accessToken: options.accessToken, refreshToken: options.refreshToken }, options.onTokens);
+    const session = new Session(options.rootKey, { accessToken: options.accessToken, refreshToken: options.refreshToken }, options.onTokens, options.cookieSession === true);
     this.transport = new Transport({
       baseUrl: options.baseUrl,
       timeoutMs: options.timeoutMs ?? 10_000,

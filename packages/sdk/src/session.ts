@@ -17,6 +17,8 @@ export class Session {
     private readonly rootKey: string | undefined,
     private tokens: { accessToken: string | undefined; refreshToken: string | undefined },
     private readonly onTokens: ((tokens: SessionTokens) => void) | undefined,
+    /** The refresh token lives in the browser's HttpOnly cookie: refreshes send none, and none is kept here. */
+    private readonly cookie = false,
   ) {}
 
   /** The bearer credential to send, if any. */
@@ -30,7 +32,8 @@ export class Session {
 
   /** Adopt the tokens of a login, a registration or a refresh. */
   adopt(tokens: SessionTokens): void {
-    this.tokens = { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? this.tokens.refreshToken };
+    const refreshToken = this.cookie ? undefined : (tokens.refreshToken ?? this.tokens.refreshToken);
+    this.tokens = { accessToken: tokens.accessToken, refreshToken };
     this.onTokens?.({ accessToken: tokens.accessToken, refreshToken: this.tokens.refreshToken ?? null });
   }
 
@@ -38,20 +41,20 @@ export class Session {
     this.tokens = { accessToken: undefined, refreshToken: undefined };
   }
 
-  /** A root key never refreshes; an access token does only with a refresh token to exchange. */
+  /** A root key never refreshes; an access token does with a refresh token to exchange, or its cookie. */
   canRefresh(): boolean {
-    return this.rootKey === undefined && this.tokens.refreshToken !== undefined;
+    return this.rootKey === undefined && (this.cookie || this.tokens.refreshToken !== undefined);
   }
 
   /**
    * After a 401 for a request sent with `usedToken`: make sure a newer access token is in
    * place, refreshing at most once for every request that failed with the same token.
    */
-  async renew(usedToken: string | undefined, refresh: (refreshToken: string) => Promise<SessionTokens>): Promise<void> {
+  async renew(usedToken: string | undefined, refresh: (refreshToken: string | undefined) => Promise<SessionTokens>): Promise<void> {
     if (this.tokens.accessToken !== usedToken) return;
     if (this.refreshing === null) {
       const refreshToken = this.tokens.refreshToken;
-      if (refreshToken === undefined) return;
+      if (refreshToken === undefined && !this.cookie) return;
       this.refreshing = refresh(refreshToken)
         .then((tokens) => this.adopt(tokens))
         .finally(() => {

@@ -116,11 +116,14 @@ export class Transport {
     return this.withRetries(call, session.bearer());
   }
 
-  /** POST /v1/auth/refresh with the token in the body; the next refresh token comes back there. */
-  async refresh(refreshToken: string): Promise<SessionTokens> {
+  /**
+   * POST /v1/auth/refresh with the token in the body (the next one comes back there), or with
+   * none: the browser sends its refresh cookie and gets the next one as a cookie.
+   */
+  async refresh(refreshToken: string | undefined): Promise<SessionTokens> {
     // A refresh whose answer was lost may be presented again (the server's reuse grace), but only
     // a refresh that was surely never sent is retried here.
-    const answer = await this.withRetries({ method: 'POST', path: '/v1/auth/refresh', body: { refreshToken }, auth: 'none', retry: 'before_connection' }, undefined);
+    const answer = await this.withRetries({ method: 'POST', path: '/v1/auth/refresh', body: refreshToken === undefined ? {} : { refreshToken }, auth: 'none', retry: 'before_connection' }, undefined);
     const body = expectOk<{ accessToken: string; refreshToken?: string }>(answer);
     return { accessToken: body.accessToken, refreshToken: body.refreshToken ?? null };
   }

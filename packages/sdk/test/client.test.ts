@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ManualClock } from '@elyzor/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Elyzor, ElyzorError, type SessionTokens } from '../src/index.js';
 import { countingFetch, startElyzor, type RunningElyzor } from './helpers.js';
@@ -237,5 +238,73 @@ describe('refresh', () => {
     const client = new Elyzor({ baseUrl: elyzor.baseUrl, accessToken: 'expired', fetch: counter.fetch });
     expect((await thrown(client.auth.me())).code).toBe('unauthorized');
     expect(counter.calls).toHaveLength(1);
+  });
+});
+
+/**
+ * A browser's cookie jar for one origin, for `cookieSession`: keeps what Set-Cookie sets (with
+ * its path) and sends it back on requests below that path, as a browser does on its own origin.
+ */
+function browserLikeFetch(): { fetch: typeof fetch; refreshBodies: unknown[] } {
+  const jar = new Map<string, { value: string; path: string }>();
+  const refreshBodies: unknown[] = [];
+  return {
+    refreshBodies,
+    fetch: async (input, init) => {
+      const url = new URL(String(input));
+      const headers = new Headers(init?.headers);
+      const cookies = [...jar].filter(([, c]) => url.pathname.startsWith(c.path)).map(([name, c]) => `${name}=${c.value}`);
+      if (cookies.length > 0) headers.set('cookie', cookies.join('; '));
+      if (url.pathname === '/v1/auth/refresh') refreshBodies.push(JSON.parse(String(init?.body ?? '{}')));
+      const response = await fetch(input, { ...init, headers });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+        const [name = '', value = ''] = pair.split('=');
+        const path = attributes.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
+        if (value === '') jar.delete(name);
+        else jar.set(name, { value, path });
+      }
+      return response;
+    },
+  };
+}
+
+describe('cookieSession (a browser on Elyzor’s origin)', () => {
+  const clock = new ManualClock();
+  let timed: RunningElyzor;
+  beforeAll(async () => {
+    timed = await startElyzor({ clock });
+  });
+  afterAll(async () => {
+    await timed?.close();
+  });
+
+  it('holds no refresh token, refreshes with the cookie alone after a 401, and resumes a session with auth.refresh()', async () => {
+    const browser = browserLikeFetch();
+    const tokens: SessionTokens[] = [];
+    const client = new Elyzor({ baseUrl: timed.baseUrl, fetch: browser.fetch, cookieSession: true, onTokens: (t) => tokens.push(t) });
+    const address = email();
+    await client.auth.register(address, PASSWORD);
+    expect(tokens.every((t) => t.refreshToken === null)).toBe(true);
+
+    // A page reload: a new client with nothing in memory resumes from the cookie.
+    const reloaded = new Elyzor({ baseUrl: timed.baseUrl, fetch: browser.fetch, cookieSession: true });
+    const resumed = await reloaded.auth.refresh();
+    expect(resumed.refreshToken).toBeNull();
+    expect((await reloaded.auth.me()).email).toBe(address);
+
+    // The access token expires; the next call refreshes through the cookie, silently, and succeeds.
+    clock.advance(16 * 60_000);
+    expect((await reloaded.auth.me()).email).toBe(address);
+    expect(browser.refreshBodies.every((body) => JSON.stringify(body) === '{}')).toBe(true);
+    expect(browser.refreshBodies.length).toBe(2);
+  });
+
+  it('without a cookie, a refresh is 401 invalid_token, not a retry loop', async () => {
+    const browser = browserLikeFetch();
+    const client = new Elyzor({ baseUrl: timed.baseUrl, fetch: browser.fetch, cookieSession: true });
+    expect((await thrown(client.auth.refresh())).status).toBe(401);
+    expect((await thrown(client.auth.me())).status).toBe(401);
+    expect(browser.refreshBodies.length).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import type { Deps } from './deps.js';
 import { MAX_AUTHORIZATION_LENGTH } from './http/authenticate.js';
 import { trustProxyFunction } from './http/client-address.js';
 import { answerClientError } from './http/client-error.js';
+import { registerDashboard } from './http/dashboard.js';
 import { registerErrorHandling, sendError } from './http/errors.js';
 import { assertStorable } from './http/input-hygiene.js';
 import { createNodeServer } from './http/node-server.js';
@@ -260,6 +261,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerVerify(app, context);
   registerStats(app, context);
   registerHealth(app, context);
+  await registerDashboard(app, deps.config, app.log as AppLogger);
   app.decorate('metricsServer', registerMetrics(app, context));
   lane = verifyLane;
   return app;

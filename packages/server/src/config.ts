@@ -83,6 +83,11 @@ export interface Config {
    * own (a plain node:http server on `host`) when `port` is set, otherwise a route of the app.
    */
   metrics: { token: string | undefined; port: number | undefined; host: string };
+  /**
+   * The web dashboard at `/dashboard/` (`DASHBOARD=false` turns it off), served from `dir`
+   * (`DASHBOARD_DIR`; default: the dashboard package's build next to this one).
+   */
+  dashboard: { enabled: boolean; dir: string | undefined };
   /** What verification does while Redis is unreachable. */
   redisFailure: { mode: 'fallback' | 'refuse'; timeoutMs: number; failureThreshold: number; openMs: number };
 }
@@ -161,6 +166,9 @@ export function parseConfig(env: Env): Config {
           ? Number(trustProxyRaw)
           : trustProxyRaw;
 
+  const dashboardRaw = str('DASHBOARD') ?? 'true';
+  if (dashboardRaw !== 'true' && dashboardRaw !== 'false') problems.push('DASHBOARD must be true or false');
+
   const config: Config = {
     env: envName,
     port: int('PORT', 3000, 0, 65535),
@@ -230,6 +238,7 @@ export function parseConfig(env: Env): Config {
       port: str('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT', 0, 0, 65535),
       host: str('METRICS_HOST') ?? str('HOST') ?? '0.0.0.0',
     },
+    dashboard: { enabled: dashboardRaw !== 'false', dir: str('DASHBOARD_DIR') },
     redisFailure: {
       mode: redisFailureMode === 'refuse' ? 'refuse' : 'fallback',
       timeoutMs: int('REDIS_TIMEOUT_MS', 500, 10, 60_000),

@@ -39,9 +39,12 @@ export class AuthApi {
     return this.adopt(await this.transport.send({ method: 'POST', path: '/v1/auth/login', body: { email, password }, auth: 'none' }));
   }
 
-  /** POST /v1/auth/refresh with the client's refresh token (or the one given); the client adopts the new tokens. */
+  /**
+   * POST /v1/auth/refresh with the client's refresh token (or the one given), or with the
+   * browser's cookie under `cookieSession`; the client adopts the new tokens.
+   */
   async refresh(refreshToken: string | undefined = this.session.refreshToken): Promise<{ accessToken: string; refreshToken: string | null }> {
-    if (refreshToken === undefined) throw new TypeError('auth.refresh: the client has no refresh token');
+    if (refreshToken === undefined && !this.session.canRefresh()) throw new TypeError('auth.refresh: the client has no refresh token');
     const tokens = await this.transport.refresh(refreshToken);
     this.session.adopt(tokens);
     return tokens;
