@@ -2,6 +2,7 @@ import type { Role, Workspace } from '@elyzor/sdk';
 import { useQuery } from '@tanstack/react-query';
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import { useClient } from './session';
+import { allItems } from './all-items';
 
 /** The workspace the person works in (the switcher in the header), and their role there. */
 export interface WorkspaceState {
@@ -15,7 +16,7 @@ const STORAGE = 'elyzor.workspace';
 
 export function WorkspaceProvider({ children }: { children: ReactNode }): ReactNode {
   const client = useClient();
-  const { data } = useQuery({ queryKey: ['workspaces'], queryFn: () => client.workspaces.list() });
+  const { data } = useQuery({ queryKey: ['workspaces'], queryFn: () => allItems(client.workspaces.iterate()) });
   const [chosen, setChosen] = useState<string | null>(() => window.localStorage.getItem(STORAGE));
   const value = useMemo(() => {
     const workspaces = data ?? [];

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { connect, globalsOf } from '../client.js';
+import { collect } from '../collect.js';
 import { list, when } from '../flags.js';
 import { emit, emitIssued, SHOWN_ONCE, table } from '../output.js';
 
@@ -11,7 +12,7 @@ export function workspacesCommand(): Command {
     .description('the workspaces you belong to, with your role')
     .action(async (_options: object, cmd: Command) => {
       const globals = globalsOf(cmd);
-      emit(globals, await connect(globals).workspaces.list(), (items) => table(items, [['ID', (w) => w.id], ['NAME', (w) => w.name], ['ROLE', (w) => w.role], ['CREATED', (w) => w.createdAt]]));
+      emit(globals, await collect(connect(globals).workspaces.iterate()), (items) => table(items, [['ID', (w) => w.id], ['NAME', (w) => w.name], ['ROLE', (w) => w.role], ['CREATED', (w) => w.createdAt]]));
     });
   return command;
 }
@@ -39,7 +40,7 @@ export function rootKeysCommand(): Command {
     .argument('<workspaceId>')
     .action(async (workspaceId: string, _options: object, cmd: Command) => {
       const globals = globalsOf(cmd);
-      emit(globals, await connect(globals).rootKeys.list(workspaceId), (items) =>
+      emit(globals, await collect(connect(globals).rootKeys.iterate(workspaceId)), (items) =>
         table(items, [['ID', (k) => k.id], ['PREFIX', (k) => k.prefix], ['NAME', (k) => k.name], ['STATUS', (k) => k.status], ['PERMISSIONS', (k) => k.permissions], ['EXPIRES', (k) => k.expiresAt]]),
       );
     });

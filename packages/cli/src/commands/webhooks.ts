@@ -1,6 +1,7 @@
-import type { WebhookEvent } from '@elyzor/sdk';
+import type { WebhookEventType } from '@elyzor/sdk';
 import { Command } from 'commander';
 import { connect, globalsOf } from '../client.js';
+import { collect } from '../collect.js';
 import { UsageError } from '../errors.js';
 import { list } from '../flags.js';
 import { emit, emitIssued, record, SHOWN_ONCE, table } from '../output.js';
@@ -19,7 +20,7 @@ export function webhooksCommand(): Command {
     .option('--description <text>', 'what it is for')
     .action(async (projectId: string, options: { url: string; events: string[]; description?: string }, cmd: Command) => {
       const globals = globalsOf(cmd);
-      const body = { url: options.url, events: options.events as WebhookEvent[], ...(options.description === undefined ? {} : { description: options.description }) };
+      const body = { url: options.url, events: options.events as WebhookEventType[], ...(options.description === undefined ? {} : { description: options.description }) };
       emitIssued(globals, await connect(globals).webhooks.create(projectId, body), 'secret', SHOWN_ONCE.webhookSecret);
     });
 
@@ -29,7 +30,7 @@ export function webhooksCommand(): Command {
     .argument('<projectId>')
     .action(async (projectId: string, _options: object, cmd: Command) => {
       const globals = globalsOf(cmd);
-      emit(globals, await connect(globals).webhooks.list(projectId), (items) => table(items, [['ID', (w) => w.id], ['URL', (w) => w.url], ['EVENTS', (w) => w.events], ['ENABLED', (w) => w.enabled]]));
+      emit(globals, await collect(connect(globals).webhooks.iterate(projectId)), (items) => table(items, [['ID', (w) => w.id], ['URL', (w) => w.url], ['EVENTS', (w) => w.events], ['ENABLED', (w) => w.enabled]]));
     });
 
   command
@@ -47,7 +48,7 @@ export function webhooksCommand(): Command {
       if (options.enable === true && options.disable === true) throw new UsageError('--enable and --disable contradict each other');
       const changes = {
         ...(options.url === undefined ? {} : { url: options.url }),
-        ...(options.events === undefined ? {} : { events: options.events as WebhookEvent[] }),
+        ...(options.events === undefined ? {} : { events: options.events as WebhookEventType[] }),
         ...(options.description === undefined ? {} : { description: options.description === false ? null : options.description }),
         ...(options.enable === true || options.disable === true ? { enabled: options.enable === true } : {}),
       };
@@ -95,8 +96,8 @@ export function webhooksCommand(): Command {
     .argument('<webhookId>')
     .action(async (projectId: string, webhookId: string, _options: object, cmd: Command) => {
       const globals = globalsOf(cmd);
-      emit(globals, await connect(globals).webhooks.deliveries(projectId, webhookId), (items) =>
-        table(items, [['ID', (d) => d.id], ['EVENT', (d) => d.type ?? d.event], ['STATUS', (d) => d.status], ['ATTEMPTS', (d) => d.attempts]]),
+      emit(globals, await collect(connect(globals).webhooks.iterateDeliveries(projectId, webhookId)), (items) =>
+        table(items, [['ID', (d) => d.id], ['EVENT', (d) => d.type], ['STATUS', (d) => d.status], ['ATTEMPTS', (d) => d.attempts]]),
       );
     });
 
@@ -108,7 +109,8 @@ export function webhooksCommand(): Command {
     .argument('<deliveryId>')
     .action(async (projectId: string, webhookId: string, deliveryId: string, _options: object, cmd: Command) => {
       const globals = globalsOf(cmd);
-      emit(globals, await connect(globals).webhooks.redeliver(projectId, webhookId, deliveryId), (d) => record(d));
+      await connect(globals).webhooks.redeliver(projectId, webhookId, deliveryId);
+      emit(globals, { redelivered: deliveryId }, (d) => record(d));
     });
 
   return command;

@@ -6,6 +6,7 @@ import { SecretOnce } from '../components/secret-once';
 import { Button, Card, EmptyState, ErrorNote, Loading, PageTitle, SelectField, TextField } from '../components/ui';
 import { messageOf, useClient } from '../session';
 import { abilities, useWorkspace } from '../workspace';
+import { allItems } from '../all-items';
 
 const ROLES: Role[] = ['owner', 'admin', 'developer', 'viewer'];
 /** Root-key permissions offered: every project action on all projects, and the workspace actions. */
@@ -14,7 +15,7 @@ const PERMISSIONS = [...PROJECT_ACTIONS.map((a) => `project.*.${a}`), ...ROOT_KE
 function Members({ workspaceId, admin }: { workspaceId: string; admin: boolean }): ReactNode {
   const client = useClient();
   const queries = useQueryClient();
-  const members = useQuery({ queryKey: ['members', workspaceId], queryFn: () => client.members.list(workspaceId) });
+  const members = useQuery({ queryKey: ['members', workspaceId], queryFn: () => allItems(client.members.iterate(workspaceId)) });
   const change = useMutation({
     mutationFn: async ({ userId, role }: { userId: string; role: Role | null }): Promise<void> => {
       if (role === null) await client.members.remove(workspaceId, userId);
@@ -60,7 +61,7 @@ function Invitations({ workspaceId }: { workspaceId: string }): ReactNode {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('developer');
   const [link, setLink] = useState<string | null>(null);
-  const invitations = useQuery({ queryKey: ['invitations', workspaceId], queryFn: () => client.invitations.list(workspaceId) });
+  const invitations = useQuery({ queryKey: ['invitations', workspaceId], queryFn: () => allItems(client.invitations.iterate(workspaceId)) });
   const invite = useMutation({
     mutationFn: () => client.invitations.create(workspaceId, { email: email.trim(), role }),
     onSuccess: (issued) => {
@@ -114,7 +115,7 @@ function RootKeys({ workspaceId }: { workspaceId: string }): ReactNode {
   const [chosen, setChosen] = useState<string[]>([]);
   const [issued, setIssued] = useState<IssuedRootKey | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const keys = useQuery({ queryKey: ['rootKeys', workspaceId], queryFn: () => client.rootKeys.list(workspaceId) });
+  const keys = useQuery({ queryKey: ['rootKeys', workspaceId], queryFn: () => allItems(client.rootKeys.iterate(workspaceId)) });
   const create = useMutation({
     mutationFn: () => client.rootKeys.create(workspaceId, { name: name.trim(), permissions: chosen }),
     onSuccess: (result) => {

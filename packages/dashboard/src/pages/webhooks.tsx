@@ -1,5 +1,5 @@
 import { WEBHOOK_EVENT_TYPES } from '@elyzor/contract/names';
-import type { IssuedWebhook, Webhook, WebhookEvent } from '@elyzor/sdk';
+import type { IssuedWebhook, Webhook, WebhookEventType as WebhookEvent } from '@elyzor/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useParams } from 'react-router';
@@ -8,6 +8,7 @@ import { Button, Card, EmptyState, ErrorNote, Loading, TextField } from '../comp
 import { messageOf, useClient } from '../session';
 import { abilities, useRoleIn } from '../workspace';
 import { useProjects } from './projects';
+import { allItems } from '../all-items';
 
 interface Attempt {
   statusCode: number | null;
@@ -19,7 +20,7 @@ function Deliveries({ projectId, webhook }: { projectId: string; webhook: Webhoo
   const client = useClient();
   const queries = useQueryClient();
   const key = ['deliveries', projectId, webhook.id];
-  const deliveries = useQuery({ queryKey: key, queryFn: () => client.webhooks.deliveries(projectId, webhook.id) });
+  const deliveries = useQuery({ queryKey: key, queryFn: () => allItems(client.webhooks.iterateDeliveries(projectId, webhook.id)) });
   const again = () => queries.invalidateQueries({ queryKey: key });
   const test = useMutation({ mutationFn: () => client.webhooks.test(projectId, webhook.id), onSuccess: again });
   const redeliver = useMutation({ mutationFn: (id: string) => client.webhooks.redeliver(projectId, webhook.id, id), onSuccess: again });
@@ -46,7 +47,7 @@ function Deliveries({ projectId, webhook }: { projectId: string; webhook: Webhoo
             return (
               <li key={d.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                 <span>
-                  <code className="text-xs">{String(d.type ?? d.event)}</code> · <strong>{d.status}</strong> · {log.length} attempt(s)
+                  <code className="text-xs">{d.type}</code> · <strong>{d.status}</strong> · {log.length} attempt(s)
                   {last !== undefined && ` · ${last.statusCode ?? last.error ?? ''} in ${Math.round(last.latencyMs)} ms`}
                 </span>
                 <Button onClick={() => redeliver.mutate(d.id)}>Redeliver</Button>
@@ -70,7 +71,7 @@ export function WebhooksPage(): ReactNode {
   const [events, setEvents] = useState<WebhookEvent[]>(['key.created', 'key.rotated', 'key.revoked']);
   const [issued, setIssued] = useState<IssuedWebhook | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const webhooks = useQuery({ queryKey: ['webhooks', projectId], queryFn: () => client.webhooks.list(projectId), enabled: can.admin });
+  const webhooks = useQuery({ queryKey: ['webhooks', projectId], queryFn: () => allItems(client.webhooks.iterate(projectId)), enabled: can.admin });
   const create = useMutation({
     mutationFn: () => client.webhooks.create(projectId, { url: url.trim(), events }),
     onSuccess: (result) => {
