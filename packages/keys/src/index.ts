@@ -12,6 +12,8 @@ export { ResourceBuilder, createResourceBuilder } from './resources.js';
 export { MemoryCache, RedisCache, type Cache, type MemoryCacheOptions } from './cache.js';
 export { MemoryStore } from './storage/memory.js';
 export type { RotateOptions } from './verbs/rotate.js';
+export type { RevokeOptions } from './verbs/revoke.js';
+export type { ToggleOptions } from './verbs/toggle.js';
 export type {
   ActionContext,
   ApiKeyMetadata,

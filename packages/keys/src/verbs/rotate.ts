@@ -38,6 +38,7 @@ export async function rotate(
     credits: metadata.credits ?? old.credits,
     ipAllowlist: metadata.ipAllowlist ?? old.ipAllowlist,
     ipDenylist: metadata.ipDenylist ?? old.ipDenylist,
+    attributes: metadata.attributes ?? old.attributes,
     limitKey: old.limitKey ?? oldRecord.id,
   });
   const revokedAt = new Date(ctx.clock.now() + grace * 1000).toISOString();
