@@ -369,7 +369,7 @@ describe('management', () => {
     await rejectsWith(keys.rotate('missing'), 'KEY_NOT_FOUND');
   });
 
-  it("attributes: the app's own fields, kept by create, inherited by rotate, replaced with enable/disable; a revocation keeps its reason", async () => {
+  it("attributes: the app's own fields, kept by create, inherited by rotate, replaced with enable/disable; a revocation keeps its reason; rotate can keep the old key", async () => {
     const keys = createKeys({ cache: true });
     const a = await keys.create({ ownerId: 'o', attributes: { owner: 'team-backend', environment: 'production' } });
     expect((await keys.findById(a.record.id))?.metadata.attributes).toEqual({ owner: 'team-backend', environment: 'production' });
@@ -385,6 +385,11 @@ describe('management', () => {
     await keys.revoke(rotated.record.id, undefined, { reason: 'Security breach detected' });
     expect((await keys.findById(rotated.record.id))?.metadata).toMatchObject({ revocationReason: 'Security breach detected', revokedAt: expect.any(String) });
     expect((await keys.findById(a.record.id))?.metadata.revocationReason).toBeUndefined();
+    const c = await keys.create({ ownerId: 'o' });
+    const kept = await keys.rotate(c.record.id, {}, undefined, { revokeOld: false });
+    expect((await keys.verify(kept.key)).valid).toBe(true);
+    expect((await keys.verify(c.key)).valid).toBe(true);
+    expect((await keys.findById(kept.oldRecord.id))?.metadata).toMatchObject({ revokedAt: null, rotatedTo: kept.record.id });
   });
 
   it('rotate with a grace period: both keys verify until it ends; the old one can still be revoked at once', async () => {
