@@ -34,6 +34,9 @@ export default defineConfig({
       // The SDK and its middleware against a real server over HTTP, on the same backends.
       http('sdk', 'embedded', 'packages/sdk/test/**/*.test.ts'),
       ...(real ? [http('sdk:postgres+redis', 'real', 'packages/sdk/test/**/*.test.ts')] : []),
+      // The NestJS module in real Nest apps over HTTP (local stores on PGlite, remote against a real
+      // server), its decorators compiled as tsc compiles them (legacy, with metadata).
+      { ...http('nest', 'embedded', 'packages/nest/test/**/*.test.ts'), oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } } },
     ],
   },
 });

@@ -1,0 +1,60 @@
+import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { ApiKeyService } from './api-key.service.js';
+import type { ApiKeyBackend } from './backend.js';
+import { createBackend } from './create-backend.js';
+import { ApiKeyGuard } from './guards/api-key.guard.js';
+import { ScopesGuard } from './guards/scopes.guard.js';
+import { resolveOptions, type ApiKeyModuleOptions, type ResolvedOptions } from './options.js';
+import { API_KEY_ADAPTER, API_KEY_BACKEND, API_KEY_MODULE_OPTIONS } from './tokens.js';
+
+export interface ApiKeyModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** Register the module globally; default true. */
+  global?: boolean;
+  inject?: Array<string | symbol | (abstract new (...args: never[]) => unknown) | (new (...args: never[]) => unknown)>;
+  useFactory: (...args: never[]) => ApiKeyModuleOptions | Promise<ApiKeyModuleOptions>;
+}
+
+const BACKEND: Provider = {
+  provide: API_KEY_BACKEND,
+  inject: [API_KEY_MODULE_OPTIONS],
+  useFactory: (options: ResolvedOptions): Promise<ApiKeyBackend> => createBackend(options),
+};
+
+/** The store of local mode, for `@Inject(API_KEY_ADAPTER)`; null in remote mode. */
+const ADAPTER: Provider = {
+  provide: API_KEY_ADAPTER,
+  inject: [API_KEY_BACKEND],
+  useFactory: (backend: ApiKeyBackend): unknown => ('storage' in backend ? backend.storage : null),
+};
+
+const EXPORTED = [API_KEY_MODULE_OPTIONS, API_KEY_BACKEND, API_KEY_ADAPTER, ApiKeyService, ApiKeyGuard, ScopesGuard];
+
+/**
+ * nest-api-key-auth's module: `ApiKeyModule.register(options)` or
+ * `ApiKeyModule.registerAsync({ imports, inject, useFactory })`. Options are checked when the
+ * module starts; a malformed one fails it with a message naming the option.
+ */
+@Module({})
+export class ApiKeyModule {
+  static register(options: ApiKeyModuleOptions): DynamicModule {
+    return ApiKeyModule.build(options.global ?? true, [], { provide: API_KEY_MODULE_OPTIONS, useFactory: () => resolveOptions(options) });
+  }
+
+  static registerAsync(async: ApiKeyModuleAsyncOptions): DynamicModule {
+    return ApiKeyModule.build(async.global ?? true, async.imports ?? [], {
+      provide: API_KEY_MODULE_OPTIONS,
+      inject: async.inject ?? [],
+      useFactory: async (...args: never[]) => resolveOptions(await async.useFactory(...args)),
+    });
+  }
+
+  private static build(global: boolean, imports: NonNullable<ModuleMetadata['imports']>, options: Provider): DynamicModule {
+    return {
+      module: ApiKeyModule,
+      global,
+      imports,
+      providers: [options, BACKEND, ADAPTER, ApiKeyService, ApiKeyGuard, ScopesGuard],
+      exports: EXPORTED,
+    };
+  }
+}
