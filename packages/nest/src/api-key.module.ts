@@ -1,5 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { ApiKeyService } from './api-key.service.js';
+import { KeyApprovalService } from './key-approval.service.js';
+import { KeySuspensionService } from './key-suspension.service.js';
 import type { ApiKeyBackend } from './backend.js';
 import { createBackend } from './create-backend.js';
 import { ApiKeyGuard } from './guards/api-key.guard.js';
@@ -27,7 +29,8 @@ const ADAPTER: Provider = {
   useFactory: (backend: ApiKeyBackend): unknown => ('storage' in backend ? backend.storage : null),
 };
 
-const EXPORTED = [API_KEY_MODULE_OPTIONS, API_KEY_BACKEND, API_KEY_ADAPTER, ApiKeyService, ApiKeyGuard, ScopesGuard];
+const SERVICES = [ApiKeyService, KeySuspensionService, KeyApprovalService, ApiKeyGuard, ScopesGuard];
+const EXPORTED = [API_KEY_MODULE_OPTIONS, API_KEY_BACKEND, API_KEY_ADAPTER, ...SERVICES];
 
 /**
  * nest-api-key-auth's module: `ApiKeyModule.register(options)` or
@@ -53,7 +56,7 @@ export class ApiKeyModule {
       module: ApiKeyModule,
       global,
       imports,
-      providers: [options, BACKEND, ADAPTER, ApiKeyService, ApiKeyGuard, ScopesGuard],
+      providers: [options, BACKEND, ADAPTER, ...SERVICES],
       exports: EXPORTED,
     };
   }

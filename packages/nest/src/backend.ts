@@ -38,4 +38,7 @@ export interface ApiKeyBackend {
   revoke(id: string, options: RevokeOptions): Promise<ApiKey>;
   rotate(id: string, options: RotateOptions): Promise<CreateApiKeyResponse>;
   verify(token: string, context: VerifyContext): Promise<Verdict>;
+  /** Stops a key passing (403) until `release`: suspended, or pending approval. */
+  hold(id: string, hold: 'pending' | 'suspended', reason?: string): Promise<ApiKey>;
+  release(id: string): Promise<ApiKey>;
 }

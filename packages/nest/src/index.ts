@@ -5,6 +5,8 @@
  */
 export { ApiKeyModule, type ApiKeyModuleAsyncOptions } from './api-key.module.js';
 export { ApiKeyService } from './api-key.service.js';
+export { KeySuspensionService } from './key-suspension.service.js';
+export { KeyApprovalService } from './key-approval.service.js';
 export { ApiKeyGuard } from './guards/api-key.guard.js';
 export { ScopesGuard } from './guards/scopes.guard.js';
 export { ApiKeyAuth, Scopes, CurrentApiKey } from './decorators.js';

@@ -65,9 +65,13 @@ export function checkId(id: unknown): asserts id is string {
   check(typeof id === 'string' && id.trim() !== '' && id.length <= 200, 'id must be a non-empty string');
 }
 
+export function checkReason(reason: unknown): asserts reason is string | undefined {
+  check(reason === undefined || (typeof reason === 'string' && reason.length <= 500), 'reason must be a string of at most 500 characters');
+}
+
 export function checkRevoke(options: unknown): asserts options is RevokeOptions {
   check(isObject(options), 'options must be an object');
-  check(options.reason === undefined || (typeof options.reason === 'string' && options.reason.length <= 1000), 'reason must be a string of at most 1000 characters');
+  checkReason(options.reason);
 }
 
 export function checkRotate(options: unknown): asserts options is RotateOptions {

@@ -11,6 +11,7 @@ interface NestMetadata {
   environment?: KeyEnvironment;
   metadata?: Record<string, unknown>;
   hold?: 'pending' | 'suspended';
+  suspensionReason?: string;
 }
 
 const REFUSALS: Partial<Record<string, RefusalCode>> = {
@@ -60,7 +61,7 @@ function toApiKey(key: Key): ApiKey {
     owner: key.ownerId,
     environment: nest.environment ?? null,
     description: nest.description ?? null,
-    suspensionReason: null,
+    suspensionReason: nest.hold === 'suspended' ? (nest.suspensionReason ?? null) : null,
   };
 }
 
@@ -179,6 +180,19 @@ export class RemoteBackend implements ApiKeyBackend {
     if (hours > 720) throw invalidInput('gracePeriodHours must be at most 720 in remote mode');
     const issued = await call(id, () => this.client.keys.rotate(this.projectId, id, { gracePeriodSeconds: Math.round(hours * 3600) }));
     return { ...toApiKey(issued), token: issued.key };
+  }
+
+  async hold(id: string, hold: 'pending' | 'suspended', reason?: string): Promise<ApiKey> {
+    const key = await call(id, () => this.client.keys.get(this.projectId, id));
+    const { suspensionReason: _reason, ...nest } = (key.metadata ?? {}) as NestMetadata;
+    const metadata: NestMetadata = reason === undefined ? { ...nest, hold } : { ...nest, hold, suspensionReason: reason };
+    return toApiKey(await call(id, () => this.client.keys.update(this.projectId, id, { enabled: false, metadata: { ...metadata } })));
+  }
+
+  async release(id: string): Promise<ApiKey> {
+    const key = await call(id, () => this.client.keys.get(this.projectId, id));
+    const { hold: _hold, suspensionReason: _reason, ...nest } = (key.metadata ?? {}) as NestMetadata;
+    return toApiKey(await call(id, () => this.client.keys.update(this.projectId, id, { enabled: true, metadata: { ...nest } })));
   }
 
   async verify(token: string, context: VerifyContext): Promise<Verdict> {
