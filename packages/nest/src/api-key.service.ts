@@ -18,7 +18,7 @@ export class ApiKeyService {
   ) {}
 
   /** A new key; its plaintext `token` is in this answer only. */
-  create(dto: CreateApiKeyDto): Promise<CreateApiKeyResponse> {
+  async create(dto: CreateApiKeyDto): Promise<CreateApiKeyResponse> {
     checkCreate(dto, this.options);
     return this.backend.create(dto);
   }
@@ -31,7 +31,7 @@ export class ApiKeyService {
   }
 
   /** Every key, revoked ones included, oldest first. */
-  findAll(): Promise<ApiKey[]> {
+  async findAll(): Promise<ApiKey[]> {
     return this.backend.findAll();
   }
 
@@ -40,14 +40,14 @@ export class ApiKeyService {
     return (await this.backend.findAll()).filter((key) => key.state !== 'revoked');
   }
 
-  revoke(id: string, options: RevokeOptions = {}): Promise<ApiKey> {
+  async revoke(id: string, options: RevokeOptions = {}): Promise<ApiKey> {
     checkId(id);
     checkRevoke(options);
     return this.backend.revoke(id, options);
   }
 
   /** A new key with the old one's settings; the old one is revoked only with `revokeOldKey` (after `gracePeriodHours`). */
-  rotate(oldKeyId: string, options: RotateOptions = {}): Promise<CreateApiKeyResponse> {
+  async rotate(oldKeyId: string, options: RotateOptions = {}): Promise<CreateApiKeyResponse> {
     checkId(oldKeyId);
     checkRotate(options);
     return this.backend.rotate(oldKeyId, options);
