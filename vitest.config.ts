@@ -22,6 +22,8 @@ const http = (name: string, backend: string, include = 'packages/server/test/**/
   },
 });
 
+const nestOxc = { decorator: { legacy: true, emitDecoratorMetadata: true } };
+
 export default defineConfig({
   test: {
     projects: [
@@ -36,7 +38,8 @@ export default defineConfig({
       ...(real ? [http('sdk:postgres+redis', 'real', 'packages/sdk/test/**/*.test.ts')] : []),
       // The NestJS module in real Nest apps over HTTP (local stores on PGlite, remote against a real
       // server), its decorators compiled as tsc compiles them (legacy, with metadata).
-      { ...http('nest', 'embedded', 'packages/nest/test/**/*.test.ts'), oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } } },
+      { ...http('nest', 'embedded', 'packages/nest/test/**/*.test.ts'), oxc: nestOxc },
+      ...(real ? [{ ...http('nest:postgres+redis', 'real', 'packages/nest/test/remote.test.ts'), oxc: nestOxc }] : []),
     ],
   },
 });
