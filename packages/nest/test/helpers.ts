@@ -10,7 +10,7 @@ export interface RunningNest {
   close(): Promise<void>;
 }
 
-export async function startNest(imports: Array<DynamicModule | Type>, controllers: Type[] = [], providers: Type[] = []): Promise<RunningNest> {
+export async function startNest(imports: Array<DynamicModule | Type | Promise<DynamicModule>>, controllers: Type[] = [], providers: Type[] = []): Promise<RunningNest> {
   const moduleRef = await Test.createTestingModule({ imports, controllers, providers }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
