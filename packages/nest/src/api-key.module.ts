@@ -1,13 +1,16 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { ApiKeyService } from './api-key.service.js';
+import { EndpointRateLimitService } from './endpoint-rate-limit.service.js';
+import { EndpointRateLimitGuard } from './guards/endpoint-rate-limit.guard.js';
 import { KeyApprovalService } from './key-approval.service.js';
+import { createLimiter } from './limiter.js';
 import { KeySuspensionService } from './key-suspension.service.js';
 import type { ApiKeyBackend } from './backend.js';
 import { createBackend } from './create-backend.js';
 import { ApiKeyGuard } from './guards/api-key.guard.js';
 import { ScopesGuard } from './guards/scopes.guard.js';
 import { resolveOptions, type ApiKeyModuleOptions, type ResolvedOptions } from './options.js';
-import { API_KEY_ADAPTER, API_KEY_BACKEND, API_KEY_MODULE_OPTIONS } from './tokens.js';
+import { API_KEY_ADAPTER, API_KEY_BACKEND, API_KEY_LIMITER, API_KEY_MODULE_OPTIONS } from './tokens.js';
 
 export interface ApiKeyModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   /** Register the module globally; default true. */
@@ -29,7 +32,9 @@ const ADAPTER: Provider = {
   useFactory: (backend: ApiKeyBackend): unknown => ('storage' in backend ? backend.storage : null),
 };
 
-const SERVICES = [ApiKeyService, KeySuspensionService, KeyApprovalService, ApiKeyGuard, ScopesGuard];
+const LIMITER: Provider = { provide: API_KEY_LIMITER, inject: [API_KEY_MODULE_OPTIONS], useFactory: createLimiter };
+
+const SERVICES = [ApiKeyService, KeySuspensionService, KeyApprovalService, EndpointRateLimitService, ApiKeyGuard, ScopesGuard, EndpointRateLimitGuard];
 const EXPORTED = [API_KEY_MODULE_OPTIONS, API_KEY_BACKEND, API_KEY_ADAPTER, ...SERVICES];
 
 /**
@@ -56,7 +61,7 @@ export class ApiKeyModule {
       module: ApiKeyModule,
       global,
       imports,
-      providers: [options, BACKEND, ADAPTER, ...SERVICES],
+      providers: [options, BACKEND, ADAPTER, LIMITER, ...SERVICES],
       exports: EXPORTED,
     };
   }

@@ -10,3 +10,7 @@ export const API_KEY_ADAPTER = 'ELYZOR_NEST_API_KEY_ADAPTER';
 /** Metadata keys of the decorators. */
 export const API_KEY_AUTH_METADATA = 'elyzor:nest:api-key-auth';
 export const SCOPES_METADATA = 'elyzor:nest:scopes';
+export const ENDPOINT_RATE_LIMIT_METADATA = 'elyzor:nest:endpoint-rate-limit';
+
+/** The limiter of endpoint limits. */
+export const API_KEY_LIMITER = 'ELYZOR_NEST_API_KEY_LIMITER';
