@@ -1,5 +1,3 @@
-import type { DrizzleStoreOptions } from '@elyzor/keys/drizzle';
-import type { KyselyStoreOptions } from '@elyzor/keys/kysely';
 import type { IApiKeyAdapter } from './adapter.js';
 
 export type AdapterName = 'prisma' | 'kysely' | 'drizzle' | 'custom' | 'memory' | 'elyzor';
@@ -21,10 +19,13 @@ export interface ApiKeyModuleOptions {
   prismaClient?: object;
   /** The Prisma model's delegate name; default `apiKey`. */
   prismaModel?: string;
-  /** `{ db, tableName? }` of `@elyzor/keys/kysely`'s KyselyStore. */
-  kysely?: KyselyStoreOptions<unknown>;
-  /** `{ db, table }` of `@elyzor/keys/drizzle`'s DrizzleStore. */
-  drizzle?: DrizzleStoreOptions;
+  /**
+   * The options of `@elyzor/keys/kysely`'s KyselyStore: `{ db, tableName?, columns?, auditLogTable? }`.
+   * Typed loosely so that the package's types need no Kysely installed.
+   */
+  kysely?: { db: object; tableName?: string; columns?: { id?: string; keyHash?: string; metadata?: string }; auditLogTable?: string };
+  /** The options of `@elyzor/keys/drizzle`'s DrizzleStore: `{ db, table, auditLogTable? }` (`table` from `@elyzor/keys/drizzle/schema`). */
+  drizzle?: { db: object; table: object; auditLogTable?: object };
   customAdapter?: IApiKeyAdapter;
 
   /** Remote mode (`adapter: 'elyzor'`): the Elyzor service, a root key, and the project whose keys these are. */
