@@ -44,7 +44,8 @@ describe('@EndpointRateLimit', () => {
     expect(refused.body).toMatchObject({ statusCode: 429, code: 'endpoint_rate_limit_exceeded' });
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
+    // A sliding window of 60 s may ask for up to two windows, depending on where in the window the requests fell.
+    expect(retryAfter).toBeLessThanOrEqual(120);
   });
 
   it('counts each route and each key apart; routes without it are not limited', async () => {

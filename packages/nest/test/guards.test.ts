@@ -185,7 +185,8 @@ describe('refusals', () => {
     expect(refused.body).toMatchObject({ statusCode: 429, code: 'rate_limit_exceeded' });
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
+    // A sliding window of 60 s may ask for up to two windows, depending on where in the window the requests fell.
+    expect(retryAfter).toBeLessThanOrEqual(120);
   });
 
   it('429 with Retry-After past the key’s quota', async () => {

@@ -1,5 +1,6 @@
 import type { ApiKeyMetadata, ApiKeyRecord } from '@elyzor/keys';
 import type { ApiKey, ApiKeyState, CreateApiKeyDto, KeyEnvironment, QuotaPeriod } from '../api-key.js';
+import { policyOf } from '../policy.js';
 
 /**
  * The fields of nest-api-key-auth's schema that the library has no column for live in the
@@ -17,7 +18,6 @@ export interface NestAttributes {
 /** Every key the module creates has this library owner: `findAll` lists it (the app's `owner` is an attribute). */
 export const NEST_OWNER = 'elyzor-nest';
 
-const QUOTA_IN: Record<QuotaPeriod, 'day' | 'month'> = { daily: 'day', monthly: 'month' };
 const QUOTA_OUT: Record<'day' | 'month', QuotaPeriod> = { day: 'daily', month: 'monthly' };
 
 const date = (iso: string | null | undefined): Date | null => (iso == null ? null : new Date(iso));
@@ -73,14 +73,8 @@ export function toMetadata(dto: CreateApiKeyDto, pending: boolean): Partial<ApiK
     expiresAt: dto.expiresAt == null ? null : new Date(dto.expiresAt).toISOString(),
     enabled: !pending,
     attributes: { ...attributes },
+    ...policyOf(dto),
   };
   if (dto.description !== undefined) metadata.description = dto.description;
-  if (dto.tags !== undefined) metadata.tags = dto.tags;
-  if (dto.ipWhitelist !== undefined) metadata.ipAllowlist = dto.ipWhitelist;
-  if (dto.ipBlacklist !== undefined) metadata.ipDenylist = dto.ipBlacklist;
-  if (dto.rateLimitMax !== undefined && dto.rateLimitWindowMs !== undefined) {
-    metadata.rateLimit = { algorithm: 'sliding_window', limit: dto.rateLimitMax, windowSeconds: dto.rateLimitWindowMs / 1000 };
-  }
-  if (dto.quotaMax !== undefined && dto.quotaPeriod !== undefined) metadata.quota = { limit: dto.quotaMax, period: QUOTA_IN[dto.quotaPeriod] };
   return metadata;
 }

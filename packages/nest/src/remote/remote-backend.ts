@@ -3,6 +3,7 @@ import type { ApiKey, ApiKeyState, CreateApiKeyDto, CreateApiKeyResponse, KeyEnv
 import type { ApiKeyBackend, RefusalCode, Verdict, VerifyContext } from '../backend.js';
 import { ApiKeyAlreadyRevokedException, ApiKeyNotFoundException, invalidInput, unavailable } from '../exceptions.js';
 import type { ResolvedOptions } from '../options.js';
+import { policyOf } from '../policy.js';
 
 /** The fields of nest-api-key-auth that Elyzor has no field for, kept in the key's `metadata`. */
 interface NestMetadata {
@@ -99,16 +100,9 @@ function toBody(dto: CreateApiKeyDto, pending: boolean): CreateKeyBody {
   if (dto.environment !== undefined) nest.environment = dto.environment;
   if (dto.metadata !== undefined) nest.metadata = dto.metadata;
   if (pending) nest.hold = 'pending';
-  const body: CreateKeyBody = { label: dto.name.slice(0, 100), scopes: dto.scopes ?? [], metadata: { ...nest }, enabled: !pending };
+  const body: CreateKeyBody = { label: dto.name.slice(0, 100), scopes: dto.scopes ?? [], metadata: { ...nest }, enabled: !pending, ...policyOf(dto) };
   if (dto.expiresAt != null) body.expiresAt = new Date(dto.expiresAt).toISOString();
   if (dto.owner !== undefined) body.ownerId = dto.owner;
-  if (dto.tags !== undefined) body.tags = dto.tags;
-  if (dto.ipWhitelist !== undefined) body.ipAllowlist = dto.ipWhitelist;
-  if (dto.ipBlacklist !== undefined) body.ipDenylist = dto.ipBlacklist;
-  if (dto.rateLimitMax !== undefined && dto.rateLimitWindowMs !== undefined) {
-    body.rateLimit = { algorithm: 'sliding_window', limit: dto.rateLimitMax, windowSeconds: dto.rateLimitWindowMs / 1000 };
-  }
-  if (dto.quotaMax !== undefined && dto.quotaPeriod !== undefined) body.quota = { limit: dto.quotaMax, period: dto.quotaPeriod === 'daily' ? 'day' : 'month' };
   return body;
 }
 
