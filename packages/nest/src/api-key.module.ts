@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '
 import { ApiKeyService } from './api-key.service.js';
 import { EndpointRateLimitService } from './endpoint-rate-limit.service.js';
 import { EndpointRateLimitGuard } from './guards/endpoint-rate-limit.guard.js';
+import { GraphQLApiKeyGuard } from './guards/graphql-api-key.guard.js';
 import { KeyApprovalService } from './key-approval.service.js';
 import { createLimiter } from './limiter.js';
 import { KeySuspensionService } from './key-suspension.service.js';
@@ -34,7 +35,7 @@ const ADAPTER: Provider = {
 
 const LIMITER: Provider = { provide: API_KEY_LIMITER, inject: [API_KEY_MODULE_OPTIONS], useFactory: createLimiter };
 
-const SERVICES = [ApiKeyService, KeySuspensionService, KeyApprovalService, EndpointRateLimitService, ApiKeyGuard, ScopesGuard, EndpointRateLimitGuard];
+const SERVICES = [ApiKeyService, KeySuspensionService, KeyApprovalService, EndpointRateLimitService, ApiKeyGuard, ScopesGuard, EndpointRateLimitGuard, GraphQLApiKeyGuard];
 const EXPORTED = [API_KEY_MODULE_OPTIONS, API_KEY_BACKEND, API_KEY_ADAPTER, ...SERVICES];
 
 /**

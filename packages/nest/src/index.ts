@@ -9,6 +9,7 @@ export { KeySuspensionService } from './key-suspension.service.js';
 export { KeyApprovalService } from './key-approval.service.js';
 export { ApiKeyGuard } from './guards/api-key.guard.js';
 export { ScopesGuard } from './guards/scopes.guard.js';
+export { GraphQLApiKeyGuard } from './guards/graphql-api-key.guard.js';
 export { EndpointRateLimitGuard } from './guards/endpoint-rate-limit.guard.js';
 export { EndpointRateLimitService, type EndpointLimit } from './endpoint-rate-limit.service.js';
 export { ApiKeyAuth, Scopes, CurrentApiKey, EndpointRateLimit } from './decorators.js';
