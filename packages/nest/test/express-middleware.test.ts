@@ -38,7 +38,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 describe('createApiKeyMiddleware in a plain Express app', () => {
   it('puts the key on req.apiKey, from the header, Bearer, query or cookie', async () => {
     const key = await service.create({ name: 'express' });
-    for (const init of [
+    for (const init of <RequestInit[]>[
       { headers: { 'x-api-key': key.token } },
       { headers: { authorization: `Bearer ${key.token}` } },
       { headers: { cookie: `api_key=${key.token}` } },

@@ -5,7 +5,9 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Controller, Get, Injectable, Module, Post, Req } from '@nestjs/common';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The seed's imports, with only the package name changed.
+// The seed's imports, with only the package name changed. The services are constructor parameter
+// types, which Nest reads from the decorator metadata as injection tokens: they must stay values.
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
 import {
   ApiKeyAuth,
   ApiKeyModule,
