@@ -122,5 +122,5 @@ describe('packaging', () => {
     run('node', [tsc, '-p', '.'], at);
     const { stdout } = await promisify(execFile)('node', ['dist/main.js'], { cwd: at, encoding: 'utf8' });
     expect(JSON.parse(stdout)).toEqual({ ok: 200, body: { name: 'My App' }, missing: 401, hex: true });
-  }, 300_000);
+  }, 600_000);
 });

@@ -7,7 +7,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The seed's imports, with only the package name changed. The services are constructor parameter
 // types, which Nest reads from the decorator metadata as injection tokens: they must stay values.
-// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+/* eslint-disable @typescript-eslint/consistent-type-imports */
 import {
   ApiKeyAuth,
   ApiKeyModule,
@@ -20,6 +20,7 @@ import {
   Scopes,
   type ApiKey,
 } from '../src/index.js';
+/* eslint-enable @typescript-eslint/consistent-type-imports */
 import { newPglite } from '../../keys/test/helpers/pglite.js';
 import { PRISMA_TABLE_SQL, prismaLikeClient } from '../../keys/test/helpers/prisma-like.js';
 import { call, startNest, type RunningNest } from './helpers.js';
