@@ -108,6 +108,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   for (const key of Object.keys(input)) check(KNOWN.has(key), key, 'is not an option of ApiKeyModule');
   const options = input as ApiKeyModuleOptions & Record<string, unknown>;
   for (const flag of FLAGS) check(options[flag] === undefined || typeof options[flag] === 'boolean', flag, 'must be true or false');
+  // Accepted as nest-api-key-auth spells them, but refused when on until they do something here.
+  for (const flag of ['enableAnalytics', 'enableWebhooks'] as const) check(options[flag] !== true, flag, 'is not available yet in @elyzor/nest (see docs/nest.md, "Not there yet")');
   const length = options.secretLength;
   check(length === undefined || (Number.isInteger(length) && length >= 8 && length <= 128), 'secretLength', 'must be an integer from 8 to 128');
   for (const name of ['headerName', 'queryParamName', 'cookieName']) checkName(options, name);

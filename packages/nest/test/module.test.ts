@@ -41,6 +41,7 @@ describe('ApiKeyModule options', () => {
     [{ adapter: 'memory', cacheTtlMs: 10 }, 'option "cacheTtlMs"'],
     [{ adapter: 'memory', headrName: 'x' }, 'option "headrName" is not an option of ApiKeyModule'],
     [{ adapter: 'prisma' }, 'option "prismaClient" is required'],
+    [{ adapter: 'memory', enableWebhooks: true }, 'option "enableWebhooks" is not available yet'],
   ])('%j fails at module init naming the option', async (options, message) => {
     expect(await initError(options)).toContain(message);
   });
