@@ -100,7 +100,7 @@ beforeAll(() => {
   run('npm', ['pack', '--silent', '--pack-destination', dir, ...PACKAGES.flatMap((p) => ['-w', `packages/${p}`])], root);
   const files = readdirSync(dir);
   tarballs = Object.fromEntries(PACKAGES.map((p) => [p, join(dir, files.find((f) => f.startsWith(`elyzor-${p}-`)) ?? `elyzor-${p}-missing.tgz`)]));
-}, 180_000);
+}, 400_000);
 
 afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
