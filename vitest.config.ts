@@ -32,6 +32,9 @@ const cli = (name: string, backend: string, include: string) => {
   const project = http(name, backend, include);
   return { ...project, test: { ...project.test, globalSetup: ['packages/cli/test/build.ts'] } };
 };
+const nestOxc = { decorator: { legacy: true, emitDecoratorMetadata: true } };
+// redis.test.ts needs a Redis: it runs in nest:postgres+redis only.
+const nestEmbedded = http('nest', 'embedded', 'packages/nest/test/**/*.test.ts');
 
 export default defineConfig({
   test: {
@@ -54,6 +57,10 @@ export default defineConfig({
       // The dashboard: its forms and tables in happy-dom, and the whole app in Chromium against a real server.
       { plugins: [react()], resolve: { alias: dashboardAlias }, test: { name: 'dashboard', include: ['packages/dashboard/test/**/*.test.tsx'], environment: 'happy-dom', testTimeout: 30_000 } },
       { resolve: { alias }, test: { name: 'dashboard:e2e', include: ['packages/dashboard/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000 } },
+      // The NestJS module in real Nest apps over HTTP (local stores on PGlite, remote against a real
+      // server), its decorators compiled as tsc compiles them (legacy, with metadata).
+      { ...nestEmbedded, oxc: nestOxc, test: { ...nestEmbedded.test, exclude: ['packages/nest/test/redis.test.ts'] } },
+      ...(real ? [{ ...http('nest:postgres+redis', 'real', 'packages/nest/test/{remote,redis}.test.ts'), oxc: nestOxc }] : []),
     ],
   },
 });

@@ -11,7 +11,11 @@ export { hasScope, hasAnyScope, hasAllScopes, type ScopeCheckOptions } from './s
 export { ResourceBuilder, createResourceBuilder } from './resources.js';
 export { MemoryCache, RedisCache, type Cache, type MemoryCacheOptions } from './cache.js';
 export { MemoryStore } from './storage/memory.js';
+/** Elyzor: core's limiter on Redis with the service's script, for counters of one's own (the NestJS module's endpoint limits). */
+export { RedisScriptLimiter } from './limits.js';
 export type { RotateOptions } from './verbs/rotate.js';
+export type { RevokeOptions } from './verbs/revoke.js';
+export type { ToggleOptions } from './verbs/toggle.js';
 export type {
   ActionContext,
   ApiKeyMetadata,

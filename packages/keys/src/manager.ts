@@ -19,9 +19,9 @@ import type {
 import { createCtx, dropCached, mustFind, nowIso, type Ctx } from './verbs/context.js';
 import { create } from './verbs/create.js';
 import { countLogs, deleteLogs, getLogs, getLogStats } from './verbs/logs.js';
-import { revoke, revokeAll } from './verbs/revoke.js';
+import { revoke, revokeAll, type RevokeOptions } from './verbs/revoke.js';
 import { rotate, type RotateOptions } from './verbs/rotate.js';
-import { setEnabled } from './verbs/toggle.js';
+import { setEnabled, type ToggleOptions } from './verbs/toggle.js';
 import { verify } from './verbs/verify.js';
 
 /**
@@ -95,12 +95,12 @@ export class ApiKeyManager {
     return storageCall(() => this.ctx.storage.findByOwner(ownerId));
   }
 
-  enable(id: string, context?: ActionContext): Promise<void> {
-    return setEnabled(this.ctx, id, true, context);
+  enable(id: string, context?: ActionContext, options?: ToggleOptions): Promise<void> {
+    return setEnabled(this.ctx, id, true, context, options);
   }
 
-  disable(id: string, context?: ActionContext): Promise<void> {
-    return setEnabled(this.ctx, id, false, context);
+  disable(id: string, context?: ActionContext, options?: ToggleOptions): Promise<void> {
+    return setEnabled(this.ctx, id, false, context, options);
   }
 
   rotate(
@@ -112,8 +112,8 @@ export class ApiKeyManager {
     return rotate(this.ctx, id, metadata, context, options);
   }
 
-  revoke(id: string, context?: ActionContext): Promise<void> {
-    return revoke(this.ctx, id, context);
+  revoke(id: string, context?: ActionContext, options?: RevokeOptions): Promise<void> {
+    return revoke(this.ctx, id, context, options);
   }
 
   revokeAll(ownerId: string, context?: ActionContext): Promise<void> {

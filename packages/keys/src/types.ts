@@ -39,6 +39,10 @@ export interface ApiKeyMetadata {
   ipDenylist?: string[];
   /** Elyzor: names the counters of rate limit, quota and credits; a rotation keeps its predecessor's. */
   limitKey?: string;
+  /** Elyzor: why the key was revoked, as given to `revoke(id, context, { reason })`. */
+  revocationReason?: string | null;
+  /** Elyzor: the app's own fields (a JSON object), stored as given and inherited by a rotation. */
+  attributes?: Record<string, unknown> | null;
 }
 
 export type RateLimitOption =

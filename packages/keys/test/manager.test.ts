@@ -369,6 +369,29 @@ describe('management', () => {
     await rejectsWith(keys.rotate('missing'), 'KEY_NOT_FOUND');
   });
 
+  it("attributes: the app's own fields, kept by create, inherited by rotate, replaced with enable/disable; a revocation keeps its reason; rotate can keep the old key", async () => {
+    const keys = createKeys({ cache: true });
+    const a = await keys.create({ ownerId: 'o', attributes: { owner: 'team-backend', environment: 'production' } });
+    expect((await keys.findById(a.record.id))?.metadata.attributes).toEqual({ owner: 'team-backend', environment: 'production' });
+    await expect(keys.create({ ownerId: 'o', attributes: ['x'] as unknown as Record<string, unknown> })).rejects.toThrow(/metadata\.attributes must be an object/);
+    await keys.verify(a.key);
+    await keys.disable(a.record.id, undefined, { attributes: { owner: 'team-backend', state: 'suspended' } });
+    expect((await keys.verify(a.key)).errorCode).toBe('DISABLED');
+    expect((await keys.findById(a.record.id))?.metadata).toMatchObject({ enabled: false, attributes: { owner: 'team-backend', state: 'suspended' } });
+    await keys.enable(a.record.id, undefined, { attributes: { owner: 'team-backend' } });
+    expect((await keys.verify(a.key)).valid).toBe(true);
+    const rotated = await keys.rotate(a.record.id);
+    expect(rotated.record.metadata.attributes).toEqual({ owner: 'team-backend' });
+    await keys.revoke(rotated.record.id, undefined, { reason: 'Security breach detected' });
+    expect((await keys.findById(rotated.record.id))?.metadata).toMatchObject({ revocationReason: 'Security breach detected', revokedAt: expect.any(String) });
+    expect((await keys.findById(a.record.id))?.metadata.revocationReason).toBeUndefined();
+    const c = await keys.create({ ownerId: 'o' });
+    const kept = await keys.rotate(c.record.id, {}, undefined, { revokeOld: false });
+    expect((await keys.verify(kept.key)).valid).toBe(true);
+    expect((await keys.verify(c.key)).valid).toBe(true);
+    expect((await keys.findById(kept.oldRecord.id))?.metadata).toMatchObject({ revokedAt: null, rotatedTo: kept.record.id });
+  });
+
   it('rotate with a grace period: both keys verify until it ends; the old one can still be revoked at once', async () => {
     const clock = new ManualClock(Date.parse('2025-01-01T00:00:00Z'));
     const keys = createKeys({ clock, cache: true, rotationGracePeriod: 60 });

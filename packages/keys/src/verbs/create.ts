@@ -32,6 +32,7 @@ export async function create(ctx: Ctx, input: Partial<ApiKeyMetadata>, context?:
   if (input.ipAllowlist !== undefined) metadata.ipAllowlist = input.ipAllowlist;
   if (input.ipDenylist !== undefined) metadata.ipDenylist = input.ipDenylist;
   if (input.limitKey !== undefined) metadata.limitKey = input.limitKey;
+  if (input.attributes != null) metadata.attributes = input.attributes;
   const record: ApiKeyRecord = { id: newId(), keyHash: ctx.hash(key), metadata };
   await storageCall(() => ctx.storage.save(record));
   await logAction(ctx, 'created', record.id, metadata.ownerId, {

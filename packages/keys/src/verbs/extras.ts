@@ -21,7 +21,8 @@ function checkAddresses(field: string, list: unknown): void {
  * at the first verify. keypal's own fields are stored as given, as keypal does.
  */
 export function checkExtras(input: Partial<ApiKeyMetadata>): void {
-  const { rateLimit, quota, credits } = input;
+  const { rateLimit, quota, credits, attributes } = input;
+  if (attributes != null && (typeof attributes !== 'object' || Array.isArray(attributes))) fail('attributes', 'must be an object');
   if (rateLimit != null) {
     if (rateLimit.algorithm !== 'sliding_window' && rateLimit.algorithm !== 'token_bucket') {
       fail('rateLimit.algorithm', "must be 'sliding_window' or 'token_bucket'");

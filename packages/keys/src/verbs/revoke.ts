@@ -3,15 +3,22 @@ import { isRevoked } from '../expiration.js';
 import type { ActionContext } from '../types.js';
 import { dropCached, expireRevoked, logAction, mustFind, nowIso, type Ctx } from './context.js';
 
+export interface RevokeOptions {
+  /** Elyzor: why, kept on the key as `metadata.revocationReason`. */
+  reason?: string;
+}
+
 /**
  * Soft revocation: the record stays, with `revokedAt`, and never verifies again (the cache
  * entry is dropped before this returns). A rotated key still in its grace period can be revoked
  * at once.
  */
-export async function revoke(ctx: Ctx, id: string, context?: ActionContext): Promise<void> {
+export async function revoke(ctx: Ctx, id: string, context?: ActionContext, options: RevokeOptions = {}): Promise<void> {
   const record = await storageCall(() => mustFind(ctx, id));
   if (isRevoked(record.metadata.revokedAt, ctx.clock.now())) throw createApiKeyError(ApiKeyErrorCode.ALREADY_REVOKED);
-  await storageCall(() => ctx.storage.updateMetadata(id, { revokedAt: nowIso(ctx) }));
+  const reason = options.reason;
+  if (reason !== undefined && typeof reason !== 'string') throw new TypeError('revoke: reason must be a string');
+  await storageCall(() => ctx.storage.updateMetadata(id, reason === undefined ? { revokedAt: nowIso(ctx) } : { revokedAt: nowIso(ctx), revocationReason: reason }));
   await logAction(ctx, 'revoked', id, record.metadata.ownerId, context);
   try {
     await dropCached(ctx, record.keyHash);

@@ -6,6 +6,8 @@ import { create } from './create.js';
 export interface RotateOptions {
   /** Seconds the old key keeps verifying; default the config's `rotationGracePeriod` (0). */
   gracePeriod?: number;
+  /** Elyzor: false leaves the old key verifying until it is revoked by hand; default true. */
+  revokeOld?: boolean;
 }
 
 /**
@@ -38,9 +40,11 @@ export async function rotate(
     credits: metadata.credits ?? old.credits,
     ipAllowlist: metadata.ipAllowlist ?? old.ipAllowlist,
     ipDenylist: metadata.ipDenylist ?? old.ipDenylist,
+    attributes: metadata.attributes ?? old.attributes,
     limitKey: old.limitKey ?? oldRecord.id,
   });
-  const revokedAt = new Date(ctx.clock.now() + grace * 1000).toISOString();
+  const revokeOld = options.revokeOld !== false;
+  const revokedAt = revokeOld ? new Date(ctx.clock.now() + grace * 1000).toISOString() : null;
   await storageCall(() => ctx.storage.updateMetadata(id, { rotatedTo: record.id, revokedAt }));
   await logAction(ctx, 'rotated', id, old.ownerId, { ...context, metadata: { rotatedTo: record.id, ...context?.metadata } });
   try {
@@ -48,6 +52,6 @@ export async function rotate(
   } catch (error) {
     throw createApiKeyError(ApiKeyErrorCode.CACHE_ERROR, error);
   }
-  await expireRevoked(ctx, id, grace);
+  if (revokeOld) await expireRevoked(ctx, id, grace);
   return { key, record, oldRecord };
 }

@@ -1,0 +1,45 @@
+import type { Storage } from '@elyzor/keys';
+import { MemoryStore } from '@elyzor/keys/memory';
+import { ApiKeyModuleOptionsError, type ResolvedOptions } from '../options.js';
+
+/**
+ * The store of local mode, from the adapter option: one of `@elyzor/keys`' stores, or the app's
+ * own (`custom`). Drivers are optional peers, so each store's module is loaded only when chosen.
+ */
+export async function createStorage(options: ResolvedOptions): Promise<Storage> {
+  switch (options.adapter) {
+    case 'memory':
+      return new MemoryStore();
+    case 'custom':
+      return options.customAdapter as Storage;
+    case 'kysely': {
+      const { KyselyStore } = await import('@elyzor/keys/kysely');
+      return new KyselyStore(options.kysely as ConstructorParameters<typeof KyselyStore>[0]);
+    }
+    case 'drizzle': {
+      const { DrizzleStore } = await import('@elyzor/keys/drizzle');
+      return new DrizzleStore(options.drizzle as ConstructorParameters<typeof DrizzleStore>[0]);
+    }
+    case 'prisma': {
+      const { PrismaStore } = await import('@elyzor/keys/prisma');
+      const prisma = options.prismaClient ?? (await defaultPrismaClient());
+      try {
+        return new PrismaStore({ prisma, model: options.prismaModel ?? 'apiKey' });
+      } catch (error) {
+        throw new ApiKeyModuleOptionsError(options.prismaModel === undefined ? 'prismaClient' : 'prismaModel', (error as Error).message);
+      }
+    }
+    case 'elyzor':
+      throw new ApiKeyModuleOptionsError('adapter', "'elyzor' keeps no local storage");
+  }
+}
+
+/** nest-api-key-auth's default: a PrismaClient of the app's generated `@prisma/client`. */
+async function defaultPrismaClient(): Promise<object> {
+  try {
+    const prisma = (await import('@prisma/client' as string)) as { PrismaClient: new () => object };
+    return new prisma.PrismaClient();
+  } catch {
+    throw new ApiKeyModuleOptionsError('prismaClient', "is required with adapter 'prisma' when @prisma/client is not installed and generated");
+  }
+}

@@ -1,0 +1,155 @@
+import type { IApiKeyAdapter } from './adapter.js';
+
+export type AdapterName = 'prisma' | 'kysely' | 'drizzle' | 'custom' | 'memory' | 'elyzor';
+
+/** The options of `ApiKeyModule.register`, as nest-api-key-auth names them, and Elyzor's. */
+export interface ApiKeyModuleOptions {
+  /** Register the module globally (its service and guards usable in every module); default true. */
+  global?: boolean;
+  /** Characters of a generated key (hexadecimal), 8 to 128; default 64 (256 bits). */
+  secretLength?: number;
+  /** Header read for the key; default `x-api-key`. `Authorization: Bearer <key>` is read too. */
+  headerName?: string;
+  queryParamName?: string;
+  cookieName?: string;
+
+  /** Where keys live; default 'prisma', as in nest-api-key-auth. */
+  adapter?: AdapterName;
+  /** A PrismaClient whose `apiKey` model has the library's schema (`id`, `keyHash`, `metadata`). */
+  prismaClient?: object;
+  /** The Prisma model's delegate name; default `apiKey`. */
+  prismaModel?: string;
+  /**
+   * The options of `@elyzor/keys/kysely`'s KyselyStore: `{ db, tableName?, columns?, auditLogTable? }`.
+   * Typed loosely so that the package's types need no Kysely installed.
+   */
+  kysely?: { db: object; tableName?: string; columns?: { id?: string; keyHash?: string; metadata?: string }; auditLogTable?: string };
+  /** The options of `@elyzor/keys/drizzle`'s DrizzleStore: `{ db, table, auditLogTable? }` (`table` from `@elyzor/keys/drizzle/schema`). */
+  drizzle?: { db: object; table: object; auditLogTable?: object };
+  customAdapter?: IApiKeyAdapter;
+
+  /** Remote mode (`adapter: 'elyzor'`): the Elyzor service, a root key, and the project whose keys these are. */
+  elyzor?: { baseUrl: string; rootKey: string; projectId: string };
+
+  /** 'sha256' (default) hashes random keys with SHA-256, as Elyzor does. */
+  hashAlgorithm?: 'sha256';
+
+  enableRateLimiting?: boolean;
+  enableAuditLogging?: boolean;
+  enableCaching?: boolean;
+  enableAnalytics?: boolean;
+  enableWebhooks?: boolean;
+  enableQuotaLimiting?: boolean;
+  /** How long a verified key is cached, with `enableCaching`; default 300000 (5 minutes). */
+  cacheTtlMs?: number;
+  /** An ioredis client: the cache (with `enableCaching`) and the rate limits and quotas count there. */
+  redisClient?: object;
+  /** New keys start `pending` until approved. */
+  requireApproval?: boolean;
+}
+
+/** The options once checked, with their defaults. */
+export interface ResolvedOptions extends ApiKeyModuleOptions {
+  global: boolean;
+  secretLength: number;
+  headerName: string;
+  queryParamName: string;
+  cookieName: string;
+  adapter: AdapterName;
+  hashAlgorithm: 'sha256';
+  enableRateLimiting: boolean;
+  enableQuotaLimiting: boolean;
+  enableCaching: boolean;
+  cacheTtlMs: number;
+  requireApproval: boolean;
+}
+
+/** Thrown at module init for a malformed option; the message names it. */
+export class ApiKeyModuleOptionsError extends Error {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`ApiKeyModule: option "${option}" ${message}`);
+    this.name = 'ApiKeyModuleOptionsError';
+  }
+}
+
+const KNOWN = new Set([
+  'global', 'secretLength', 'headerName', 'queryParamName', 'cookieName', 'adapter', 'prismaClient', 'prismaModel',
+  'kysely', 'drizzle', 'customAdapter', 'elyzor', 'hashAlgorithm', 'enableRateLimiting',
+  'enableAuditLogging', 'enableCaching', 'enableAnalytics', 'enableWebhooks', 'enableQuotaLimiting', 'cacheTtlMs',
+  'redisClient', 'requireApproval',
+]);
+const ADAPTERS: readonly AdapterName[] = ['prisma', 'kysely', 'drizzle', 'custom', 'memory', 'elyzor'];
+const FLAGS = ['global', 'enableRateLimiting', 'enableAuditLogging', 'enableCaching', 'enableAnalytics', 'enableWebhooks', 'enableQuotaLimiting', 'requireApproval'] as const;
+/** What each adapter needs besides its name. */
+const NEEDS: Partial<Record<AdapterName, keyof ApiKeyModuleOptions>> = {
+  kysely: 'kysely',
+  drizzle: 'drizzle',
+  custom: 'customAdapter',
+  elyzor: 'elyzor',
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function check(condition: boolean, option: string, message: string): asserts condition {
+  if (!condition) throw new ApiKeyModuleOptionsError(option, message);
+}
+
+function checkName(options: Record<string, unknown>, option: string): void {
+  const value = options[option];
+  if (value !== undefined) check(typeof value === 'string' && value.trim() !== '' && !/[\s:]/.test(value), option, 'must be a non-empty name without spaces');
+}
+
+/** Checks `input` (throwing `ApiKeyModuleOptionsError` naming the option) and fills in the defaults. */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  check(isObject(input), 'options', 'must be an object');
+  for (const key of Object.keys(input)) check(KNOWN.has(key), key, 'is not an option of ApiKeyModule');
+  const options = input as ApiKeyModuleOptions & Record<string, unknown>;
+  for (const flag of FLAGS) check(options[flag] === undefined || typeof options[flag] === 'boolean', flag, 'must be true or false');
+  // Accepted as nest-api-key-auth spells them, but refused when on until they do something here.
+  for (const flag of ['enableAnalytics', 'enableWebhooks'] as const) check(options[flag] !== true, flag, 'is not available yet in @elyzor/nest (see docs/nest.md, "Not there yet")');
+  const length = options.secretLength;
+  check(length === undefined || (Number.isInteger(length) && length >= 8 && length <= 128), 'secretLength', 'must be an integer from 8 to 128');
+  for (const name of ['headerName', 'queryParamName', 'cookieName']) checkName(options, name);
+  const adapter = options.adapter ?? 'prisma';
+  check(ADAPTERS.includes(adapter), 'adapter', `must be one of ${ADAPTERS.map((a) => `'${a}'`).join(', ')}`);
+  const needed = NEEDS[adapter];
+  if (needed !== undefined) check(options[needed] !== undefined && options[needed] !== null, needed, `is required with adapter '${adapter}'`);
+  const hash: unknown = options.hashAlgorithm;
+  check(
+    hash === undefined || hash === 'sha256',
+    'hashAlgorithm',
+    hash === 'bcrypt' || hash === 'argon2' ? `'${hash}' is not supported: keys are random, and hashed with 'sha256'` : "must be 'sha256'",
+  );
+  const ttl = options.cacheTtlMs;
+  check(ttl === undefined || (typeof ttl === 'number' && Number.isFinite(ttl) && ttl >= 1000), 'cacheTtlMs', 'must be a number of milliseconds, at least 1000');
+  check(options.redisClient === undefined || isObject(options.redisClient), 'redisClient', 'must be an ioredis client');
+  check(options.prismaClient === undefined || isObject(options.prismaClient), 'prismaClient', 'must be a PrismaClient');
+  checkName(options, 'prismaModel');
+  if (options.kysely !== undefined) check(isObject(options.kysely) && isObject(options.kysely.db), 'kysely', 'must be { db, tableName? } with a Kysely instance');
+  if (options.drizzle !== undefined) check(isObject(options.drizzle) && isObject(options.drizzle.db) && isObject(options.drizzle.table), 'drizzle', 'must be { db, table }');
+  if (options.elyzor !== undefined) {
+    const remote = options.elyzor as unknown;
+    check(isObject(remote), 'elyzor', 'must be { baseUrl, rootKey, projectId }');
+    check(typeof remote.baseUrl === 'string' && URL.canParse(remote.baseUrl), 'elyzor.baseUrl', 'must be a URL');
+    check(typeof remote.rootKey === 'string' && remote.rootKey !== '', 'elyzor.rootKey', 'must be a root key');
+    check(typeof remote.projectId === 'string' && remote.projectId !== '', 'elyzor.projectId', 'must be a project id');
+  }
+  return {
+    ...options,
+    global: options.global ?? true,
+    secretLength: length ?? 64,
+    headerName: options.headerName ?? 'x-api-key',
+    queryParamName: options.queryParamName ?? 'api_key',
+    cookieName: options.cookieName ?? 'api_key',
+    adapter,
+    hashAlgorithm: 'sha256',
+    enableRateLimiting: options.enableRateLimiting ?? true,
+    enableQuotaLimiting: options.enableQuotaLimiting ?? true,
+    enableCaching: options.enableCaching ?? false,
+    cacheTtlMs: ttl ?? 300_000,
+    requireApproval: options.requireApproval ?? false,
+  };
+}

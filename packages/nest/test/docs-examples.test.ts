@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Controller, Get, type Type } from '@nestjs/common';
+import { Elyzor } from '@elyzor/sdk';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyAuth, ApiKeyService } from '../src/index.js';
+import { startElyzor, type RunningElyzor } from '../../sdk/test/helpers.js';
+import { call, startNest } from './helpers.js';
+
+/**
+ * The examples of docs/nest.md, run as written: each `<!-- example: name -->` block becomes a
+ * module (the package's import pointed at its sources, `http://localhost:3000` at a real Elyzor),
+ * whose AppModule is started as a Nest app and asked.
+ */
+@Controller('ping')
+class PingController {
+  @Get()
+  @ApiKeyAuth()
+  ping(): unknown {
+    return {};
+  }
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const page = readFileSync(join(here, '../../../docs/nest.md'), 'utf8');
+const examples = new Map([...page.matchAll(/<!-- example: ([\w-]+) -->\n```ts\n([\s\S]*?)```/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+const dir = join(here, `.examples-${process.pid}`);
+
+beforeAll(() => mkdirSync(dir, { recursive: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function load<T>(name: string, baseUrl = ''): Promise<T> {
+  const source = examples.get(name);
+  if (source === undefined) throw new Error(`docs/nest.md has no example "${name}"`);
+  const code = source.replace(/'@elyzor\/nest'/g, `'../../src/index.js'`).replaceAll('http://localhost:3000', baseUrl);
+  const file = join(dir, `${name}.ts`);
+  writeFileSync(file, /\nconst app = /.test(code) ? `${code}\nexport { app, keys, token };\n` : code);
+  return (await import(/* @vite-ignore */ file)) as T;
+}
+
+describe('docs/nest.md', () => {
+  it('has the examples this suite runs', () => {
+    expect([...examples.keys()].sort()).toEqual(['async', 'express', 'local', 'remote']);
+  });
+
+  it('local: scopes, @CurrentApiKey and the endpoint limit', async () => {
+    const { AppModule, KeysService } = await load<{ AppModule: Type; KeysService: Type<{ issue(name: string, scopes: string[]): Promise<{ token: string }> }> }>('local');
+    const nest = await startNest([AppModule]);
+    try {
+      const reader = await nest.get(KeysService).issue('reader', ['read:projects']);
+      const writer = await nest.get(KeysService).issue('writer', ['read:projects', 'write:projects']);
+      const headers = (token: string) => ({ headers: { 'x-api-key': token } });
+      expect((await call(`${nest.baseUrl}/projects`, headers(reader.token))).body).toEqual({ calledBy: 'reader' });
+      expect((await call(`${nest.baseUrl}/projects`, { method: 'POST', ...headers(reader.token) })).status).toBe(403);
+      for (let i = 0; i < 10; i++) expect((await call(`${nest.baseUrl}/projects`, { method: 'POST', ...headers(writer.token) })).status).toBe(201);
+      expect((await call(`${nest.baseUrl}/projects`, { method: 'POST', ...headers(writer.token) })).status).toBe(429);
+      expect((await call(`${nest.baseUrl}/projects`)).status).toBe(401);
+    } finally {
+      await nest.close();
+    }
+  });
+
+  it('async: the header name comes from ConfigService', async () => {
+    process.env.API_KEY_HEADER = 'x-docs-key';
+    try {
+      const { AppModule } = await load<{ AppModule: Type }>('async');
+      const nest = await startNest([AppModule], [PingController]);
+      try {
+        const { token } = await nest.get(ApiKeyService).create({ name: 'configured' });
+        expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-docs-key': token } })).status).toBe(200);
+        expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': token } })).status).toBe(401);
+      } finally {
+        await nest.close();
+      }
+    } finally {
+      delete process.env.API_KEY_HEADER;
+    }
+  });
+
+  it('express: the middleware and its service', async () => {
+    const { app, token } = await load<{ app: Express; token: string }>('express');
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await call(`${base}/api/projects`, { headers: { 'x-api-key': token } })).body).toEqual({ calledBy: 'express-client' });
+      expect((await call(`${base}/api/projects`)).status).toBe(401);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  describe('remote, against a real Elyzor', () => {
+    let elyzor: RunningElyzor;
+    beforeAll(async () => {
+      elyzor = await startElyzor();
+      const admin = new Elyzor({ baseUrl: elyzor.baseUrl });
+      await admin.auth.register(`docs-${randomUUID()}@example.com`, 'correct horse battery');
+      const project = await admin.projects.create({ name: 'docs-remote' });
+      const actions = ['read_key', 'create_key', 'update_key', 'rotate_key', 'revoke_key'];
+      const root = await admin.rootKeys.create(project.workspaceId, { name: 'docs', permissions: actions.map((a) => `project.${project.id}.${a}`) });
+      process.env.ELYZOR_ROOT_KEY = root.key;
+      process.env.ELYZOR_PROJECT_ID = project.id;
+    });
+    afterAll(async () => {
+      delete process.env.ELYZOR_ROOT_KEY;
+      delete process.env.ELYZOR_PROJECT_ID;
+      await elyzor?.close();
+    });
+
+    it('keys issued through the module are verified by Elyzor', async () => {
+      const { AppModule } = await load<{ AppModule: Type }>('remote', elyzor.baseUrl);
+      const nest = await startNest([AppModule]);
+      try {
+        const reader = await nest.get(ApiKeyService).create({ name: 'reader', scopes: ['read:invoices'] });
+        const other = await nest.get(ApiKeyService).create({ name: 'other' });
+        expect(reader.token).toMatch(/^sk_live_/);
+        expect((await call(`${nest.baseUrl}/invoices`, { headers: { 'x-api-key': reader.token } })).status).toBe(200);
+        expect((await call(`${nest.baseUrl}/invoices`, { headers: { 'x-api-key': other.token } })).status).toBe(403);
+      } finally {
+        await nest.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,182 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { describe, expect, it } from 'vitest';
+import { ApiKeyAuth, ApiKeyModule, ApiKeyService, type ApiKeyModuleOptions } from '../src/index.js';
+import { call, startNest } from './helpers.js';
+
+@Controller('ping')
+class PingController {
+  @Get()
+  @ApiKeyAuth()
+  ping(): unknown {
+    return { pong: true };
+  }
+}
+
+/** Compiling a module with these options: the error it fails with, or null. */
+async function initError(options: unknown): Promise<string | null> {
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [ApiKeyModule.register(options as ApiKeyModuleOptions)] }).compile();
+    await moduleRef.close();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe('ApiKeyModule options', () => {
+  it.each([
+    [{ adapter: 'memory', secretLength: 4 }, 'ApiKeyModule: option "secretLength" must be an integer from 8 to 128'],
+    [{ adapter: 'memory', secretLength: 200 }, 'option "secretLength"'],
+    [{ adapter: 'memory', headerName: '' }, 'option "headerName" must be a non-empty name'],
+    [{ adapter: 'memory', queryParamName: 'api key' }, 'option "queryParamName"'],
+    [{ adapter: 'memory', cookieName: 7 }, 'option "cookieName"'],
+    [{ adapter: 'mongoose' }, 'option "adapter" must be one of'],
+    [{ adapter: 'custom' }, 'option "customAdapter" is required with adapter \'custom\''],
+    [{ adapter: 'kysely' }, 'option "kysely" is required'],
+    [{ adapter: 'elyzor', elyzor: { baseUrl: 'nope', rootKey: 'rk', projectId: 'p' } }, 'option "elyzor.baseUrl" must be a URL'],
+    [{ adapter: 'memory', hashAlgorithm: 'bcrypt' }, "option \"hashAlgorithm\" 'bcrypt' is not supported"],
+    [{ adapter: 'memory', enableCaching: 'yes' }, 'option "enableCaching" must be true or false'],
+    [{ adapter: 'memory', cacheTtlMs: 10 }, 'option "cacheTtlMs"'],
+    [{ adapter: 'memory', headrName: 'x' }, 'option "headrName" is not an option of ApiKeyModule'],
+    [{ adapter: 'prisma' }, 'option "prismaClient" is required'],
+    [{ adapter: 'memory', enableWebhooks: true }, 'option "enableWebhooks" is not available yet'],
+  ])('%j fails at module init naming the option', async (options, message) => {
+    expect(await initError(options)).toContain(message);
+  });
+
+  it('accepts every option of the seed with sound values', async () => {
+    expect(
+      await initError({
+        adapter: 'memory',
+        secretLength: 32,
+        headerName: 'x-api-key',
+        queryParamName: 'api_key',
+        cookieName: 'api_key',
+        hashAlgorithm: 'sha256',
+        enableRateLimiting: true,
+        enableAuditLogging: true,
+        enableCaching: true,
+        enableQuotaLimiting: true,
+        cacheTtlMs: 300000,
+        requireApproval: false,
+        global: false,
+      }),
+    ).toBeNull();
+  });
+
+  it('secretLength is the length of the hexadecimal keys it issues', async () => {
+    const nest = await startNest([ApiKeyModule.register({ adapter: 'memory', secretLength: 40 })], [PingController]);
+    try {
+      const { token } = await nest.get(ApiKeyService).create({ name: 'hex' });
+      expect(token).toMatch(/^[0-9a-f]{40}$/);
+      expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': token } })).status).toBe(200);
+      // A key of another length or alphabet is refused before any lookup.
+      expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': token.toUpperCase() } })).status).toBe(401);
+    } finally {
+      await nest.close();
+    }
+  });
+
+  it('requireApproval makes every new key pending', async () => {
+    const nest = await startNest([ApiKeyModule.register({ adapter: 'memory', requireApproval: true })], [PingController]);
+    try {
+      const key = await nest.get(ApiKeyService).create({ name: 'new' });
+      expect(key.state).toBe('pending');
+      expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': key.token } })).status).toBe(403);
+    } finally {
+      await nest.close();
+    }
+  });
+
+  it('with enableCaching, a revoked key is refused at once', async () => {
+    const nest = await startNest([ApiKeyModule.register({ adapter: 'memory', enableCaching: true, cacheTtlMs: 60_000 })], [PingController]);
+    try {
+      const service = nest.get(ApiKeyService);
+      const key = await service.create({ name: 'cached' });
+      const headers = { 'x-api-key': key.token };
+      expect((await call(`${nest.baseUrl}/ping`, { headers })).status).toBe(200);
+      expect((await call(`${nest.baseUrl}/ping`, { headers })).status).toBe(200);
+      await service.revoke(key.id);
+      expect((await call(`${nest.baseUrl}/ping`, { headers })).status).toBe(401);
+    } finally {
+      await nest.close();
+    }
+  });
+});
+
+describe('ApiKeyModule.registerAsync', () => {
+  it('takes its options from ConfigService', async () => {
+    const config = ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ API_KEY_HEADER: 'x-team-key', API_KEY_LENGTH: 48 })] });
+    const nest = await startNest(
+      [
+        config,
+        ApiKeyModule.registerAsync({
+          imports: [ConfigModule],
+          inject: [ConfigService],
+          useFactory: (settings: ConfigService) => ({
+            adapter: 'memory',
+            headerName: settings.get<string>('API_KEY_HEADER'),
+            secretLength: settings.get<number>('API_KEY_LENGTH'),
+          }),
+        }),
+      ],
+      [PingController],
+    );
+    try {
+      const { token } = await nest.get(ApiKeyService).create({ name: 'from-config' });
+      expect(token).toHaveLength(48);
+      expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-team-key': token } })).status).toBe(200);
+      expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': token } })).status).toBe(401);
+    } finally {
+      await nest.close();
+    }
+  });
+
+  it('an invalid option from the factory fails at init, naming it', async () => {
+    const compiling = Test.createTestingModule({
+      imports: [ApiKeyModule.registerAsync({ useFactory: async () => ({ adapter: 'memory', secretLength: 1 }) })],
+    }).compile();
+    await expect(compiling).rejects.toThrow('option "secretLength"');
+  });
+});
+
+describe('global or not', () => {
+  it('global (the default): a feature module uses the guard without importing ApiKeyModule', async () => {
+    @Module({ controllers: [PingController] })
+    class FeatureModule {}
+    const nest = await startNest([ApiKeyModule.register({ adapter: 'memory' }), FeatureModule]);
+    try {
+      const { token } = await nest.get(ApiKeyService).create({ name: 'global' });
+      expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': token } })).status).toBe(200);
+    } finally {
+      await nest.close();
+    }
+  });
+
+  it('global: false: a module that does not import it cannot use the guard', async () => {
+    @Module({ controllers: [PingController] })
+    class Unrelated {}
+    const compiling = Test.createTestingModule({ imports: [ApiKeyModule.register({ adapter: 'memory', global: false }), Unrelated] })
+      .compile()
+      .then(async (moduleRef) => {
+        const app = moduleRef.createNestApplication({ logger: false });
+        await app.init();
+        await app.close();
+      });
+    await expect(compiling).rejects.toThrow(/ApiKeyService|dependencies/);
+  });
+
+  it('global: false: the module importing it uses it', async () => {
+    @Module({ imports: [ApiKeyModule.register({ adapter: 'memory', global: false })], controllers: [PingController] })
+    class Feature {}
+    const nest = await startNest([Feature]);
+    try {
+      const { token } = await nest.get(ApiKeyService).create({ name: 'local' });
+      expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': token } })).status).toBe(200);
+    } finally {
+      await nest.close();
+    }
+  });
+});
