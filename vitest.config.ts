@@ -34,6 +34,9 @@ export default defineConfig({
       // The SDK and its middleware against a real server over HTTP, on the same backends.
       http('sdk', 'embedded', 'packages/sdk/test/**/*.test.ts'),
       ...(real ? [http('sdk:postgres+redis', 'real', 'packages/sdk/test/**/*.test.ts')] : []),
+      // The Unkey-compatible /v2 API driven by Unkey's own SDK (@unkey/api) against a real server.
+      http('unkey', 'embedded', 'packages/server/test-unkey/**/*.test.ts'),
+      ...(real ? [http('unkey:postgres+redis', 'real', 'packages/server/test-unkey/**/*.test.ts')] : []),
     ],
   },
 });

@@ -57,6 +57,7 @@ import { registerRootKeys } from './routes/root-keys.js';
 import { registerWorkspaceMembers } from './routes/workspace-members.js';
 import { registerWorkspaces } from './routes/workspaces.js';
 import { WebhookService } from './services/webhooks.js';
+import { registerV2 } from './v2/register.js';
 
 export const BODY_LIMIT = 16 * 1024;
 
@@ -202,6 +203,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /v1/auth/login' },
           credential: { type: 'http', scheme: 'bearer', description: 'The API key or service credential being verified' },
+          rootKey: { type: 'http', scheme: 'bearer', description: 'A root key (rk_live_…): the Unkey-compatible /v2 API' },
         },
       },
     },
@@ -260,6 +262,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerVerify(app, context);
   registerStats(app, context);
   registerHealth(app, context);
+  await registerV2(app, context);
   app.decorate('metricsServer', registerMetrics(app, context));
   lane = verifyLane;
   return app;

@@ -31,6 +31,8 @@ export interface ParsedCredential {
   publicId: string;
   /** The whole credential string, as presented. */
   token: string;
+  /** Set when the format fixes the digest (Unkey's: plain SHA-256); else the server's digester applies. */
+  digest?: string;
 }
 
 const PATTERN = /^(sk|svc|rk)_(live|test)_([0-9A-Za-z]{16})\.[0-9A-Za-z]{49}$/;

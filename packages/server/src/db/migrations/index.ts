@@ -5,6 +5,7 @@ import * as usageRollups from './004_usage_rollups.js';
 import * as workspaces from './005_workspaces.js';
 import * as rootKeys from './006_root_keys.js';
 import * as webhooks from './007_webhooks.js';
+import * as unkeyKeys from './008_unkey_keys.js';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: ReadonlyArray<{ version: number; name: string; up: string }> = [
@@ -15,4 +16,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; up: stri
   { version: 5, name: 'workspaces', up: workspaces.up },
   { version: 6, name: 'root_keys', up: rootKeys.up },
   { version: 7, name: 'webhooks', up: webhooks.up },
+  { version: 8, name: 'unkey_keys', up: unkeyKeys.up },
 ];
