@@ -64,6 +64,8 @@ export function toV2Error(error: unknown): V2Error {
     const errors = fieldErrors(thrown);
     return new V2Error(400, 'application/invalid_input', `Invalid request body: ${errors[0]?.location ?? 'body'} ${errors[0]?.message ?? ''}`.trim(), errors);
   }
+  // A revoked key is a deleted one to Unkey's callers: it does not exist.
+  if (error instanceof ElyzorError && error.code === 'already_revoked') return notFoundV2('key', 'The key does not exist');
   const answer = errorAnswer(error, false);
   const status = ERROR_STATUS[answer.code];
   if (status === 400) return badRequest(answer.message);
