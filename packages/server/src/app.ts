@@ -57,7 +57,9 @@ import { registerRootKeys } from './routes/root-keys.js';
 import { registerWorkspaceMembers } from './routes/workspace-members.js';
 import { registerWorkspaces } from './routes/workspaces.js';
 import { WebhookService } from './services/webhooks.js';
-import { registerV2 } from './v2/register.js';
+import { authorizationTooLong } from './v2/auth.js';
+import { sendV2Error } from './v2/errors.js';
+import { isV2, registerV2, V2_ERRORS } from './v2/register.js';
 
 export const BODY_LIMIT = 16 * 1024;
 
@@ -160,6 +162,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     // Refused without further work: no token parsing, no lookup, no limiter.
     if (authorization !== undefined && authorization.length > MAX_AUTHORIZATION_LENGTH) {
       if (request.routeOptions.config?.verifyShape === true) reply.code(401).send({ valid: false, error: 'invalid_key' });
+      else if (isV2(request)) sendV2Error(request, reply, authorizationTooLong());
       else sendError(reply, 'unauthorized', 'Authorization header is too long');
       return;
     }
@@ -190,7 +193,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     done();
   });
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, V2_ERRORS);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

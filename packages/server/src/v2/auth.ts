@@ -22,6 +22,10 @@ export function authenticateRootKey(rootKeys: RootKeyService) {
   };
 }
 
+/** An Authorization header too long to be a root key, refused before any parsing (as `/v1` does, in Unkey's shape). */
+export const authorizationTooLong = (): V2Error =>
+  new V2Error(400, 'authentication/malformed', 'Authorization header is too long', [{ location: 'header.authorization', message: `is longer than ${MAX_AUTHORIZATION_LENGTH} characters` }]);
+
 /** 403 unless the calling root key holds Unkey's `api.<projectId>.<action>` (or `api.*.<action>`). */
 export function requireUnkeyAction(ctx: Ctx, projectId: string, action: UnkeyApiAction): void {
   const { actor } = ctx;

@@ -45,7 +45,7 @@ export class V2Error extends Error {
 
 export const badRequest = (detail: string, location = 'body', fix?: string): V2Error =>
   new V2Error(400, 'application/invalid_input', detail, [{ location, message: detail, ...(fix !== undefined ? { fix } : {}) }]);
-export const notFoundV2 = (what: 'key' | 'api' | 'identity' | 'permission' | 'role', detail: string): V2Error => new V2Error(404, `data/${what}_not_found`, detail);
+export const notFoundV2 = (what: 'key' | 'api' | 'identity' | 'permission' | 'role' | 'route', detail: string): V2Error => new V2Error(404, `data/${what}_not_found`, detail);
 
 /** Fastify's validation errors as Unkey's `errors[]`: a JSON pointer into the body, and the reason. */
 function fieldErrors(error: FastifyError): V2FieldError[] {

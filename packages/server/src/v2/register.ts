@@ -1,6 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import type { App, RouteContext } from '../http/types.js';
 import { authenticateRootKey } from './auth.js';
-import { sendV2Error } from './errors.js';
+import type { ErrorFace } from '../http/errors.js';
+import { notFoundV2, sendV2Error } from './errors.js';
 import { registerApisCreateApi } from './routes/apis-create-api.js';
 import { registerApisDeleteApi } from './routes/apis-delete-api.js';
 import { registerApisGetApi } from './routes/apis-get-api.js';
@@ -14,6 +16,16 @@ import { registerKeysUpdateKey } from './routes/keys-update-key.js';
 import { registerKeysVerifyKey } from './routes/keys-verify-key.js';
 import { registerKeysWhoami } from './routes/keys-whoami.js';
 import { registerLiveness } from './routes/liveness.js';
+
+/** Whether a request is the `/v2` face's (its answers, errors included, are in Unkey's shape). */
+export const isV2 = (request: FastifyRequest): boolean => request.url.startsWith('/v2/');
+
+/** The `/v2` face's errors, for the app's handlers of requests that reach none of its routes. */
+export const V2_ERRORS: ErrorFace = {
+  owns: isV2,
+  sendError: sendV2Error,
+  notFound: (request) => notFoundV2('route', `Route ${request.method} ${request.url.split('?')[0]} not found`),
+};
 
 /**
  * The Unkey-compatible face (`/v2`, docs/unkey.md): Unkey's public v2 API over the same engine
