@@ -10,6 +10,7 @@ import { registerApisListKeys } from './routes/apis-list-keys.js';
 import { registerKeysCreateKey } from './routes/keys-create-key.js';
 import { registerKeysDeleteKey } from './routes/keys-delete-key.js';
 import { registerKeysGetKey } from './routes/keys-get-key.js';
+import { registerKeysMigrateKeys } from './routes/keys-migrate-keys.js';
 import { registerKeysRerollKey } from './routes/keys-reroll-key.js';
 import { registerKeysUpdateCredits } from './routes/keys-update-credits.js';
 import { registerKeysUpdateKey } from './routes/keys-update-key.js';
@@ -52,6 +53,7 @@ export async function registerV2(app: App, context: RouteContext): Promise<void>
       registerKeysRerollKey(authed, context);
       registerKeysUpdateCredits(authed, context);
       registerKeysVerifyKey(authed, context);
+      registerKeysMigrateKeys(authed, context);
     });
   });
 }

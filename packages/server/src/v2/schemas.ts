@@ -82,3 +82,23 @@ export const VerifyKeyBody = Type.Object({
   ),
   migrationId: Type.Optional(Type.String({ maxLength: 255 })),
 });
+
+export const MigrateKeysBody = Type.Object({
+  migrationId: Type.String({ minLength: 1, maxLength: 255 }),
+  apiId: Id,
+  keys: Type.Array(
+    Type.Object({
+      hash: Type.String({ minLength: 1, maxLength: 128 }),
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+      externalId: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+      meta: Type.Optional(Meta),
+      roles: Type.Optional(Permissions),
+      permissions: Type.Optional(Permissions),
+      expires: Type.Optional(Type.Integer({ minimum: 0 })),
+      enabled: Type.Optional(Type.Boolean()),
+      credits: Type.Optional(Credits),
+      ratelimits: Type.Optional(Type.Array(RatelimitRequest, { maxItems: 50 })),
+    }),
+    { minItems: 1, maxItems: 100 },
+  ),
+});
