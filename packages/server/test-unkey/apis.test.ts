@@ -19,7 +19,7 @@ describe('/v2 plumbing: envelope, errors, root-key auth', () => {
   });
 
   it('a missing Authorization header is 400 with errors[], a malformed one too', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }]) {
+    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }] as Array<Record<string, string>>) {
       const response = await world.post('/v2/apis.getApi', { apiId: 'x' }, headers);
       expect(response.status).toBe(400);
       const body = (await response.json()) as { meta: { requestId: string }; error: { status: number; title: string; type: string; detail: string; errors: unknown[] } };
