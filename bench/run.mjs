@@ -39,7 +39,7 @@ import { cpus, hostname, loadavg, release, tmpdir, totalmem, type } from 'node:o
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { call, checkUsage, createAccount, createKey, ROOT, SERVER_MAIN, startElyzor, totalRequests } from './lib/elyzor.mjs';
+import { call, checkUsage, createAccount, createKey, createVerifyRootKey, ROOT, SERVER_MAIN, startElyzor, totalRequests } from './lib/elyzor.mjs';
 import { countKeys, credentialReads, insertBusyUsage, insertKeys, resetDatabase, withClient } from './lib/db.mjs';
 import { pickGenerator, runLoad } from './lib/load.mjs';
 import { malformedTokens } from './lib/tokens.mjs';
@@ -373,6 +373,13 @@ async function main() {
         target('p99 ≤ 5 ms', m.result.latencyMs.p99 <= 5),
       ]),
     );
+
+    // The same key through the Unkey-compatible face: the root key read per request, then the same verification.
+    step('1u: valid key at /v2/keys.verifyKey, embedded backends');
+    const rootKey = await createVerifyRootKey(embedded.url, account);
+    const v2Load = (durationMs) => ({ method: 'POST', path: '/v2/keys.verifyKey', body: JSON.stringify({ key: key.key }), tokens: [rootKey], connections: c, durationMs });
+    const mu = await measure(ctx, { server: embedded, account, warmup: v2Load(w), load: v2Load(d), namesProject: true, expectStatus: 200, beside: true });
+    scenarios.push(scenarioRecord('1u', 'valid key at /v2/keys.verifyKey (cache hit)', 'embedded', mu, mu.besideBaseline.rps, [target('answers 200 and counts usage', mu.check.pass)]));
   } finally {
     ctx.instances.push(await describeStop(embedded));
   }

@@ -70,6 +70,13 @@ export async function createKey(baseUrl, account, body = {}) {
   return expect(baseUrl, 'POST', `/v1/projects/${account.projectId}/keys`, 201, { body, token: account.accessToken });
 }
 
+/** A root key of the account's workspace that may verify keys at `/v2/keys.verifyKey` (Unkey's `api.*.verify_key`). */
+export async function createVerifyRootKey(baseUrl, account) {
+  const [workspace] = await expect(baseUrl, 'GET', '/v1/workspaces', 200, { token: account.accessToken });
+  const rootKey = await expect(baseUrl, 'POST', `/v1/workspaces/${workspace.id}/root-keys`, 201, { body: { name: 'bench', permissions: ['api.*.verify_key'] }, token: account.accessToken });
+  return rootKey.key;
+}
+
 export async function totalRequests(baseUrl, account) {
   const stats = await expect(baseUrl, 'GET', `/v1/projects/${account.projectId}/stats?range=1d`, 200, { token: account.accessToken });
   return stats.totalRequests;

@@ -58,6 +58,9 @@ import { registerRootKeys } from './routes/root-keys.js';
 import { registerWorkspaceMembers } from './routes/workspace-members.js';
 import { registerWorkspaces } from './routes/workspaces.js';
 import { WebhookService } from './services/webhooks.js';
+import { authorizationTooLong } from './v2/auth.js';
+import { sendV2Error } from './v2/errors.js';
+import { isV2, registerV2, V2_ERRORS } from './v2/register.js';
 
 export const BODY_LIMIT = 16 * 1024;
 
@@ -160,6 +163,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     // Refused without further work: no token parsing, no lookup, no limiter.
     if (authorization !== undefined && authorization.length > MAX_AUTHORIZATION_LENGTH) {
       if (request.routeOptions.config?.verifyShape === true) reply.code(401).send({ valid: false, error: 'invalid_key' });
+      else if (isV2(request)) sendV2Error(request, reply, authorizationTooLong());
       else sendError(reply, 'unauthorized', 'Authorization header is too long');
       return;
     }
@@ -190,7 +194,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     done();
   });
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, V2_ERRORS);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -203,6 +207,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /v1/auth/login' },
           credential: { type: 'http', scheme: 'bearer', description: 'The API key or service credential being verified' },
+          rootKey: { type: 'http', scheme: 'bearer', description: 'A root key (rk_live_…): the Unkey-compatible /v2 API' },
         },
       },
     },
@@ -262,6 +267,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerStats(app, context);
   registerHealth(app, context);
   await registerDashboard(app, deps.config, app.log as AppLogger);
+  await registerV2(app, context);
   app.decorate('metricsServer', registerMetrics(app, context));
   lane = verifyLane;
   return app;

@@ -443,6 +443,8 @@ function contractViolations(route: RouteInfo, response: LightMyRequestResponse):
     if (route.path.endsWith('*') && status === 200 && /root:x:0:0|"name":\s*"elyzor"/.test(response.body)) problems.push('served a file outside the documentation assets');
     return problems;
   }
+  // The Unkey-compatible face keeps Unkey's error contract instead (docs/unkey.md).
+  if (route.path.startsWith('/v2/')) return [...problems, ...unkeyViolations(response)];
   const contentType = String(response.headers['content-type'] ?? '');
   if (!contentType.startsWith('application/json')) return [...problems, `status ${status} with content-type ${JSON.stringify(contentType)}`];
   let body: unknown;
@@ -466,6 +468,27 @@ function contractViolations(route: RouteInfo, response: LightMyRequestResponse):
   } else {
     problems.push(`status ${status} with error ${JSON.stringify(error)}, not a catalogue code${route.verify ? ' nor a verification outcome' : ''}`);
   }
+  return problems;
+}
+
+/** Unkey's error shape: `{meta: {requestId}, error: {title, detail, status, type, errors?}}`, 400s with `errors[]`, 429 as problem+json. */
+function unkeyViolations(response: LightMyRequestResponse): string[] {
+  const status = response.statusCode;
+  const contentType = String(response.headers['content-type'] ?? '');
+  const expected = status === 429 ? 'application/problem+json' : 'application/json';
+  if (!contentType.startsWith(expected)) return [`status ${status} with content-type ${JSON.stringify(contentType)}`];
+  let body: { meta?: { requestId?: unknown }; error?: { title?: unknown; detail?: unknown; status?: unknown; type?: unknown; errors?: unknown } };
+  try {
+    body = JSON.parse(response.body) as typeof body;
+  } catch {
+    return [`status ${status} with a body that is not JSON`];
+  }
+  const problems: string[] = [];
+  if (body.meta?.requestId !== response.headers['x-request-id']) problems.push(`status ${status} without the request id in meta`);
+  const error = body.error;
+  if (error === undefined || typeof error.title !== 'string' || typeof error.detail !== 'string' || typeof error.type !== 'string') return [...problems, `status ${status} without Unkey's error object`];
+  if (error.status !== status) problems.push(`status ${status} with error.status ${String(error.status)}`);
+  if (status === 400 && (!Array.isArray(error.errors) || error.errors.length === 0)) problems.push('a 400 without errors[]');
   return problems;
 }
 

@@ -1,5 +1,5 @@
 import type { Ctx } from './context.js';
-import { createCredential, type CreateCredentialInput } from './create-credential.js';
+import { createCredential, importCredential, type CreateCredentialInput, type ImportCredentialInput } from './create-credential.js';
 import type { CredentialDeps } from './deps.js';
 import { getCredential, type CredentialRef } from './get-credential.js';
 import { listCredentials, type ListCredentialsInput } from './list-credentials.js';
@@ -14,6 +14,8 @@ type Call<I> = { ctx: Ctx; input: I };
 /** The credential lifecycle, bound to its ports once: what every face (HTTP, library, CLI) calls. */
 export interface CredentialVerbs {
   create(call: Call<CreateCredentialInput>): Promise<IssuedCredential>;
+  /** An existing key by its SHA-256 (Unkey's `keys.migrateKeys`). */
+  import(call: Call<ImportCredentialInput>): Promise<CredentialView>;
   get(call: Call<CredentialRef>): Promise<CredentialView>;
   list(call: Call<ListCredentialsInput>): Promise<Page<CredentialView>>;
   update(call: Call<UpdateCredentialInput>): Promise<CredentialView>;
@@ -24,6 +26,7 @@ export interface CredentialVerbs {
 export function credentialVerbs(deps: CredentialDeps): CredentialVerbs {
   return {
     create: (call) => createCredential(deps, call),
+    import: (call) => importCredential(deps, call),
     get: (call) => getCredential(deps, call),
     list: (call) => listCredentials(deps, call),
     update: (call) => updateCredential(deps, call),

@@ -1,4 +1,5 @@
 import type { Environment } from '../keys/key-format.js';
+import type { UnkeyFormat } from '../keys/unkey-format.js';
 import type { CreditsPolicy, CredentialKind, QuotaPolicy, RateLimitPolicy } from '../verify/record.js';
 
 /**
@@ -38,6 +39,8 @@ export interface Credential {
   ownerId: string | null;
   /** Names the counters of rate limit, quota and credits; null means the credential's own id. */
   limitKey: string | null;
+  /** Keys of Unkey's format (issued through `/v2` or imported by hash); null for Elyzor's own. */
+  keyFormat: UnkeyFormat | null;
 }
 
 /** The policy fields of a credential: what create and update set. */
@@ -47,7 +50,7 @@ export type CredentialPolicy = Pick<
 >;
 
 /** What a store needs to insert a credential; it assigns `id`, `createdAt` and `updatedAt`. */
-export type NewCredential = Pick<Credential, 'projectId' | 'kind' | 'environment' | 'publicId' | 'digest' | 'label' | 'name'> & Partial<CredentialPolicy>;
+export type NewCredential = Pick<Credential, 'projectId' | 'kind' | 'environment' | 'publicId' | 'digest' | 'label' | 'name'> & Partial<CredentialPolicy> & { keyFormat?: UnkeyFormat | null };
 
 /** Columns a verb may change on an existing credential. */
 export type CredentialPatch = Partial<CredentialPolicy & Pick<Credential, 'label' | 'name' | 'revokedAt' | 'revokeReason' | 'replacedBy'>>;

@@ -23,6 +23,7 @@ const DEFAULTS = {
   metadata: null,
   tags: [],
   ownerId: null,
+  keyFormat: null,
 } satisfies Partial<Credential>;
 
 const encodeCursor = (c: Credential): string => Buffer.from(`${c.createdAt.toISOString()}|${c.id}`).toString('base64url');
@@ -157,6 +158,7 @@ export class MemoryCredentialStore implements CredentialStore {
             publicId: replacement.publicId,
             digest: replacement.digest,
             limitKey: replacement.limitKey,
+            keyFormat: replacement.keyFormat ?? null,
             createdAt: at,
             updatedAt: at,
             lastUsedAt: null,

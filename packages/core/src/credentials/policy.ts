@@ -28,6 +28,10 @@ export interface RateLimitInput {
   limit?: number;
   windowSeconds?: number;
   burst?: number;
+  /** Sliding windows only: the name a `/v2` caller gave the limit. */
+  name?: string;
+  /** Sliding windows only: false when `/v2` verifications apply it only by name. */
+  autoApply?: boolean;
 }
 
 /** The policy as answers show it (credits without their internal `setAt`). */
@@ -78,7 +82,7 @@ export function toRateLimitPolicy(input: RateLimitInput): RateLimitPolicy {
   }
   if (algorithm === 'token_bucket') return { algorithm, limit: input.limit, windowSeconds: input.windowSeconds, burst: input.burst ?? input.limit };
   if (input.burst !== undefined) throw validationError('rateLimit.burst applies to the token_bucket algorithm only');
-  return { algorithm, limit: input.limit, windowSeconds: input.windowSeconds };
+  return { algorithm, limit: input.limit, windowSeconds: input.windowSeconds, ...(input.name !== undefined ? { name: input.name } : {}), ...(input.autoApply === false ? { autoApply: false } : {}) };
 }
 
 /** Validates a policy input and returns the stored values of the fields it sets (and only those). */

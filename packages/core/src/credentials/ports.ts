@@ -1,4 +1,5 @@
 import type { Environment } from '../keys/key-format.js';
+import type { UnkeyFormat } from '../keys/unkey-format.js';
 import type { Role } from '../teams/roles.js';
 import type { CredentialKind, CredentialRecord } from '../verify/record.js';
 import type { OutboxEvent } from '../webhooks/events.js';
@@ -75,7 +76,7 @@ export interface CredentialTx {
    * Rotation's copy: a new credential with every column of `id` carried over (so a column added
    * later cannot be forgotten), except its identity, secret and history, which start afresh.
    */
-  cloneCredential(id: string, replacement: { publicId: string; digest: string; limitKey: string }): Promise<Credential>;
+  cloneCredential(id: string, replacement: { publicId: string; digest: string; limitKey: string; keyFormat?: UnkeyFormat | null }): Promise<Credential>;
   /** Written in this unit of work: the change and its audit entry land together, or neither. */
   audit(entry: AuditEntry): Promise<void>;
   /**

@@ -1,6 +1,7 @@
 import { credentialAction } from '../teams/actions.js';
 import { ElyzorError, notFound } from '../errors.js';
 import { credentialEvent } from '../webhooks/events.js';
+import { DEFAULT_UNKEY_BYTES, generateUnkeyKey } from '../keys/unkey-format.js';
 import { auditEntry } from './audit-entry.js';
 import { isUuid, reachProject } from './authorize.js';
 import type { Ctx } from './context.js';
@@ -30,10 +31,17 @@ export async function rotateCredential(deps: CredentialDeps, { ctx, input }: { c
     const old = await tx.lockCredential(projectId, kind, id);
     if (old === undefined) throw notFound(credentialNoun(kind));
     if (old.revokedAt !== null) throw new ElyzorError('already_revoked', `${credentialNoun(kind)} is revoked or already rotated`);
-    const issued = deps.generate(CREDENTIAL_TYPE[kind], old.environment);
+    // A key of Unkey's format is replaced by one of the same prefix and length.
+    const unkey = old.keyFormat === null ? null : generateUnkeyKey(old.keyFormat.prefix, old.keyFormat.byteLength || DEFAULT_UNKEY_BYTES);
+    const issued = unkey ?? deps.generate(CREDENTIAL_TYPE[kind], old.environment);
     // Retire the old one first: for services this frees the name for the replacement.
     await tx.updateCredential(old.id, { revokedAt: retireAt, revokeReason: 'rotated' });
-    const replacement = await tx.cloneCredential(old.id, { publicId: issued.publicId, digest: deps.digest(issued.token), limitKey: limitKeyOf(old) });
+    const replacement = await tx.cloneCredential(old.id, {
+      publicId: issued.publicId,
+      digest: unkey?.digest ?? deps.digest(issued.token),
+      limitKey: limitKeyOf(old),
+      keyFormat: unkey?.format ?? null,
+    });
     const retired = await tx.updateCredential(old.id, { replacedBy: replacement.id });
     await tx.audit(
       auditEntry(ctx, {

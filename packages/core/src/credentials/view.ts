@@ -36,7 +36,8 @@ export function toCredentialView(credential: Credential, now: number): Credentia
   const status = credentialStatus(credential, now);
   const view: CredentialView = {
     id: credential.id,
-    prefix: displayPrefix(CREDENTIAL_TYPE[credential.kind], credential.environment, credential.publicId),
+    // A key of Unkey's format shows its start; it has no public id of its own.
+    prefix: credential.keyFormat?.start ?? displayPrefix(CREDENTIAL_TYPE[credential.kind], credential.environment, credential.publicId),
     environment: credential.environment,
     status,
     revoked: status === 'revoked',

@@ -31,6 +31,8 @@ export interface ParsedCredential {
   publicId: string;
   /** The whole credential string, as presented. */
   token: string;
+  /** Set when the format fixes the digest (Unkey's: plain SHA-256); else the server's digester applies. */
+  digest?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CredentialKind, CredentialRecord } from './record.js';
+import type { CredentialKind, CredentialRecord, ScopeGrants } from './record.js';
 import type { VerifyOutcome } from './outcome.js';
 import { statusOf } from '../credentials/credential.js';
 import { ipAllowed } from './ip-rules.js';
@@ -11,6 +11,8 @@ export interface PolicyRequest {
   scopes?: readonly string[] | undefined;
   resource?: string | undefined;
   ip?: string | undefined;
+  /** A permission query beyond a list of scopes (Unkey's `A AND (B OR C)`), asked of the granted scopes. */
+  permits?: ((granted: ScopeGrants) => boolean) | undefined;
 }
 
 export type PolicyDecision =
@@ -41,5 +43,6 @@ export function decide(record: CredentialRecord | null, request: PolicyRequest):
     const missing = missingScopes(record.scopes, request.scopes, request.resource);
     if (missing.length > 0) return { ok: false, outcome: 'insufficient_scope', missingScopes: missing };
   }
+  if (request.permits !== undefined && !request.permits(record.scopes)) return { ok: false, outcome: 'insufficient_scope' };
   return { ok: true };
 }

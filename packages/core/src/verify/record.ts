@@ -4,7 +4,7 @@ export type CredentialKind = 'key' | 'service';
 
 /** Per-credential rate limit. `null` on the record means "the server default". */
 export type RateLimitPolicy =
-  | { algorithm: 'sliding_window'; limit: number; windowSeconds: number }
+  | { algorithm: 'sliding_window'; limit: number; windowSeconds: number; /** Unkey's name of the limit (`/v2`), kept for its answers. */ name?: string; /** false: `/v2` applies it only when a verification names it. */ autoApply?: boolean }
   | { algorithm: 'token_bucket'; limit: number; windowSeconds: number; burst: number }
   | { algorithm: 'none' };
 

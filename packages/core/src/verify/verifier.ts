@@ -2,11 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import { digestsEqual, type Digester } from '../keys/digest.js';
 import { parseCredential, type ParsedCredential } from '../keys/key-format.js';
+import { parseUnkeyKey } from '../keys/unkey-format.js';
 import type { LimitCheck, Limiter, LimitResult } from '../limiter/limiter.js';
 import type { LimitDecision, LimitRule } from '../limiter/rules.js';
 import type { UsageSink } from '../usage.js';
 import type { CredentialCache } from './credential-cache.js';
-import { decide } from './decide.js';
+import { decide, type PolicyRequest } from './decide.js';
 import type { VerifyOutcome } from './outcome.js';
 import { LimitPlan } from './limit-plan.js';
 import type { CredentialKind, CredentialRecord } from './record.js';
@@ -34,6 +35,10 @@ export interface VerifyRequest {
   ip?: string | undefined;
   /** Units of rate limit and quota this request spends; 1 by default. */
   cost?: number | undefined;
+  /** A permission query checked where scopes are (see `PolicyRequest.permits`). */
+  permits?: PolicyRequest['permits'];
+  /** Units of credits this request spends when they differ from `cost` (Unkey's `credits.cost`). */
+  creditsCost?: number | undefined;
   /**
    * When set, a cache miss reaches the store only if this admits it: it returns the function
    * that ends the lookup, or null to refuse it. A refused lookup is answered `invalid_key` (the
@@ -59,7 +64,8 @@ const TYPE_OF_KIND = { key: 'sk', service: 'svc' } as const;
 
 /**
  * The verification path: parse + checksum → cache (or store) → digest comparison → policy →
- * limits → usage event. Everything before the limiter is in memory on a cache hit; the limiter is
+ * limits → usage event. A string not of Elyzor's format may be an API key of Unkey's
+ * (`unkey-format.ts`): it is looked up by its hash instead, after the fast path has refused it. Everything before the limiter is in memory on a cache hit; the limiter is
  * in memory too with the embedded backend, or one Redis round trip.
  *
  * `verify` answers without suspending whenever nothing has to be waited for: a malformed string,
@@ -81,7 +87,7 @@ export class Verifier {
    */
   verify(request: VerifyRequest): VerifyResult | Promise<VerifyResult> {
     const started = performance.now();
-    const parsed = request.token === undefined ? null : parseCredential(request.token);
+    const parsed = request.token === undefined ? null : (parseCredential(request.token) ?? (request.kind === 'key' ? parseUnkeyKey(request.token) : null));
     if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
     const cached = this.deps.cache.peek(parsed.publicId);
     if (cached !== undefined) return this.withRecord(request, parsed, cached, started);
@@ -90,13 +96,27 @@ export class Verifier {
     );
   }
 
+  /**
+   * The credential a presented string is, read through the cache, without deciding or spending
+   * anything: for a face that must know whose key it is before it verifies (`/v2` checks that
+   * the calling root key may verify keys of that project). Null when unknown or not authentic.
+   */
+  async find(token: string, kind: CredentialKind): Promise<CredentialRecord | null> {
+    const parsed = parseCredential(token) ?? (kind === 'key' ? parseUnkeyKey(token) : null);
+    if (parsed === null || parsed.type !== TYPE_OF_KIND[kind]) return null;
+    const cached = this.deps.cache.peek(parsed.publicId);
+    const found = cached !== undefined ? cached : await this.deps.cache.load(parsed.publicId, this.deps.lookup);
+    if (found === null || found.kind !== kind || !digestsEqual(parsed.digest ?? this.deps.digest(parsed.token), found.digest)) return null;
+    return found;
+  }
+
   private withRecord(request: VerifyRequest, parsed: ParsedCredential, found: CredentialRecord | null, started: number): VerifyResult | Promise<VerifyResult> {
     const { deps } = this;
     // A record whose digest does not match is treated exactly as an unknown key.
-    const record = found !== null && digestsEqual(deps.digest(parsed.token), found.digest) ? found : null;
+    const record = found !== null && digestsEqual(parsed.digest ?? deps.digest(parsed.token), found.digest) ? found : null;
     if (record === null) return rejected('invalid_key', null);
     const now = deps.clock.now();
-    const policy = decide(record, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
+    const policy = decide(record, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip, permits: request.permits });
     const plan = this.planOf(record);
     if (!policy.ok) {
       const result = rejected(policy.outcome, record);
@@ -108,8 +128,9 @@ export class Verifier {
       if (probe instanceof Promise) return probe.then((p) => this.probed(result, p, started));
       return this.probed(result, probe, started);
     }
-    const checks = plan.checksAt(now);
+    const planned = plan.checksAt(now);
     const cost = request.cost ?? 1;
+    const checks = request.creditsCost === undefined || plan.creditsIndex === -1 ? planned : withCost(planned, plan.creditsIndex, request.creditsCost);
     if (checks.length === 0) return this.finish(admitted(record, plan, null, cost, checks), started);
     const invalidations = deps.cache.invalidationCount;
     const limits = this.consume(checks, cost);
@@ -121,7 +142,7 @@ export class Verifier {
         return this.finish(admitted(record, plan, spent, cost, checks), started);
       }
       return deps.cache.load(parsed.publicId, deps.lookup).then((fresh) => {
-        const again = decide(fresh, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip });
+        const again = decide(fresh, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip, permits: request.permits });
         if (fresh === null || fresh.digest !== record.digest) return this.finish(rejected('invalid_key', record), started);
         if (!again.ok) return this.finish(rejected(again.outcome, fresh), started);
         return this.finish(admitted(record, plan, spent, cost, checks), started);
@@ -208,6 +229,11 @@ function admitted(record: CredentialRecord, plan: LimitPlan, limits: LimitResult
   const { decisions } = limits;
   const at = (index: number): LimitDecision | null => (index === -1 ? null : (decisions[index] ?? null));
   return { outcome, record, rateLimit: at(plan.rateIndex), quota: at(plan.quotaIndex), credits: at(plan.creditsIndex), retryAfterMs, missingScopes: undefined };
+}
+
+/** The checks with their own cost for the one at `index`. */
+function withCost(checks: readonly LimitCheck[], index: number, cost: number): LimitCheck[] {
+  return checks.map((check, i) => (i === index ? { ...check, cost } : check));
 }
 
 function rejected(outcome: VerifyOutcome, record: CredentialRecord | null): VerifyResult {

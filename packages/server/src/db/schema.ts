@@ -67,6 +67,8 @@ export interface CredentialsTable {
   owner_id: string | null;
   credits: Json<unknown> | null;
   limit_key: string | null;
+  /** Keys of Unkey's format: `{prefix, byteLength, start}`; null for Elyzor's own. */
+  key_format: Json<unknown> | null;
 }
 
 /** Verifications of one credential with one outcome within one minute (UTC), counted. */

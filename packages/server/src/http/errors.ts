@@ -102,9 +102,20 @@ export function errorAnswer(error: unknown, verifyShaped: boolean): ErrorAnswer 
   return { code: 'internal_error', message: 'Internal server error', extra: {}, log: { level: 'error', message: 'unhandled error' } };
 }
 
+/**
+ * A face with an error shape of its own (`/v2`): the requests it owns get their errors from it,
+ * also those that reach no route of it (a wrong method, a body that does not parse).
+ */
+export interface ErrorFace {
+  owns(request: FastifyRequest): boolean;
+  sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply;
+  notFound(request: FastifyRequest): unknown;
+}
+
 /** Registers the error and not-found handlers; every error response goes through `errorAnswer`. */
-export function registerErrorHandling(app: App): void {
+export function registerErrorHandling(app: App, face?: ErrorFace): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (face?.owns(request) === true) return face.sendError(request, reply, error);
     const answer = errorAnswer(error, verifyShaped(request));
     if (answer.log !== undefined) {
       request.log[answer.log.level]({ err: error, requestId: request.id, method: request.method, url: request.url.split('?')[0] }, answer.log.message);
@@ -113,5 +124,8 @@ export function registerErrorHandling(app: App): void {
     return sendError(reply, answer.code, answer.message, answer.extra);
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`));
+  app.setNotFoundHandler((request, reply) => {
+    if (face?.owns(request) === true) return face.sendError(request, reply, face.notFound(request));
+    return sendError(reply, 'not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`);
+  });
 }

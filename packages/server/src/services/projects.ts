@@ -21,8 +21,8 @@ function viewerOf(ctx: Ctx): ProjectViewer {
   const { actor } = ctx;
   if (actor.type === 'user') return { userId: actor.userId };
   if (actor.type === 'root_key') {
-    const projectIds = actor.permissions.map((p) => p.split('.')).filter((parts) => parts[0] === 'project' && parts[1] !== undefined && isUuid(parts[1])).map((parts) => (parts[1] ?? '').toLowerCase());
-    return { workspaceId: actor.workspaceId, allProjects: actor.permissions.some((p) => p.startsWith('project.*.')), projectIds: [...new Set(projectIds)] };
+    const projectIds = actor.permissions.map((p) => p.split('.')).filter((parts) => (parts[0] === 'project' || parts[0] === 'api') && parts[1] !== undefined && isUuid(parts[1])).map((parts) => (parts[1] ?? '').toLowerCase());
+    return { workspaceId: actor.workspaceId, allProjects: actor.permissions.some((p) => p.startsWith('project.*.') || p.startsWith('api.*.')), projectIds: [...new Set(projectIds)] };
   }
   throw notFound('Project');
 }

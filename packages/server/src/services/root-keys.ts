@@ -128,7 +128,7 @@ export class RootKeyService {
     if (unique.length > MAX_PERMISSIONS) throw validationError(`A root key holds at most ${MAX_PERMISSIONS} permissions`);
     const invalid = invalidPermissions(unique);
     if (invalid.length > 0) throw validationError('Unknown permissions (see docs/api.md for the list)', { invalid });
-    const named = [...new Set(unique.map((p) => p.split('.')).filter((parts) => parts[0] === 'project' && parts[1] !== '*').map((parts) => (parts[1] ?? '').toLowerCase()))];
+    const named = [...new Set(unique.map((p) => p.split('.')).filter((parts) => (parts[0] === 'project' || parts[0] === 'api') && parts[1] !== '*').map((parts) => (parts[1] ?? '').toLowerCase()))];
     if (named.length > 0) {
       const found = await trx.selectFrom('projects').select('id').where('workspace_id', '=', workspaceId).where('id', 'in', named).execute();
       const missing = named.filter((id) => !found.some((row) => row.id === id));

@@ -1,4 +1,4 @@
-import { NameTakenError, recordOf, systemClock, type Clock, type AuditEntry, type Credential, type CredentialKind, type CredentialPatch, type CredentialRecord, type CredentialStore, type CredentialTx, type CreditsPolicy, type NewCredential, type ProjectRef, type QuotaPolicy, type RateLimitPolicy } from '@elyzor/core';
+import { NameTakenError, recordOf, systemClock, type Clock, type AuditEntry, type Credential, type CredentialKind, type CredentialPatch, type CredentialRecord, type CredentialStore, type CredentialTx, type CreditsPolicy, type NewCredential, type ProjectRef, type QuotaPolicy, type RateLimitPolicy, type UnkeyFormat } from '@elyzor/core';
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { CredentialsTable, Schema } from '../db/schema.js';
@@ -43,6 +43,7 @@ export function toCredential(row: CredentialRow): Credential {
     tags: row.tags,
     ownerId: row.owner_id,
     limitKey: row.limit_key,
+    keyFormat: row.key_format as UnkeyFormat | null,
   };
 }
 
@@ -70,8 +71,9 @@ function patchColumns(patch: CredentialPatch): Updateable<CredentialsTable> {
 }
 
 function insertColumns(values: NewCredential): Insertable<CredentialsTable> {
-  const { projectId, kind, environment, publicId, digest, label, name, ...policy } = values;
+  const { projectId, kind, environment, publicId, digest, label, name, keyFormat, ...policy } = values;
   return {
+    key_format: jsonOrNull(keyFormat ?? null),
     project_id: projectId,
     kind,
     environment,
@@ -101,7 +103,7 @@ async function namesChecked<T>(run: () => Promise<T>): Promise<T> {
  * own catalogue at run time, so a column added by a later migration is carried over by
  * rotation without anyone remembering to add it here.
  */
-const FRESH_ON_ROTATION = new Set(['id', 'public_id', 'digest', 'limit_key', 'created_at', 'updated_at', 'last_used_at', 'revoked_at', 'revoke_reason', 'replaced_by']);
+const FRESH_ON_ROTATION = new Set(['id', 'public_id', 'digest', 'limit_key', 'created_at', 'updated_at', 'last_used_at', 'revoked_at', 'revoke_reason', 'replaced_by', 'key_format']);
 
 async function carriedColumns(db: Db): Promise<string[]> {
   const rows = await sql<{ column_name: string }>`
@@ -142,8 +144,8 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
         const carried = (await columns(trx)).map((name) => sql.id(name));
         const list = sql.join(carried);
         const result = await sql<CredentialRow>`
-          insert into credentials (${list}, public_id, digest, limit_key)
-          select ${list}, ${replacement.publicId}, ${replacement.digest}, ${replacement.limitKey}
+          insert into credentials (${list}, public_id, digest, limit_key, key_format)
+          select ${list}, ${replacement.publicId}, ${replacement.digest}, ${replacement.limitKey}, ${jsonOrNull(replacement.keyFormat ?? null)}
           from credentials where id = ${id}
           returning *`.execute(trx);
         const row = result.rows[0];

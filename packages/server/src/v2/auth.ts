@@ -1,0 +1,34 @@
+import { allowsUnkeyAction, type Ctx, type UnkeyApiAction } from '@elyzor/core';
+import type { FastifyRequest } from 'fastify';
+import { MAX_AUTHORIZATION_LENGTH } from '../http/authenticate.js';
+import type { RootKeyService } from '../services/root-keys.js';
+import { V2Error } from './errors.js';
+
+/**
+ * Pre-handler of every authenticated `/v2` route, answering as Unkey does: no `Authorization`
+ * header, or one that is not `Bearer <token>`, is a 400; a token that is no live root key is a 401.
+ * The root key is read from the database on every request, as on `/v1`.
+ */
+export function authenticateRootKey(rootKeys: RootKeyService) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization;
+    if (header === undefined || header.trim() === '') throw new V2Error(400, 'authentication/missing', 'Authorization header is missing; send `Authorization: Bearer <root key>`', [{ location: 'header.authorization', message: 'is missing', fix: 'Send `Authorization: Bearer <root key>`' }]);
+    const match = /^bearer\s+(\S+)\s*$/i.exec(header);
+    if (match === null || header.length > MAX_AUTHORIZATION_LENGTH) {
+      throw new V2Error(400, 'authentication/malformed', 'Authorization header is malformed; expected `Bearer <root key>`', [{ location: 'header.authorization', message: 'is not `Bearer <root key>`' }]);
+    }
+    const actor = await rootKeys.authenticate(match[1] as string);
+    request.ctx = { actor, requestId: String(request.id), ip: request.ip };
+  };
+}
+
+/** An Authorization header too long to be a root key, refused before any parsing (as `/v1` does, in Unkey's shape). */
+export const authorizationTooLong = (): V2Error =>
+  new V2Error(400, 'authentication/malformed', 'Authorization header is too long', [{ location: 'header.authorization', message: `is longer than ${MAX_AUTHORIZATION_LENGTH} characters` }]);
+
+/** 403 unless the calling root key holds Unkey's `api.<projectId>.<action>` (or `api.*.<action>`). */
+export function requireUnkeyAction(ctx: Ctx, projectId: string, action: UnkeyApiAction): void {
+  const { actor } = ctx;
+  if (actor.type === 'root_key' && allowsUnkeyAction(actor.permissions, projectId, action)) return;
+  throw new V2Error(403, 'authorization/insufficient_permissions', `The root key lacks the permission api.${projectId}.${action} (or api.*.${action})`);
+}

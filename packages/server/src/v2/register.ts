@@ -1,0 +1,59 @@
+import type { FastifyRequest } from 'fastify';
+import type { App, RouteContext } from '../http/types.js';
+import { authenticateRootKey } from './auth.js';
+import type { ErrorFace } from '../http/errors.js';
+import { notFoundV2, sendV2Error } from './errors.js';
+import { registerApisCreateApi } from './routes/apis-create-api.js';
+import { registerApisDeleteApi } from './routes/apis-delete-api.js';
+import { registerApisGetApi } from './routes/apis-get-api.js';
+import { registerApisListKeys } from './routes/apis-list-keys.js';
+import { registerKeysCreateKey } from './routes/keys-create-key.js';
+import { registerKeysDeleteKey } from './routes/keys-delete-key.js';
+import { registerKeysGetKey } from './routes/keys-get-key.js';
+import { registerKeysMigrateKeys } from './routes/keys-migrate-keys.js';
+import { registerKeysRerollKey } from './routes/keys-reroll-key.js';
+import { registerKeysUpdateCredits } from './routes/keys-update-credits.js';
+import { registerKeysUpdateKey } from './routes/keys-update-key.js';
+import { registerKeysVerifyKey } from './routes/keys-verify-key.js';
+import { registerKeysWhoami } from './routes/keys-whoami.js';
+import { registerLiveness } from './routes/liveness.js';
+
+/** Whether a request is the `/v2` face's (its answers, errors included, are in Unkey's shape). */
+export const isV2 = (request: FastifyRequest): boolean => request.url.startsWith('/v2/');
+
+/** The `/v2` face's errors, for the app's handlers of requests that reach none of its routes. */
+export const V2_ERRORS: ErrorFace = {
+  owns: isV2,
+  sendError: sendV2Error,
+  notFound: (request) => notFoundV2('route', `Route ${request.method} ${request.url.split('?')[0]} not found`),
+};
+
+/**
+ * The Unkey-compatible face (`/v2`, docs/unkey.md): Unkey's public v2 API over the same engine
+ * and data as `/v1`, so that Unkey's SDK works with only its `serverURL` changed. Its routes
+ * answer in Unkey's envelope and error shape, set by this scope's error handler.
+ */
+export async function registerV2(app: App, context: RouteContext): Promise<void> {
+  await app.register(async (plain) => {
+    const scope = plain as unknown as App;
+    scope.setErrorHandler((error, request, reply) => sendV2Error(request, reply, error));
+    registerLiveness(scope);
+    await scope.register(async (inner) => {
+      const authed = inner as unknown as App;
+      authed.addHook('preHandler', authenticateRootKey(context.services.rootKeys));
+      registerApisCreateApi(authed, context);
+      registerApisGetApi(authed, context);
+      registerApisListKeys(authed, context);
+      registerApisDeleteApi(authed, context);
+      registerKeysCreateKey(authed, context);
+      registerKeysGetKey(authed, context);
+      registerKeysWhoami(authed, context);
+      registerKeysUpdateKey(authed, context);
+      registerKeysDeleteKey(authed, context);
+      registerKeysRerollKey(authed, context);
+      registerKeysUpdateCredits(authed, context);
+      registerKeysVerifyKey(authed, context);
+      registerKeysMigrateKeys(authed, context);
+    });
+  });
+}

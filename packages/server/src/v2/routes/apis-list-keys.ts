@@ -1,0 +1,21 @@
+import { ctxOf } from '../../http/authenticate.js';
+import type { App, RouteContext } from '../../http/types.js';
+import { envelope } from '../envelope.js';
+import { toKeyResponse } from '../key-view.js';
+import { ListKeysBody } from '../schemas.js';
+import { V2_ROUTE } from './route-options.js';
+
+
+/** POST /v2/apis.listKeys: the API's live keys, newest first, in cursor pages; `externalId` filters by identity. */
+export function registerApisListKeys(scope: App, { deps }: RouteContext): void {
+  scope.post('/v2/apis.listKeys', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: "List an API's keys", body: ListKeysBody } }, async (request) => {
+    const { apiId, limit, cursor, externalId } = request.body;
+    const page = await deps.credentials.list({
+      ctx: ctxOf(request),
+      input: { projectId: apiId, kind: 'key', filters: { ownerId: externalId }, page: { limit: limit ?? 100, cursor } },
+    });
+    // Deleted (revoked) keys are gone to Unkey's callers; a page may then hold fewer than `limit`.
+    const keys = page.items.filter((view) => view.status !== 'revoked').map(toKeyResponse);
+    return envelope(request, keys, page.next === null ? { hasMore: false } : { cursor: page.next, hasMore: true });
+  });
+}

@@ -1,0 +1,25 @@
+import type { CredentialView, Ctx } from '@elyzor/core';
+import { ctxOf } from '../../http/authenticate.js';
+import type { Deps } from '../../deps.js';
+import type { App, RouteContext } from '../../http/types.js';
+import { envelope } from '../envelope.js';
+import { notFoundV2 } from '../errors.js';
+import { projectOfKey } from '../key-lookup.js';
+import { toKeyResponse } from '../key-view.js';
+import { KeyIdBody } from '../schemas.js';
+import { V2_ROUTE } from './route-options.js';
+
+/** A live key's view through the engine's get verb; a deleted (revoked) one is a 404, as at Unkey. */
+export async function liveKey(deps: Deps, ctx: Ctx, keyId: string): Promise<CredentialView & { projectId: string }> {
+  const projectId = await projectOfKey(deps, keyId);
+  const view = await deps.credentials.get({ ctx, input: { projectId, kind: 'key', id: keyId } });
+  if (view.status === 'revoked') throw notFoundV2('key', 'The key does not exist');
+  return { ...view, projectId };
+}
+
+/** POST /v2/keys.getKey */
+export function registerKeysGetKey(scope: App, { deps }: RouteContext): void {
+  scope.post('/v2/keys.getKey', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Get a key', body: KeyIdBody } }, async (request) =>
+    envelope(request, toKeyResponse(await liveKey(deps, ctxOf(request), request.body.keyId))),
+  );
+}

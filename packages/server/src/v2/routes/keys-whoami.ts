@@ -1,0 +1,18 @@
+import { ctxOf } from '../../http/authenticate.js';
+import type { App, RouteContext } from '../../http/types.js';
+import { envelope } from '../envelope.js';
+import { notFoundV2 } from '../errors.js';
+import { keyOfToken } from '../key-lookup.js';
+import { toKeyResponse } from '../key-view.js';
+import { WhoamiBody } from '../schemas.js';
+import { liveKey } from './keys-get-key.js';
+import { V2_ROUTE } from './route-options.js';
+
+/** POST /v2/keys.whoami: the key a plaintext string is (of either format), without verifying or spending anything. */
+export function registerKeysWhoami(scope: App, { deps }: RouteContext): void {
+  scope.post('/v2/keys.whoami', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Find a key by its plaintext', body: WhoamiBody } }, async (request) => {
+    const found = await keyOfToken(deps, request.body.key);
+    if (found === undefined) throw notFoundV2('key', 'The key does not exist');
+    return envelope(request, toKeyResponse(await liveKey(deps, ctxOf(request), found.id)));
+  });
+}

@@ -1,0 +1,58 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startUnkeyWorld, type UnkeyWorld } from './helpers.js';
+
+/**
+ * The examples of docs/unkey.md, run as they are written: each `<!-- example: name -->` block is
+ * written to a module (`http://localhost:3000` pointed at a real Elyzor, the root key in
+ * UNKEY_ROOT_KEY) and imported; what it logs is checked.
+ */
+const here = fileURLToPath(new URL('.', import.meta.url));
+const page = readFileSync(join(here, '../../../docs/unkey.md'), 'utf8');
+const examples = new Map([...page.matchAll(/<!-- example: ([\w-]+) -->\n```ts\n([\s\S]*?)```/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+const dir = join(here, `.examples-${process.pid}`);
+let world: UnkeyWorld;
+
+beforeAll(async () => {
+  world = await startUnkeyWorld();
+  mkdirSync(dir, { recursive: true });
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await world?.close();
+});
+
+async function run(name: string): Promise<unknown[][]> {
+  const source = examples.get(name);
+  if (source === undefined) throw new Error(`docs/unkey.md has no example "${name}"`);
+  const file = join(dir, `${name}.ts`);
+  writeFileSync(file, `${source.replaceAll('http://localhost:3000', world.baseUrl).replaceAll('process.env.UNKEY_ROOT_KEY', JSON.stringify(world.rootKey))}\nexport {};\n`);
+  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    await import(/* @vite-ignore */ file);
+    return log.mock.calls;
+  } finally {
+    log.mockRestore();
+  }
+}
+
+describe('docs/unkey.md examples', () => {
+  it('the page changes one line: serverURL', () => {
+    expect(page).toContain("serverURL: 'https://elyzor.example.com' }); // the one line that changes");
+  });
+
+  it('create-and-verify: a key made and verified with a permission query, spending a credit', async () => {
+    expect(await run('create-and-verify')).toEqual([[true, 'VALID', 99]]);
+  });
+
+  it('import: a key imported by its hash verifies', async () => {
+    expect(await run('import')).toEqual([[1, 'VALID']]);
+  });
+
+  it('/openapi.json documents the /v2 routes', async () => {
+    const document = (await (await fetch(`${world.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    for (const path of ['/v2/liveness', '/v2/apis.createApi', '/v2/keys.verifyKey', '/v2/keys.migrateKeys']) expect(document.paths).toHaveProperty([path]);
+  });
+});
