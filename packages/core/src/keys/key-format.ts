@@ -33,7 +33,15 @@ export interface ParsedCredential {
   token: string;
 }
 
-const PATTERN = /^(sk|svc|rk)_(live|test)_([0-9A-Za-z]{16})\.[0-9A-Za-z]{49}$/;
+/**
+ * The whole format, without capturing groups: `test` then builds no array of matches, and the
+ * parts are read at their fixed places (the type is the text before the first `_`).
+ */
+const PATTERN = /^(?:sk|svc|rk)_(?:live|test)_[0-9A-Za-z]{16}\.[0-9A-Za-z]{49}$/;
+
+const UNDERSCORE = 0x5f;
+const LOWER_S = 0x73;
+const LOWER_L = 0x6c;
 
 function checksum(text: string): string {
   return encodeBase62(crc32(text), CHECKSUM_LENGTH);
@@ -66,14 +74,18 @@ function detached(text: string): string {
  */
 export function parseCredential(token: string): ParsedCredential | null {
   if (token.length > MAX_CREDENTIAL_LENGTH) return null;
-  const match = PATTERN.exec(token);
-  if (match === null) return null;
+  if (!PATTERN.test(token)) return null;
   const split = token.length - CHECKSUM_LENGTH;
   if (checksum(token.slice(0, split)) !== token.slice(split)) return null;
+  // `sk_` and `rk_` end at 2, `svc_` at 3; the environment is `live` or `test`, 4 characters.
+  const typeEnd = token.charCodeAt(2) === UNDERSCORE ? 2 : 3;
+  const type: CredentialType = typeEnd === 3 ? 'svc' : token.charCodeAt(0) === LOWER_S ? 'sk' : 'rk';
+  const environment: Environment = token.charCodeAt(typeEnd + 1) === LOWER_L ? 'live' : 'test';
+  const idStart = typeEnd + 6;
   return {
-    type: match[1] as CredentialType,
-    environment: match[2] as Environment,
-    publicId: detached(match[3] as string),
+    type,
+    environment,
+    publicId: detached(token.slice(idStart, idStart + PUBLIC_ID_LENGTH)),
     token,
   };
 }
