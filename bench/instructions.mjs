@@ -74,6 +74,7 @@ export async function countInstructions(log = console.log, only = SCENARIOS, run
     let statuses;
     for (let i = 0; i < runs; i++) {
       const pair = await perVerification(scenario);
+      log(`    ${scenario} pair ${i + 1} of ${runs}: ${Math.round(pair.instructions).toLocaleString('en')}`);
       counts.push(pair.instructions);
       statuses = pair.statuses;
     }
