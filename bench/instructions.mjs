@@ -7,9 +7,13 @@
  * Each scenario runs twice, with SHORT and LONG iterations after the same start-up and warm-up;
  * (instructions(LONG) − instructions(SHORT)) / (LONG − SHORT) is the cost of one verification,
  * the loop's own few instructions included; garbage collection is left out (see NODE_FLAGS).
+ * That pair is measured RUNS times (3 by default, `--runs <n>`): the figure is the median, and
+ * the spread (lowest to highest, and the largest distance from the median in per cent) says how
+ * far one pair could have been off. Every answer must be the scenario's own status (200 for a
+ * hit, 401 otherwise): a loop that answers 500 would count an error path.
  *
  * Needs valgrind (`apt-get install -y valgrind`). Takes a few minutes: valgrind runs Node ~50×
- * slower. `node bench/instructions.mjs hit` counts one scenario. Prints a table and writes bench/results/instructions-latest.json.
+ * slower. `node bench/instructions.mjs hit --runs 5` counts one scenario, five times. Prints a table and writes bench/results/instructions-latest.json.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +26,8 @@ const run = promisify(execFile);
 const SHORT = 1000;
 const LONG = 6000;
 const SCENARIOS = ['hit', 'malformed', 'unknown'];
+const EXPECTED_STATUS = { hit: '200', malformed: '401', unknown: '401' };
+export const DEFAULT_RUNS = 3;
 const LOOP = join(ROOT, 'bench/lib/lane-loop.mjs');
 /**
  * No background threads (concurrent compilation and GC helpers do work that belongs to no
@@ -50,29 +56,59 @@ async function count(scenario, iterations) {
   }
 }
 
-export async function countInstructions(log = console.log, only = SCENARIOS) {
+/** One pair of runs: the instructions of one verification, checked against the answers given. */
+async function perVerification(scenario) {
+  const short = await count(scenario, SHORT);
+  const long = await count(scenario, LONG);
+  const statuses = long.answered.measured;
+  if (statuses[EXPECTED_STATUS[scenario]] !== LONG) throw new Error(`${scenario}: expected ${LONG} answers ${EXPECTED_STATUS[scenario]}, got ${JSON.stringify(statuses)}`);
+  return { instructions: (long.instructions - short.instructions) / (LONG - SHORT), statuses };
+}
+
+const median = (sorted) => (sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
+
+export async function countInstructions(log = console.log, only = SCENARIOS, runs = DEFAULT_RUNS) {
   const rows = [];
   for (const scenario of only) {
-    const short = await count(scenario, SHORT);
-    const long = await count(scenario, LONG);
-    const perVerification = (long.instructions - short.instructions) / (LONG - SHORT);
-    rows.push({ scenario, perVerification: Math.round(perVerification), statuses: long.answered.measured });
-    log(`  ${scenario.padEnd(10)} ${Math.round(perVerification).toLocaleString('en').padStart(9)} instructions per verification  (answers ${JSON.stringify(long.answered.measured)})`);
+    const counts = [];
+    let statuses;
+    for (let i = 0; i < runs; i++) {
+      const pair = await perVerification(scenario);
+      log(`    ${scenario} pair ${i + 1} of ${runs}: ${Math.round(pair.instructions).toLocaleString('en')}`);
+      counts.push(pair.instructions);
+      statuses = pair.statuses;
+    }
+    const sorted = counts.map(Math.round).sort((a, b) => a - b);
+    const mid = median(sorted);
+    const spreadPercent = Math.max(...sorted.map((n) => Math.abs(n - mid))) / mid * 100;
+    rows.push({ scenario, perVerification: Math.round(mid), runs: sorted, spreadPercent: Number(spreadPercent.toFixed(1)), statuses });
+    const range = `${sorted[0].toLocaleString('en')}–${sorted[sorted.length - 1].toLocaleString('en')}`;
+    log(`  ${scenario.padEnd(10)} ${Math.round(mid).toLocaleString('en').padStart(9)} instructions per verification, median of ${runs} (${range}, ±${spreadPercent.toFixed(1)} %; answers ${JSON.stringify(statuses)})`);
   }
-  return { method: `callgrind Ir, (runs of ${LONG} − ${SHORT} iterations) / ${LONG - SHORT}, node ${NODE_FLAGS.join(' ')}, ${process.version}`, scenarios: rows };
+  return { method: `callgrind Ir, median of ${runs} × (runs of ${LONG} − ${SHORT} iterations) / ${LONG - SHORT}, node ${NODE_FLAGS.join(' ')}, ${process.version}`, scenarios: rows };
 }
 
 /** Counts every scenario (or those named), prints them and writes bench/results/instructions-latest.json. */
-export async function reportInstructions(only = SCENARIOS) {
+export async function reportInstructions(only = SCENARIOS, runs = DEFAULT_RUNS) {
   console.log('Instructions per verification (valgrind --tool=callgrind, in-process loop through the verify lane)');
-  const result = await countInstructions(console.log, only);
+  const result = await countInstructions(console.log, only, runs);
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'instructions-latest.json'), `${JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2)}\n`);
   return result;
 }
 
+/** `--runs <n>` from the command line, or the default. */
+export function runsFrom(argv) {
+  const at = argv.indexOf('--runs');
+  if (at === -1) return DEFAULT_RUNS;
+  const runs = Number(argv[at + 1]);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer (got "${argv[at + 1]}")`);
+  return runs;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const only = process.argv.slice(2).filter((arg) => SCENARIOS.includes(arg));
-  await reportInstructions(only.length > 0 ? only : SCENARIOS);
+  const argv = process.argv.slice(2);
+  const only = argv.filter((arg) => SCENARIOS.includes(arg));
+  await reportInstructions(only.length > 0 ? only : SCENARIOS, runsFrom(argv));
 }

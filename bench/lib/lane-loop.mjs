@@ -36,12 +36,13 @@ import { createValidators } from '../../packages/server/dist/http/validators.js'
 import { VerifyGate } from '../../packages/server/dist/http/verify-gate.js';
 import { jsonBodyParser, VerifyLane } from '../../packages/server/dist/http/verify-lane.js';
 import { UsageBuffer } from '../../packages/server/dist/usage/usage-buffer.js';
+import { VerificationStats } from '../../packages/server/dist/infra/verification-stats.js';
 import { malformedTokens } from './tokens.mjs';
 
 export const WARMUP = 10_000;
 
 /** The lane and its dependencies, built as `createDeps` and `buildApp` build them (embedded). */
-async function buildLane() {
+export async function buildLane() {
   const config = parseConfig({
     NODE_ENV: 'development',
     JWT_SECRET: randomBytes(32).toString('hex'),
@@ -52,7 +53,8 @@ async function buildLane() {
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
   const logger = pino({ level: 'info' }, { write: () => undefined });
   const store = new MemoryCredentialStore(clock);
-  store.putProject({ id: '00000000-0000-4000-8000-000000000001', name: 'bench', ownerId: 'u1' });
+  store.putProject({ id: '00000000-0000-4000-8000-000000000001', name: 'bench', ownerId: 'u1', workspaceId: '00000000-0000-4000-8000-000000000002' });
+  store.putMember('00000000-0000-4000-8000-000000000002', 'u1', 'owner');
   const limiter = new MemoryLimiter(clock);
   const localLimiter = new MemoryLimiter(clock);
   const cache = new CredentialCache(clock, { ttlMs: config.cache.ttlSeconds * 1000, negativeTtlMs: config.cache.negativeTtlSeconds * 1000, maxEntries: config.cache.maxEntries });
@@ -63,7 +65,7 @@ async function buildLane() {
   const verifier = new Verifier({ lookup, cache, limiter, usage, clock, digest, defaultRateLimit: config.rateLimit });
   const bus = { publish: (ids) => Promise.resolve(cache.invalidate(ids)) };
   const credentials = credentialVerbs({ store, bus, clock, digest, limiter, generate: generateCredential });
-  const deps = { config, clock, cache, bus, limiter, localLimiter, verifyGate: new VerifyGate(localLimiter, config.ipLimits), usage, verifier, digest, credentials };
+  const deps = { config, clock, cache, bus, limiter, localLimiter, verifyGate: new VerifyGate(localLimiter, config.ipLimits), usage, verifier, digest, credentials, metrics: { verifications: new VerificationStats() } };
   const fastify = Fastify();
   const lane = new VerifyLane({
     deps,
@@ -74,14 +76,14 @@ async function buildLane() {
     logger,
   });
   const issued = await credentials.create({ ctx: { actor: { type: 'user', userId: 'u1' } }, input: { projectId: '00000000-0000-4000-8000-000000000001', kind: 'key', scopes: ['read'] } });
-  return { lane, key: issued.key ?? issued.token };
+  return { lane, key: issued.key ?? issued.token, deps };
 }
 
 const BODY = Buffer.from('{}');
 const SOCKET = { remoteAddress: '127.0.0.1' };
 
 /** A request as `node:http` hands it over: headers parsed, the body in one chunk. */
-function request(token) {
+export function request(token) {
   return {
     method: 'POST',
     url: '/v1/verify',
@@ -96,7 +98,7 @@ function request(token) {
 }
 
 /** Answers `requests` one after another through the lane; resolves with the statuses seen. */
-function drive(lane, requests, count) {
+export function drive(lane, requests, count) {
   const statuses = {};
   let i = 0;
   return new Promise((resolve) => {

@@ -115,5 +115,15 @@ describe('digestsEqual', () => {
     // Two different malformed strings must not compare equal because their valid prefixes agree.
     expect(digestsEqual(`ab${'z'.repeat(62)}`, `ab${'y'.repeat(62)}`)).toBe(false);
     expect(digestsEqual('z'.repeat(64), 'y'.repeat(64))).toBe(false);
+    // Nor two equal ones: a string that is not hex is no digest at all.
+    expect(digestsEqual('z'.repeat(64), 'z'.repeat(64))).toBe(false);
+    expect(digestsEqual(garbage, garbage)).toBe(false);
+    expect(digestsEqual(`${a.slice(0, 62)}\u00e9f`, `${a.slice(0, 62)}\u00e9f`)).toBe(false);
+  });
+
+  it('is true for equal digests in capitals, as hex reads them, and false against the other case', () => {
+    const a = digest('abc');
+    expect(digestsEqual(a.toUpperCase(), a.toUpperCase())).toBe(true);
+    expect(digestsEqual(a, a.toUpperCase())).toBe(a === a.toUpperCase());
   });
 });

@@ -39,10 +39,16 @@ export interface ParsedCredential {
  * The shape of a credential, unanchored and in the syntax common to JavaScript and RE2 (Go: gitleaks,
  * GitHub's secret scanning): `(sk|svc|rk)_(live|test)_<16 base62>.<49 base62>`. Scanners look for it
  * in text and then check the checksum with `parseCredential`; the published rules are this source.
+ * Without capturing groups: `test` builds no array of matches, and `parseCredential` reads the
+ * parts at their fixed places (the type is the text before the first `_`).
  */
 export const CREDENTIAL_PATTERN_SOURCE = `(?:sk|svc|rk)_(?:live|test)_[0-9A-Za-z]{${PUBLIC_ID_LENGTH}}\\.[0-9A-Za-z]{${SECRET_BODY_LENGTH + CHECKSUM_LENGTH}}`;
 
 const PATTERN = new RegExp(`^${CREDENTIAL_PATTERN_SOURCE}$`);
+
+const UNDERSCORE = 0x5f;
+const LOWER_S = 0x73;
+const LOWER_L = 0x6c;
 
 function checksum(text: string): string {
   return encodeBase62(crc32(text), CHECKSUM_LENGTH);
@@ -78,12 +84,15 @@ export function parseCredential(token: string): ParsedCredential | null {
   if (!PATTERN.test(token)) return null;
   const split = token.length - CHECKSUM_LENGTH;
   if (checksum(token.slice(0, split)) !== token.slice(split)) return null;
-  // The pattern holds: `<type>_<environment>_<publicId>.` with no other `_` before the dot.
-  const [type, environment, publicId] = token.slice(0, token.indexOf('.')).split('_');
+  // `sk_` and `rk_` end at 2, `svc_` at 3; the environment is `live` or `test`, 4 characters.
+  const typeEnd = token.charCodeAt(2) === UNDERSCORE ? 2 : 3;
+  const type: CredentialType = typeEnd === 3 ? 'svc' : token.charCodeAt(0) === LOWER_S ? 'sk' : 'rk';
+  const environment: Environment = token.charCodeAt(typeEnd + 1) === LOWER_L ? 'live' : 'test';
+  const idStart = typeEnd + 6;
   return {
-    type: type as CredentialType,
-    environment: environment as Environment,
-    publicId: detached(publicId as string),
+    type,
+    environment,
+    publicId: detached(token.slice(idStart, idStart + PUBLIC_ID_LENGTH)),
     token,
   };
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { applyRule, type LimitDecision, type LimitRule, type LimitState } from './rules.js';
+import { applyRule, type LimitDecision, type LimitRule, type LimitState, type RuleOutcome } from './rules.js';
 
 export interface LimitCheck {
   /** Storage key of the counter, e.g. `rl:<credentialId>`. */
@@ -57,7 +57,10 @@ export class MemoryLimiter implements Limiter {
   consumeSync(checks: readonly LimitCheck[], cost: number): LimitResult {
     const now = this.clock.now();
     const decisions: LimitDecision[] = [];
-    const pending: Array<[string, Entry]> = [];
+    // Decided first, spent after, so that a refusal spends nothing: the outcomes are kept in
+    // order, the first (most calls have one check) without an array of its own.
+    let first: RuleOutcome | null = null;
+    let more: RuleOutcome[] | null = null;
     let failed = -1;
     for (let i = 0; i < checks.length; i++) {
       const { key, rule, cost: own } = checks[i] as LimitCheck;
@@ -66,13 +69,28 @@ export class MemoryLimiter implements Limiter {
       const outcome = applyRule(state, rule, now, own ?? cost);
       decisions.push(outcome.decision);
       if (!outcome.decision.allowed && failed === -1) failed = i;
-      // A probe spends nothing, so it leaves the stored state alone.
-      if ((own ?? cost) > 0) pending.push([key, { state: outcome.next, expiresAt: now + outcome.ttlMs }]);
+      if (i === 0) first = outcome;
+      else (more ??= []).push(outcome);
     }
     if (failed === -1) {
-      for (const [key, entry] of pending) this.entries.set(key, entry);
+      for (let i = 0; i < checks.length; i++) {
+        const check = checks[i] as LimitCheck;
+        // A probe spends nothing, so it leaves the stored state alone.
+        if ((check.cost ?? cost) > 0) this.store(check.key, (i === 0 ? first : more?.[i - 1]) as RuleOutcome, now);
+      }
     }
     return { allowed: failed === -1, decisions, failed };
+  }
+
+  /** Keeps a counter's next state, in its entry when it has one (no new entry per request). */
+  private store(key: string, outcome: RuleOutcome, now: number): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.entries.set(key, { state: outcome.next, expiresAt: now + outcome.ttlMs });
+      return;
+    }
+    entry.state = outcome.next;
+    entry.expiresAt = now + outcome.ttlMs;
   }
 
   consume(checks: readonly LimitCheck[], cost: number): Promise<LimitResult> {

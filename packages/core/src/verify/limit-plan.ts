@@ -48,28 +48,35 @@ export function creditsWindow(credits: CreditsPolicy, now: number): Window & { l
  * rebuilt when the day changes and at no other time.
  */
 export class LimitPlan {
-  /** The rate-limit check alone, spending nothing: the probe of a refused verification. */
-  readonly probe: readonly LimitCheck[] | null;
   /** Where each kind of limit sits among `checks`' decisions, or -1. */
   readonly rateIndex: number;
   readonly quotaIndex: number;
   readonly creditsIndex: number;
   private readonly rate: LimitCheck | null;
   private checks: readonly LimitCheck[];
+  /** Built on the first refusal only: most credentials are never refused. */
+  private probeChecks: readonly LimitCheck[] | null = null;
   /** The UTC day `checks` were built for; NaN when they do not depend on the day. */
   private day = Number.NaN;
 
+  /** `rateRule` may be shared between plans (the default rule is one object): it is only read. */
   constructor(
     private readonly record: CredentialRecord,
     rateRule: LimitRule | null,
   ) {
     this.rate = rateRule === null ? null : { key: rateLimitCounter(record.limitKey), rule: rateRule };
-    this.probe = rateRule === null ? null : [{ key: rateLimitCounter(record.limitKey), rule: rateRule, cost: 0 }];
     let next = 0;
     this.rateIndex = rateRule === null ? -1 : next++;
     this.quotaIndex = record.quota === null ? -1 : next++;
     this.creditsIndex = record.credits === null ? -1 : next++;
     this.checks = this.rate === null ? [] : [this.rate];
+  }
+
+  /** The rate-limit check alone, spending nothing (the probe of a refused verification); null without a rate limit. */
+  probe(): readonly LimitCheck[] | null {
+    if (this.rate === null) return null;
+    this.probeChecks ??= [{ key: this.rate.key, rule: this.rate.rule, cost: 0 }];
+    return this.probeChecks;
   }
 
   /** The checks a verification at `now` spends, in the order rate limit, quota, credits. */

@@ -73,12 +73,20 @@ const TYPE_OF_KIND = { key: 'sk', service: 'svc' } as const;
  * cache miss or a limiter across the network returns a promise. Both ways run the same steps.
  */
 export class Verifier {
-  /** Limits worked out once per record (records are replaced, never changed, when a credential is). */
-  private readonly plans = new WeakMap<CredentialRecord, LimitPlan>();
+  /**
+   * Limits worked out once per record (records are replaced, never changed, when a credential
+   * is), kept from a record's second verification on: null marks a record verified once. A flood
+   * of distinct keys, each verified once, then costs no plan in memory.
+   */
+  private readonly plans = new WeakMap<CredentialRecord, LimitPlan | null>();
   private readonly consumeSync: ((checks: readonly LimitCheck[], cost: number) => LimitResult) | null;
+  /** The rule of every credential without a rate limit of its own: one object, shared by their plans. */
+  private readonly defaultRule: LimitRule;
 
   constructor(private readonly deps: VerifierDeps) {
     this.consumeSync = deps.limiter.consumeSync?.bind(deps.limiter) ?? null;
+    const { limit, windowSeconds } = deps.defaultRateLimit;
+    this.defaultRule = { type: 'sliding_window', limit, windowMs: windowSeconds * 1000 };
   }
 
   /**
@@ -123,8 +131,9 @@ export class Verifier {
       result.missingScopes = policy.missingScopes;
       // Probe the credential's rate limit (spending nothing), so even a refusal carries the
       // rate-limit headers.
-      if (plan.probe === null) return this.finish(result, started);
-      const probe = this.consume(plan.probe, 0);
+      const checks = plan.probe();
+      if (checks === null) return this.finish(result, started);
+      const probe = this.consume(checks, 0);
       if (probe instanceof Promise) return probe.then((p) => this.probed(result, p, started));
       return this.probed(result, probe, started);
     }
@@ -160,11 +169,10 @@ export class Verifier {
   }
 
   private planOf(record: CredentialRecord): LimitPlan {
-    let plan = this.plans.get(record);
-    if (plan === undefined) {
-      plan = new LimitPlan(record, this.rateRule(record));
-      this.plans.set(record, plan);
-    }
+    const kept = this.plans.get(record);
+    if (kept !== undefined && kept !== null) return kept;
+    const plan = new LimitPlan(record, this.rateRule(record));
+    this.plans.set(record, kept === undefined ? null : plan);
     return plan;
   }
 
@@ -182,10 +190,7 @@ export class Verifier {
 
   private rateRule(record: CredentialRecord): LimitRule | null {
     const policy = record.rateLimit;
-    if (policy === null) {
-      const { limit, windowSeconds } = this.deps.defaultRateLimit;
-      return { type: 'sliding_window', limit, windowMs: windowSeconds * 1000 };
-    }
+    if (policy === null) return this.defaultRule;
     switch (policy.algorithm) {
       case 'none':
         return null;

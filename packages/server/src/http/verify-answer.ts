@@ -62,29 +62,35 @@ interface SuccessText {
   tail: string;
 }
 
-/** Records are replaced, never changed, when a credential is: text made for one stays true. */
-const successTexts = new WeakMap<CredentialRecord, SuccessText>();
+/**
+ * Records are replaced, never changed, when a credential is: text made for one stays true. It is
+ * kept from a record's second valid verification on (null marks a record answered once), so
+ * records verified once (a flood of distinct keys) cost no text in memory.
+ */
+const successTexts = new WeakMap<CredentialRecord, SuccessText | null>();
+
+/** The tail of every API key's success body. */
+const KEY_TAIL = '}';
 
 function successText(record: CredentialRecord): SuccessText {
-  let text = successTexts.get(record);
-  if (text === undefined) {
-    const middle = JSON.stringify({
-      keyId: record.id,
-      environment: record.environment,
-      scopes: record.scopes.global,
-      metadata: record.metadata,
-      ownerId: record.ownerId,
-      expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
-    });
-    // A verification is valid only at the endpoint of the record's own kind (`decide`).
-    const service = record.kind === 'service' ? `,"service":${JSON.stringify({ id: record.id, name: record.name ?? '' })}` : '';
-    text = {
-      head: `{"valid":true,"projectId":${JSON.stringify(record.projectId)},"rateLimitRemaining":`,
-      middle: `,${middle.slice(1, -1)}`,
-      tail: `${service}}`,
-    };
-    successTexts.set(record, text);
-  }
+  const kept = successTexts.get(record);
+  if (kept !== undefined && kept !== null) return kept;
+  const middle = JSON.stringify({
+    keyId: record.id,
+    environment: record.environment,
+    scopes: record.scopes.global,
+    metadata: record.metadata,
+    ownerId: record.ownerId,
+    expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
+  });
+  // A verification is valid only at the endpoint of the record's own kind (`decide`).
+  const service = record.kind === 'service' ? `,"service":${JSON.stringify({ id: record.id, name: record.name ?? '' })}` : '';
+  const text: SuccessText = {
+    head: `{"valid":true,"projectId":${JSON.stringify(record.projectId)},"rateLimitRemaining":`,
+    middle: `,${middle.slice(1, -1)}`,
+    tail: service === '' ? KEY_TAIL : `${service}}`,
+  };
+  successTexts.set(record, kept === undefined ? null : text);
   return text;
 }
 
