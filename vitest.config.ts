@@ -28,6 +28,17 @@ const http = (name: string, backend: string, include = 'packages/server/test/**/
   },
 });
 
+// Suites that drive the webhook worker: a round claims every due delivery in the database. On
+// the shared PostgreSQL of the real backend they run one file at a time, after every other
+// project, so that no suite claims (and fails) another's deliveries; on the embedded backend
+// each app has a database of its own.
+const WORKER_SUITES = ['packages/server/test/webhooks*.test.ts', 'packages/server/test/secrets.test.ts', 'packages/sdk/test/webhook-subscriptions.test.ts'];
+const withoutWorkerSuites = <T extends ReturnType<typeof http>>(project: T): T => ({ ...project, test: { ...project.test, exclude: ['**/node_modules/**', ...WORKER_SUITES] } });
+const workerSuites = () => {
+  const project = http('webhooks:postgres+redis', 'real');
+  return { ...project, test: { ...project.test, include: WORKER_SUITES, setupFiles: ['packages/server/test/helpers/quiet-outbox.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } };
+};
+
 const cli = (name: string, backend: string, include: string) => {
   const project = http(name, backend, include);
   return { ...project, test: { ...project.test, globalSetup: ['packages/cli/test/build.ts'] } };
@@ -44,10 +55,10 @@ export default defineConfig({
       // Redis too when TEST_DATABASE_URL / TEST_REDIS_URL are set (the helpers read them).
       { resolve: { alias }, test: { name: 'keys', include: ['packages/keys/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
       http('http:embedded', 'embedded'),
-      ...(real ? [http('http:postgres+redis', 'real')] : []),
+      ...(real ? [withoutWorkerSuites(http('http:postgres+redis', 'real')), workerSuites()] : []),
       // The SDK and its middleware against a real server over HTTP, on the same backends.
       http('sdk', 'embedded', 'packages/sdk/test/**/*.test.ts'),
-      ...(real ? [http('sdk:postgres+redis', 'real', 'packages/sdk/test/**/*.test.ts')] : []),
+      ...(real ? [withoutWorkerSuites(http('sdk:postgres+redis', 'real', 'packages/sdk/test/**/*.test.ts'))] : []),
       // The CLI's built binary, spawned; against a real server on the same backends (the suites
       // that reach one), scanning and packaging once.
       cli('cli', 'embedded', 'packages/cli/test/**/*.test.ts'),
