@@ -32,7 +32,7 @@ const http = (name: string, backend: string, include = 'packages/server/test/**/
 // the shared PostgreSQL of the real backend they run one file at a time, after every other
 // project, so that no suite claims (and fails) another's deliveries; on the embedded backend
 // each app has a database of its own.
-const WORKER_SUITES = ['packages/server/test/webhooks*.test.ts', 'packages/server/test/secrets.test.ts', 'packages/sdk/test/webhook-subscriptions.test.ts'];
+const WORKER_SUITES = ['packages/server/test/webhooks*.test.ts', 'packages/sdk/test/webhook-subscriptions.test.ts'];
 const withoutWorkerSuites = <T extends ReturnType<typeof http>>(project: T): T => ({ ...project, test: { ...project.test, exclude: ['**/node_modules/**', ...WORKER_SUITES] } });
 const workerSuites = () => {
   const project = http('webhooks:postgres+redis', 'real');
