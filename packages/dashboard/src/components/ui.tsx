@@ -76,6 +76,23 @@ export function SelectField({ label, hint, error, children, ...props }: FieldPro
   );
 }
 
+/** A named set of checkboxes over a closed list (permissions, events): `chosen` is what is ticked. */
+export function CheckboxGroup<T extends string>({ legend, options, chosen, onChange, columns = 'sm:grid-cols-2' }: { legend: string; options: readonly T[]; chosen: readonly T[]; onChange: (next: T[]) => void; columns?: string }): ReactNode {
+  return (
+    <fieldset>
+      <legend className="text-sm font-medium">{legend}</legend>
+      <div className={`mt-1 grid grid-cols-1 gap-1 text-xs ${columns}`}>
+        {options.map((option) => (
+          <label key={option} className="flex items-center gap-1 font-mono">
+            <input type="checkbox" checked={chosen.includes(option)} onChange={(event) => onChange(event.target.checked ? [...chosen, option] : chosen.filter((c) => c !== option))} />
+            {option}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
 export function Card({ title, actions, children }: { title?: string; actions?: ReactNode; children: ReactNode }): ReactNode {
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" aria-label={title}>

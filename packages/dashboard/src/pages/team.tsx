@@ -3,7 +3,7 @@ import type { IssuedRootKey, Role } from '@elyzor/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { SecretOnce } from '../components/secret-once';
-import { Button, Card, EmptyState, ErrorNote, Loading, PageTitle, SelectField, TextField } from '../components/ui';
+import { Button, Card, CheckboxGroup, EmptyState, ErrorNote, Loading, PageTitle, SelectField, TextField } from '../components/ui';
 import { messageOf, useClient } from '../session';
 import { abilities, useWorkspace } from '../workspace';
 import { allItems } from '../all-items';
@@ -140,17 +140,7 @@ function RootKeys({ workspaceId }: { workspaceId: string }): ReactNode {
         }}
       >
         <TextField label="Root key name" value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
-        <fieldset>
-          <legend className="text-sm font-medium">Permissions</legend>
-          <div className="mt-1 grid grid-cols-1 gap-1 text-xs sm:grid-cols-2">
-            {PERMISSIONS.map((permission) => (
-              <label key={permission} className="flex items-center gap-1 font-mono">
-                <input type="checkbox" checked={chosen.includes(permission)} onChange={(event) => setChosen((c) => (event.target.checked ? [...c, permission] : c.filter((p) => p !== permission)))} />
-                {permission}
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <CheckboxGroup legend="Permissions" options={PERMISSIONS} chosen={chosen} onChange={setChosen} />
         {problem !== null && <ErrorNote error={problem} />}
         {create.error !== null && <ErrorNote error={messageOf(create.error)} />}
         <Button type="submit" tone="primary" disabled={create.isPending}>

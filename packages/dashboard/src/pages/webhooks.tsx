@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useParams } from 'react-router';
 import { SecretOnce } from '../components/secret-once';
-import { Button, Card, EmptyState, ErrorNote, Loading, TextField } from '../components/ui';
+import { Button, Card, CheckboxGroup, EmptyState, ErrorNote, Loading, TextField } from '../components/ui';
 import { messageOf, useClient } from '../session';
 import { abilities, useRoleIn } from '../workspace';
 import { useProjects } from './projects';
@@ -97,17 +97,7 @@ export function WebhooksPage(): ReactNode {
           }}
         >
           <TextField label="Endpoint URL" type="url" value={url} onChange={(event) => setUrl(event.target.value)} />
-          <fieldset>
-            <legend className="text-sm font-medium">Events</legend>
-            <div className="mt-1 grid grid-cols-1 gap-1 text-xs sm:grid-cols-3">
-              {WEBHOOK_EVENT_TYPES.map((type) => (
-                <label key={type} className="flex items-center gap-1 font-mono">
-                  <input type="checkbox" checked={events.includes(type)} onChange={(event) => setEvents((e) => (event.target.checked ? [...e, type] : e.filter((t) => t !== type)))} />
-                  {type}
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          <CheckboxGroup legend="Events" options={WEBHOOK_EVENT_TYPES} chosen={events} onChange={setEvents} columns="sm:grid-cols-3" />
           {problem !== null && <ErrorNote error={problem} />}
           {create.error !== null && <ErrorNote error={messageOf(create.error)} />}
           <Button type="submit" tone="primary" disabled={create.isPending}>
