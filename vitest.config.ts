@@ -39,11 +39,12 @@ const workerSuites = () => {
   return { ...project, test: { ...project.test, include: WORKER_SUITES, setupFiles: ['packages/server/test/helpers/quiet-outbox.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } };
 };
 
+const nestOxc = { decorator: { legacy: true, emitDecoratorMetadata: true } };
 const cli = (name: string, backend: string, include: string) => {
   const project = http(name, backend, include);
-  return { ...project, test: { ...project.test, globalSetup: ['packages/cli/test/build.ts'] } };
+  // Decorators as tsc compiles them: nest-local.test.ts runs a real Nest app.
+  return { ...project, oxc: nestOxc, test: { ...project.test, globalSetup: ['packages/cli/test/build.ts'] } };
 };
-const nestOxc = { decorator: { legacy: true, emitDecoratorMetadata: true } };
 // redis.test.ts needs a Redis: it runs in nest:postgres+redis only.
 const nestEmbedded = http('nest', 'embedded', 'packages/nest/test/**/*.test.ts');
 
@@ -62,7 +63,7 @@ export default defineConfig({
       // The CLI's built binary, spawned; against a real server on the same backends (the suites
       // that reach one), scanning and packaging once.
       cli('cli', 'embedded', 'packages/cli/test/**/*.test.ts'),
-      ...(real ? [cli('cli:postgres+redis', 'real', 'packages/cli/test/{lifecycle,commands}.test.ts')] : []),
+      ...(real ? [cli('cli:postgres+redis', 'real', 'packages/cli/test/{lifecycle,commands,nest-local,nest-remote}.test.ts')] : []),
       // The Python and Go clients' suites, spawned against a real server on the embedded backends.
       http('clients', 'embedded', 'clients/test/**/*.test.ts'),
       // The dashboard: its forms and tables in happy-dom, and the whole app in Chromium against a real server.

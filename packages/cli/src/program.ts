@@ -4,6 +4,7 @@ import { DEFAULT_BASE_URL } from './client.js';
 import { auditCommand, statsCommand } from './commands/analytics.js';
 import { authCommands } from './commands/auth.js';
 import { credentialsCommand } from './commands/credentials.js';
+import { nestKeysCommands } from './commands/nest-keys.js';
 import { projectsCommand } from './commands/projects.js';
 import { scanCommand } from './commands/scan.js';
 import { rootKeysCommand, workspacesCommand } from './commands/teams.js';
@@ -18,7 +19,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
  */
 export function buildProgram(): Command {
   const program = new Command('elyzor')
-    .description("Elyzor's command line: projects, API keys, service identities, root keys and webhooks; verification; leak scanning")
+    .description("Elyzor's command line: projects, API keys, service identities, root keys and webhooks; verification; leak scanning; the NestJS module's keys in its database")
     .version(version)
     .option('--base-url <url>', `the Elyzor server (default: $ELYZOR_URL, else the last login's, else ${DEFAULT_BASE_URL})`)
     .option('--json', 'print JSON for scripts instead of tables')
@@ -32,6 +33,8 @@ export function buildProgram(): Command {
     projectsCommand(),
     credentialsCommand({ collection: 'keys', noun: 'key' }),
     credentialsCommand({ collection: 'services', noun: 'service' }),
+    // nest-api-key-auth's commands, on the NestJS module's keys: local (--db-url) or remote (--project).
+    ...nestKeysCommands(),
     verifyCommand(),
     statsCommand(),
     auditCommand(),
