@@ -56,7 +56,7 @@ async function runExample(name: string, cwd: string): Promise<string> {
 
 describe('docs/cli.md examples', () => {
   it('every example on the page is run here', () => {
-    expect([...examples.keys()].sort()).toEqual(['lifecycle', 'scan']);
+    expect([...examples.keys()].sort()).toEqual(['lifecycle', 'nest-local', 'scan']);
   });
 
   it("a key's life: login, project, key, verify, rotate, revoke, audit export, logout", async () => {
@@ -70,6 +70,17 @@ describe('docs/cli.md examples', () => {
     expect(stdout).toMatch(/^logged out of /m);
     expect(readFileSync(join(cwd, 'audit.csv'), 'utf8')).toMatch(/key\.rotated[\s\S]*key\.created|key\.created[\s\S]*key\.rotated/);
   });
+
+  it("the NestJS module's keys in local mode: create, list, rotate, revoke on a PGlite directory", async () => {
+    const cwd = join(home.home, 'nest-local');
+    mkdirSync(cwd);
+    const stdout = await runExample('nest-local', cwd);
+    expect(stdout).toMatch(/^token: [0-9a-f]{64}$/m);
+    expect(stdout).toMatch(/^revoked \S+$/m);
+    // The listing at the end: the revoked key and the one rotated to, with the example's settings.
+    const listing = stdout.slice(stdout.lastIndexOf('ID '));
+    expect([...listing.matchAll(/ My App +(\w+) /g)].map((m) => m[1])).toEqual(['revoked', 'active']);
+  }, 120_000);
 
   it('the CI scan passes on a clean repository', async () => {
     const cwd = join(home.home, 'repo');

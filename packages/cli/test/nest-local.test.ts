@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRISMA_TABLE_SQL, prismaLikeClient } from '../../keys/test/helpers/prisma-like.js';
 import { ApiKeyAuth, ApiKeyModule, ApiKeyService, CurrentApiKey, Scopes, type ApiKey } from '../../nest/src/index.js';
 import { call, startNest, type RunningNest } from '../../nest/test/helpers.js';
 import { pglitePool } from '../src/local/pglite-pool.js';
@@ -157,5 +158,38 @@ describe(`local mode on ${real ? 'PostgreSQL' : 'a PGlite directory'}, with a Ne
     const bad = await elyzor(['create', '--name', 'x', '--ip-whitelist', 'not-an-ip', '--db-url', dbUrl], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: ipAllowlist has "not-an-ip", which is not an address or CIDR range\n$/);
+  }, 120_000);
+});
+
+// Prisma's query interface runs on PGlite here (a Prisma client cannot be generated without its
+// engines), so this one is the embedded backend's.
+describe.skipIf(real)("local mode on the prisma adapter's table (`keyHash` column), with a Nest app on it", () => {
+  it('a key the CLI creates verifies in the app; a key the app creates is listed and revoked by the CLI', async () => {
+    const prismaDir = join(dir, 'prisma-db');
+    const open = async (): Promise<PGlite> => {
+      const pglite = new PGlite(prismaDir);
+      await pglite.waitReady;
+      return pglite;
+    };
+    const setup = await open();
+    await setup.exec(PRISMA_TABLE_SQL);
+    await setup.close();
+    const url = `pglite:${prismaDir}`;
+    const created = await elyzorJson<Printed>(['create', '--name', 'Prisma App', '--scopes', 'read:projects', '--db-url', url], { env });
+
+    const pglite = await open();
+    const nest = await startNest([ApiKeyModule.register({ adapter: 'prisma', prismaClient: prismaLikeClient(pglite) })], [ProjectController]);
+    let fromApp: { id: string; token: string };
+    try {
+      expect(await get(nest, created.token ?? '')).toMatchObject({ status: 200, body: { name: 'Prisma App' } });
+      const made = await nest.get(ApiKeyService).create({ name: 'From the app' });
+      fromApp = { id: made.id, token: made.token };
+    } finally {
+      await nest.close();
+      await pglite.close();
+    }
+
+    expect((await elyzorJson<Printed[]>(['list', '--db-url', url], { env })).map((k) => k.name).sort()).toEqual(['From the app', 'Prisma App']);
+    expect(await elyzorJson<Printed>(['revoke', fromApp.id, '--db-url', url], { env })).toMatchObject({ state: 'revoked' });
   }, 120_000);
 });

@@ -78,11 +78,24 @@ function metadataOf(key: NewKey): Partial<ApiKeyMetadata> {
   return metadata;
 }
 
-async function tableExists(db: Kysely<unknown>, table: string): Promise<boolean> {
+/** The names of the table's columns; none when there is no such table. */
+async function columnsOf(db: Kysely<unknown>, table: string): Promise<string[]> {
   const [schema, name] = table.includes('.') ? table.split('.', 2) : [undefined, table];
   const inSchema = schema === undefined ? sql`current_schema()` : sql`${schema}`;
-  const result = await sql`select 1 from information_schema.tables where table_schema = ${inSchema} and table_name = ${name}`.execute(db);
-  return result.rows.length > 0;
+  const result = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_schema = ${inSchema} and table_name = ${name}`.execute(db);
+  return result.rows.map((row) => row.column_name);
+}
+
+/**
+ * The digest's column: `key_hash` in the kysely and drizzle adapters' tables, `keyHash` in the
+ * prisma adapter's (`@@map("api_keys")` of the model in docs/keys.md). Same `id` and `metadata`.
+ */
+function keyHashColumn(columns: readonly string[], table: string, target: DatabaseTarget): string {
+  const found = ['key_hash', 'keyHash'].find((name) => columns.includes(name));
+  if (found === undefined || !columns.includes('id') || !columns.includes('metadata')) {
+    throw new CliError(`the table "${table}" in ${target.shown} is not a keys table: it needs the columns id, key_hash (or keyHash) and metadata`);
+  }
+  return found;
 }
 
 /**
@@ -92,16 +105,21 @@ async function tableExists(db: Kysely<unknown>, table: string): Promise<boolean>
  */
 export async function openLocalKeys(target: DatabaseTarget, options: LocalOptions): Promise<NestKeys> {
   const { db, close } = await openDatabase(target, { create: options.create });
+  let keyHash: string;
   try {
-    if (!(await tableExists(db, options.table))) {
+    let columns = await columnsOf(db, options.table);
+    if (columns.length === 0) {
       if (!options.create) throw new CliError(`no table "${options.table}" in ${target.shown}: no keys yet (name another with --table)`);
       for (const statement of KyselyStore.schemaSql(options.table).split(';\n').filter((s) => s.trim() !== '')) await sql.raw(statement).execute(db);
+      columns = await columnsOf(db, options.table);
     }
+    keyHash = keyHashColumn(columns, options.table, target);
   } catch (error) {
     await close();
     throw error instanceof CliError ? error : databaseError(target, error);
   }
-  const keys: ApiKeyManager = createKeys({ storage: new KyselyStore({ db, tableName: options.table }), alphabet: HEX, length: options.secretLength, algorithm: 'sha256' });
+  const storage = new KyselyStore({ db, tableName: options.table, columns: { keyHash } });
+  const keys: ApiKeyManager = createKeys({ storage, alphabet: HEX, length: options.secretLength, algorithm: 'sha256' });
   const call = async <T>(id: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
