@@ -11,7 +11,7 @@ import { password, startElyzor, uniqueEmail, type RunningElyzor } from './helper
 
 /**
  * The published shape: `npm pack` of the CLI and its workspace dependencies (contract, core,
- * sdk), installed from the tarballs into an empty project, and `elyzor` run from there — the
+ * keys, sdk), installed from the tarballs into an empty project, and `elyzor` run from there — the
  * bin link, the scanner (offline) and a login and a command against a real Elyzor. Workspace
  * links hide a missing `files`, `bin` or dependency; this does not.
  */
@@ -43,12 +43,12 @@ async function installed(args: string[], options: { input?: string; env?: Record
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'elyzor-cli-pack-'));
-  run('npm', ['pack', '--silent', '--pack-destination', dir, '-w', 'packages/contract', '-w', 'packages/core', '-w', 'packages/sdk', '-w', 'packages/cli'], root);
+  run('npm', ['pack', '--silent', '--pack-destination', dir, '-w', 'packages/contract', '-w', 'packages/core', '-w', 'packages/keys', '-w', 'packages/sdk', '-w', 'packages/cli'], root);
   const files = readdirSync(dir);
   const tarball = (name: string): string => join(dir, files.find((f) => f.startsWith(`elyzor-${name}-`)) ?? `elyzor-${name}-missing.tgz`);
   app = join(dir, 'app');
   mkdirSync(app);
-  const dependencies = Object.fromEntries(['contract', 'core', 'sdk', 'cli'].map((name) => [`@elyzor/${name}`, `file:${tarball(name)}`]));
+  const dependencies = Object.fromEntries(['contract', 'core', 'keys', 'sdk', 'cli'].map((name) => [`@elyzor/${name}`, `file:${tarball(name)}`]));
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, dependencies }, null, 2));
   run('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-package-lock'], app);
   server = await startElyzor();
@@ -83,5 +83,14 @@ describe('packaging', () => {
     const created = await installed(['projects', 'create', 'from-the-tarball', '--json'], { env });
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ name: 'from-the-tarball' });
+  }, 60_000);
+
+  it("local mode loads its drivers from the install: PostgreSQL's is a dependency, PGlite an optional peer named when missing", async () => {
+    // The error comes from the driver, after @elyzor/keys, kysely and pg were loaded from node_modules.
+    const down = await installed(['list', '--db-url', 'postgres://app:pw@127.0.0.1:1/keys']);
+    expect(down).toMatchObject({ code: 1, stdout: '' });
+    expect(down.stderr).toMatch(/^error: cannot use the database postgres:\/\/127\.0\.0\.1:1\/keys: .*ECONNREFUSED/);
+    const pglite = await installed(['create', '--name', 'x', '--db-url', 'pglite:./keys-db']);
+    expect(pglite).toMatchObject({ code: 1, stdout: '', stderr: 'error: a pglite: database needs the package @electric-sql/pglite: install it beside @elyzor/cli (npm install -g @electric-sql/pglite)\n' });
   }, 60_000);
 });

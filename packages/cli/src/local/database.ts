@@ -64,7 +64,8 @@ async function loadPglite(): Promise<PGliteClass> {
   try {
     const module = (await import('@electric-sql/pglite' as string)) as { PGlite: PGliteClass };
     return module.PGlite;
-  } catch {
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     throw new CliError('a pglite: database needs the package @electric-sql/pglite: install it beside @elyzor/cli (npm install -g @electric-sql/pglite)');
   }
 }

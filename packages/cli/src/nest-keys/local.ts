@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { CliError, UsageError } from '../errors.js';
 import { databaseError, openDatabase } from '../local/database.js';
 import type { DatabaseTarget } from '../local/database-url.js';
-import { byCreation, type IssuedKeyView, type KeyState, type KeyView, type NestKeys, type NewKey, type RotateRequest } from './view.js';
+import { byCreation, type KeyState, type KeyView, type NestKeys, type NewKey, type RotateRequest } from './view.js';
 
 /**
  * The library owner of every key the NestJS module creates (`NEST_OWNER` of

@@ -1,7 +1,6 @@
 import { connect, type GlobalOptions } from '../client.js';
 import { UsageError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../local/database-url.js';
-import { openLocalKeys } from './local.js';
 import { remoteKeys } from './remote.js';
 import type { NestKeys } from './view.js';
 
@@ -32,8 +31,10 @@ export function modeOf(options: WhereOptions, env: NodeJS.ProcessEnv = process.e
 }
 
 /** The keys of the mode `modeOf` chose; `create` lets local mode make the table when it is missing. */
-export function openNestKeys(globals: GlobalOptions, options: WhereOptions, { create }: { create: boolean }): Promise<NestKeys> {
+export async function openNestKeys(globals: GlobalOptions, options: WhereOptions, { create }: { create: boolean }): Promise<NestKeys> {
   const mode = modeOf(options);
-  if ('remote' in mode) return Promise.resolve(remoteKeys(connect(globals), mode.remote));
+  if ('remote' in mode) return remoteKeys(connect(globals), mode.remote);
+  // Loaded only here: the other commands start without the database drivers.
+  const { openLocalKeys } = await import('./local.js');
   return openLocalKeys(mode.local, { table: options.table ?? 'api_keys', secretLength: options.secretLength ?? 64, create });
 }
