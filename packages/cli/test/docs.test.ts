@@ -80,7 +80,7 @@ describe('docs/cli.md examples', () => {
     // The listing at the end: the revoked key and the one rotated to, with the example's settings.
     const listing = stdout.slice(stdout.lastIndexOf('ID '));
     expect([...listing.matchAll(/ My App +(\w+) /g)].map((m) => m[1])).toEqual(['revoked', 'active']);
-  }, 120_000);
+  }, 240_000);
 
   it('the CI scan passes on a clean repository', async () => {
     const cwd = join(home.home, 'repo');

@@ -104,8 +104,8 @@ describe(`local mode on ${real ? 'PostgreSQL' : 'a PGlite directory'}, with a Ne
   let fromApp: { id: string; token: string };
 
   it('keys created by `elyzor create` verify in the app, with their scopes, IP whitelist and rate limit', async () => {
-    plain = await cli(['create', '--name', 'My App', '--scopes', 'read:projects,write:projects']);
-    fenced = await cli(['create', '--name', 'Fenced', '--scopes', 'read:projects', '--ip-whitelist', '10.1.2.3']);
+    plain = await cli(['create', '--name', 'My App', '--scopes', 'read:projects,write:projects', '--ip-blacklist', '10.9.9.0/24']);
+    fenced = await cli(['create', '--name', 'Fenced', '--scopes', 'read:projects', '--ip-whitelist', '10.1.2.3', '--expires', '2099-01-31']);
     limited = await cli(['create', '--name', 'Limited', '--scopes', 'read:projects', '--rate-limit', '1/60s']);
     expect(plain).toMatchObject({ name: 'My App', state: 'active', scopes: ['read:projects', 'write:projects'] });
     expect(plain.token).toMatch(/^[0-9a-f]{64}$/);
@@ -118,12 +118,13 @@ describe(`local mode on ${real ? 'PostgreSQL' : 'a PGlite directory'}, with a Ne
       expect((await get(nest, limited.token ?? '')).status).toBe(200);
       expect((await get(nest, limited.token ?? '')).status).toBe(429);
       // The app sees the CLI's key as its own ApiKeyService reads it.
-      expect(await nest.get(ApiKeyService).findById(fenced.id)).toMatchObject({ name: 'Fenced', state: 'active', ipWhitelist: ['10.1.2.3'], scopes: ['read:projects'] });
+      expect(await nest.get(ApiKeyService).findById(fenced.id)).toMatchObject({ name: 'Fenced', state: 'active', ipWhitelist: ['10.1.2.3'], scopes: ['read:projects'], expiresAt: new Date('2099-01-31T00:00:00Z') });
+      expect(await nest.get(ApiKeyService).findById(plain.id)).toMatchObject({ ipBlacklist: ['10.9.9.0/24'], expiresAt: null });
       expect(await nest.get(ApiKeyService).findById(limited.id)).toMatchObject({ rateLimitMax: 1, rateLimitWindowMs: 60_000 });
       const created = await nest.get(ApiKeyService).create({ name: 'From the app', scopes: ['read:projects'] });
       fromApp = { id: created.id, token: created.token };
     });
-  }, 120_000);
+  }, 240_000);
 
   it('a key the app created is listed, and revoked by `elyzor revoke`: the app refuses it from then on', async () => {
     expect((await listed()).find((k) => k.id === fromApp.id)).toMatchObject({ name: 'From the app', state: 'active' });
@@ -134,7 +135,7 @@ describe(`local mode on ${real ? 'PostgreSQL' : 'a PGlite directory'}, with a Ne
       expect((await get(nest, fromApp.token)).status).toBe(401);
       expect(await nest.get(ApiKeyService).findById(fromApp.id)).toMatchObject({ state: 'revoked', revocationReason: 'leaked' });
     });
-  }, 120_000);
+  }, 240_000);
 
   it('`elyzor rotate` gives a key with the same settings; the old one works on unless --revoke-old', async () => {
     const rotated = await cli(['rotate', plain.id]);
@@ -147,7 +148,7 @@ describe(`local mode on ${real ? 'PostgreSQL' : 'a PGlite directory'}, with a Ne
       // Still fenced: the new key has the old one's whitelist.
       expect((await get(nest, again.token ?? '')).status).toBe(403);
     });
-  }, 120_000);
+  }, 240_000);
 
   it('unknown ids and repeated revocations are errors (exit 1), not stack traces', async () => {
     const unknown = await elyzor(['revoke', 'no-such-key', '--db-url', dbUrl], { env });
@@ -158,7 +159,7 @@ describe(`local mode on ${real ? 'PostgreSQL' : 'a PGlite directory'}, with a Ne
     const bad = await elyzor(['create', '--name', 'x', '--ip-whitelist', 'not-an-ip', '--db-url', dbUrl], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: ipAllowlist has "not-an-ip", which is not an address or CIDR range\n$/);
-  }, 120_000);
+  }, 240_000);
 });
 
 // Prisma's query interface runs on PGlite here (a Prisma client cannot be generated without its
@@ -191,5 +192,5 @@ describe.skipIf(real)("local mode on the prisma adapter's table (`keyHash` colum
 
     expect((await elyzorJson<Printed[]>(['list', '--db-url', url], { env })).map((k) => k.name).sort()).toEqual(['From the app', 'Prisma App']);
     expect(await elyzorJson<Printed>(['revoke', fromApp.id, '--db-url', url], { env })).toMatchObject({ state: 'revoked' });
-  }, 120_000);
+  }, 240_000);
 });
