@@ -1,7 +1,11 @@
-import { allowsUnkeyAction, parsePermissionQuery, permits, type CredentialRecord, type VerifyOutcome, type VerifyResult } from '@elyzor/core';
+import { allowsUnkeyAction, parsePermissionQuery, permits, type CredentialRecord, type LimitCheck, type VerifyOutcome, type VerifyResult } from '@elyzor/core';
 import { ctxOf } from '../../http/authenticate.js';
 import type { Deps } from '../../deps.js';
-import type { App, RouteContext } from '../../http/types.js';
+import type { App } from '../../http/types.js';
+import type { IdentityRatelimit } from '../../db/schema.js';
+import type { IdentityRow } from '../../store/identities.js';
+import type { V2Context } from '../context.js';
+import { toIdentity } from '../identity-view.js';
 import { findProjectRef } from '../../store/projects.js';
 import { compact, envelope } from '../envelope.js';
 import { badRequest, V2Error } from '../errors.js';
@@ -33,28 +37,47 @@ function codeOf(result: VerifyResult): Code {
 }
 
 interface LimitUse {
-  /** The rate limit's cost for this verification: 0 leaves an unrequested, not auto-applied limit untouched. */
+  /** The key's own rate limit's cost for this verification: 0 leaves an unrequested, not auto-applied limit untouched. */
   cost: number;
   applied: boolean;
+  /** The identity's limits this verification spends (auto-applied or named), with their costs. */
+  shared: Array<{ limit: IdentityRatelimit; cost: number }>;
 }
 
 /**
- * What the request's `ratelimits` ask of the key's one limit. A name the key does not have is a
- * 412 (Unkey's answer); limits made up in the request itself are not supported.
+ * What the verification spends of the key's one limit and of its identity's limits, as Unkey
+ * decides: `autoApply` limits always, others when the request names them (with their `cost`). A
+ * key's limit hides an identity's of the same name. A name that neither has is a 412 (Unkey's
+ * answer); limits made up in the request itself are not supported.
  */
-function limitUse(record: CredentialRecord, requested: Static<typeof VerifyKeyBody>['ratelimits']): LimitUse {
+function limitUse(record: CredentialRecord, identity: IdentityRow | undefined, requested: Static<typeof VerifyKeyBody>['ratelimits']): LimitUse {
   const policy = record.rateLimit;
+  const own = policy !== null && policy.algorithm !== 'none';
   const name = policy?.algorithm === 'sliding_window' ? (policy.name ?? DEFAULT_LIMIT_NAME) : DEFAULT_LIMIT_NAME;
   const autoApply = policy === null || policy.algorithm !== 'sliding_window' || policy.autoApply !== false;
-  let use: LimitUse = { cost: autoApply ? 1 : 0, applied: autoApply && policy !== null };
+  const use: LimitUse = { cost: autoApply ? 1 : 0, applied: autoApply && policy !== null, shared: [] };
+  const shared = new Map((identity?.ratelimits ?? []).filter((limit) => !own || limit.name !== name).map((limit) => [limit.name, { limit, cost: limit.autoApply ? 1 : -1 }]));
   for (const limit of requested ?? []) {
-    if (policy === null || policy.algorithm === 'none' || limit.name !== name) {
-      if (limit.limit !== undefined || limit.duration !== undefined) throw badRequest(`ratelimits: a limit defined in the request ("${limit.name}") is not supported; set it on the key`, 'body.ratelimits');
-      throw new V2Error(412, 'application/precondition_failed', `The key has no rate limit named "${limit.name}"`);
+    const ofIdentity = shared.get(limit.name);
+    if (ofIdentity !== undefined) {
+      ofIdentity.cost = limit.cost ?? 1;
+      continue;
     }
-    use = { cost: limit.cost ?? 1, applied: true };
+    if (!own || limit.name !== name) {
+      if (limit.limit !== undefined || limit.duration !== undefined) throw badRequest(`ratelimits: a limit defined in the request ("${limit.name}") is not supported; set it on the key or its identity`, 'body.ratelimits');
+      throw new V2Error(412, 'application/precondition_failed', `Neither the key nor its identity has a rate limit named "${limit.name}"`);
+    }
+    use.cost = limit.cost ?? 1;
+    use.applied = true;
   }
+  use.shared = [...shared.values()].filter((entry) => entry.cost >= 0);
   return use;
+}
+
+/** The limiter's checks of an identity's limits: one counter per identity and name, shared by all its keys. */
+function sharedChecks(identity: IdentityRow | undefined, use: LimitUse): LimitCheck[] {
+  if (identity === undefined) return [];
+  return use.shared.map(({ limit, cost }) => ({ key: `rl:identity:${identity.id}:${limit.name}`, rule: { type: 'sliding_window', limit: limit.limit, windowMs: limit.duration }, cost }));
 }
 
 /**
@@ -63,7 +86,7 @@ function limitUse(record: CredentialRecord, requested: Static<typeof VerifyKeyBo
  * disabled, expired, IP, permissions, rate limit, then credits (a rate-limited call spends none).
  * The root key must hold `api.<apiId>.verify_key`; a key of another workspace is `NOT_FOUND`.
  */
-export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void {
+export function registerKeysVerifyKey(scope: App, { deps, identities }: V2Context): void {
   // Projects never change workspace: their workspace is read once per process.
   const workspaces = new Map<string, string>();
   const workspaceOf = async (d: Deps, projectId: string): Promise<string | undefined> => {
@@ -85,8 +108,10 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
     if (!allowsUnkeyAction(actor.permissions, record.projectId, 'verify_key')) {
       throw new V2Error(403, 'authorization/insufficient_permissions', `The root key lacks the permission api.${record.projectId}.verify_key (or api.*.verify_key)`);
     }
-    const use = limitUse(record, body.ratelimits);
+    const identity = await identities.ofOwner(ctxOf(request), record.ownerId);
+    const use = limitUse(record, identity, body.ratelimits);
     const result = await deps.verifier.verify({
+      limits: sharedChecks(identity, use),
       token: body.key,
       kind: 'key',
       ip: request.ip,
@@ -98,11 +123,11 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
     if (code === 'NOT_FOUND' || result.record === null) return envelope(request, { valid: false, code: 'NOT_FOUND' });
     const verified = result.record;
     const policy = verified.rateLimit;
-    const ratelimits =
+    const ownLimit =
       use.applied && policy !== null && policy.algorithm === 'sliding_window' && result.rateLimit !== null
         ? [
             {
-              exceeded: code === 'RATE_LIMITED',
+              exceeded: !result.rateLimit.allowed,
               id: `${verified.id}:${policy.name ?? DEFAULT_LIMIT_NAME}`,
               name: policy.name ?? DEFAULT_LIMIT_NAME,
               limit: policy.limit,
@@ -112,7 +137,13 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
               autoApply: policy.autoApply !== false,
             },
           ]
-        : undefined;
+        : [];
+    const sharedLimits = use.shared.flatMap(({ limit }, i) => {
+      const decision = result.limits?.[i];
+      if (decision === undefined) return [];
+      return [{ exceeded: !decision.allowed, id: limit.id, name: limit.name, limit: limit.limit, duration: limit.duration, reset: decision.resetAt, remaining: Math.max(0, decision.remaining), autoApply: limit.autoApply }];
+    });
+    const ratelimits = ownLimit.length + sharedLimits.length > 0 ? [...ownLimit, ...sharedLimits] : undefined;
     return envelope(
       request,
       compact({
@@ -124,7 +155,7 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
         credits: verified.credits === null ? undefined : (result.credits?.remaining ?? undefined),
         enabled: verified.enabled,
         permissions: verified.scopes.global.length > 0 ? [...verified.scopes.global] : undefined,
-        identity: verified.ownerId === null ? undefined : { id: verified.ownerId, externalId: verified.ownerId },
+        identity: identity === undefined ? undefined : toIdentity(identity),
         ratelimits,
       }),
     );
