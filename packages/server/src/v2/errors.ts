@@ -84,7 +84,10 @@ export function toV2Error(error: unknown): V2Error {
   return new V2Error(500, 'application/unexpected_error', 'Internal server error');
 }
 
-/** Sends `error` in Unkey's shape: `application/problem+json` for 429 (as Unkey's SDK expects), else JSON. */
+/** Routes whose every error Unkey sends as `application/problem+json` (its SDK parses only that type there). */
+const PROBLEM_JSON_ROUTES: ReadonlySet<string> = new Set(['/v2/identities.deleteIdentity']);
+
+/** Sends `error` in Unkey's shape: `application/problem+json` for 429 and where Unkey's SDK expects it, else JSON. */
 export function sendV2Error(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const v2 = toV2Error(error);
   if (v2.status >= 500 && !(error instanceof V2Error)) {
@@ -101,6 +104,7 @@ export function sendV2Error(request: FastifyRequest, reply: FastifyReply, error:
       ...(v2.status === 400 ? { errors: v2.errors ?? [{ location: 'body', message: v2.message }] } : {}),
     },
   };
-  reply.code(v2.status).header('content-type', v2.status === 429 ? 'application/problem+json' : 'application/json; charset=utf-8');
+  const problem = v2.status === 429 || PROBLEM_JSON_ROUTES.has(request.url.split('?')[0] ?? '');
+  reply.code(v2.status).header('content-type', problem ? 'application/problem+json' : 'application/json; charset=utf-8');
   return reply.send(JSON.stringify(body));
 }
