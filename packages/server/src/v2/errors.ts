@@ -85,7 +85,7 @@ export function toV2Error(error: unknown): V2Error {
 }
 
 /** Routes whose every error Unkey sends as `application/problem+json` (its SDK parses only that type there). */
-const PROBLEM_JSON_ROUTES: ReadonlySet<string> = new Set(['/v2/identities.deleteIdentity']);
+export const PROBLEM_JSON_ROUTES: ReadonlySet<string> = new Set(['/v2/identities.deleteIdentity']);
 
 /** Sends `error` in Unkey's shape: `application/problem+json` for 429 and where Unkey's SDK expects it, else JSON. */
 export function sendV2Error(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
