@@ -1,6 +1,7 @@
 import { ManualClock } from '@elyzor/core';
 import { ConflictErrorResponse, ForbiddenErrorResponse, NotFoundErrorResponse } from '@unkey/api/models/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '../test/helpers/harness.js';
 import { ALL_API_PERMISSIONS, startUnkeyWorld, type UnkeyWorld } from './helpers.js';
 
 const clock = new ManualClock(Date.UTC(2026, 5, 10, 12));
@@ -43,6 +44,15 @@ describe('identities.createIdentity / getIdentity / updateIdentity / deleteIdent
 
     await world.unkey.identities.deleteIdentity({ identity: identityId });
     expect(await world.unkey.identities.getIdentity({ identity: identityId }).catch((e: unknown) => e)).toBeInstanceOf(NotFoundErrorResponse);
+    // Every change is in the workspace's audit log, by the root key that made it.
+    const audit = await world.server.app.inject({ method: 'GET', url: `/v1/workspaces/${world.workspaceId}/audit?limit=100`, headers: bearer(world.owner.accessToken) });
+    const entries = (audit.json() as Array<{ action: string; targetType: string; targetId: string; actorType?: string }>).filter((e) => e.targetId === identityId);
+    expect(entries.map((e) => [e.action, e.targetType, e.actorType]).reverse()).toEqual([
+      ['identity.created', 'identity', 'root_key'],
+      ['identity.updated', 'identity', 'root_key'],
+      ['identity.updated', 'identity', 'root_key'],
+      ['identity.deleted', 'identity', 'root_key'],
+    ]);
     expect(await world.unkey.identities.deleteIdentity({ identity: identityId }).catch((e: unknown) => e)).toBeInstanceOf(NotFoundErrorResponse);
   });
 
