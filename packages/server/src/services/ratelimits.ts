@@ -1,7 +1,7 @@
 import { allowsRatelimitAction, ElyzorError, matchOverride, type Ctx, type LimitDecision, type UnkeyRatelimitAction } from '@elyzor/core';
 import type { Deps } from '../deps.js';
 import type { Page, PageRequest } from '../store/page.js';
-import { deleteOverride, ensureNamespace, findNamespace, findOverride, listOverrides, overridesMatching, upsertOverride, type NamespaceRow, type OverrideRow } from '../store/ratelimits.js';
+import { deleteOverride, ensureNamespace, findNamespace, findOverride, listOverrides, namespaceForIdentifier, upsertOverride, type NamespaceRow, type OverrideRow } from '../store/ratelimits.js';
 import { auditWorkspace } from './workspace-access.js';
 
 /** One rate-limit request: `cost` units of `identifier` in `namespace`, at most `limit` per `duration` ms. */
@@ -55,8 +55,12 @@ export class RatelimitService {
 
   /** One limit check; spends `cost` (1 by default; 0 asks without spending) when admitted. */
   async limit(ctx: Ctx, request: LimitRequest): Promise<LimitAnswer> {
-    const namespace = await this.namespaceForLimit(ctx, request.namespace);
-    const override = matchOverride(request.identifier, (await overridesMatching(this.deps.db, namespace.id, request.identifier)).map(toRule));
+    const workspaceId = workspaceOf(ctx);
+    // One round trip for the namespace and its candidate overrides; a namespace not there yet is made.
+    const found = await namespaceForIdentifier(this.deps.db, workspaceId, request.namespace, request.identifier);
+    allow(ctx, found?.namespace ?? { name: request.namespace }, 'limit');
+    const namespace = found?.namespace ?? (await this.create(ctx, workspaceId, request.namespace));
+    const override = matchOverride(request.identifier, found?.overrides ?? []);
     const limit = override?.limit ?? request.limit;
     const windowMs = override?.durationMs ?? request.duration;
     const result = await this.deps.limiter.consume([{ key: namespaceCounter(namespace.id, request.identifier), rule: { type: 'sliding_window', limit, windowMs } }], request.cost ?? 1);
@@ -74,8 +78,9 @@ export class RatelimitService {
 
   /** Several checks, each on its own (Unkey's `multiLimit`): one refused spends nothing of it, the others count. */
   async multiLimit(ctx: Ctx, requests: readonly LimitRequest[]): Promise<LimitAnswer[]> {
-    // Permissions first, for every namespace named: a refusal spends nothing.
-    for (const request of requests) await this.namespaceForLimit(ctx, request.namespace, true);
+    // Permissions first, for every namespace named: a refusal of one spends nothing of any.
+    const workspaceId = workspaceOf(ctx);
+    for (const name of new Set(requests.map((r) => r.namespace))) allow(ctx, (await findNamespace(this.deps.db, workspaceId, name)) ?? { name }, 'limit');
     return Promise.all(requests.map((request) => this.limit(ctx, request)));
   }
 
@@ -134,15 +139,6 @@ export class RatelimitService {
     return namespace;
   }
 
-  /** The namespace a limit check counts in, made on first use (Unkey does) when the root key may limit there. */
-  private async namespaceForLimit(ctx: Ctx, name: string, checkOnly = false): Promise<NamespaceRow> {
-    const workspaceId = workspaceOf(ctx);
-    const found = await findNamespace(this.deps.db, workspaceId, name);
-    allow(ctx, found ?? { name }, 'limit');
-    if (found !== undefined || checkOnly) return found as NamespaceRow;
-    return this.create(ctx, workspaceId, name);
-  }
-
   private async create(ctx: Ctx, workspaceId: string, name: string): Promise<NamespaceRow> {
     return this.deps.db.transaction().execute(async (trx) => {
       const { row, created } = await ensureNamespace(trx, workspaceId, name, new Date(this.deps.clock.now()));
@@ -152,4 +148,3 @@ export class RatelimitService {
   }
 }
 
-const toRule = (row: OverrideRow): { id: string; identifier: string; limit: number; durationMs: number } => ({ id: row.id, identifier: row.identifier, limit: row.limit, durationMs: Number(row.duration_ms) });

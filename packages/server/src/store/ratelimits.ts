@@ -1,4 +1,4 @@
-import { isUuid, likePattern } from '@elyzor/core';
+import { isUuid, likePattern, type OverrideRule } from '@elyzor/core';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { RatelimitNamespacesTable, RatelimitOverridesTable, Schema } from '../db/schema.js';
 import { afterCursor, toPage, type Page, type PageRequest } from './page.js';
@@ -31,14 +31,28 @@ export async function ensureNamespace(db: Db, workspaceId: string, name: string,
   return { row, created: false };
 }
 
-/** The overrides whose identifier or pattern matches `identifier` (the engine picks the one that applies). */
-export async function overridesMatching(db: Db, namespaceId: string, identifier: string): Promise<OverrideRow[]> {
-  return db
-    .selectFrom('ratelimit_overrides')
-    .selectAll()
-    .where('namespace_id', '=', namespaceId)
-    .where(sql<boolean>`${identifier} like pattern escape '\\'`)
+/**
+ * The namespace (by id or name) and the overrides whose identifier or pattern matches
+ * `identifier`, in one round trip: what every limit check reads. Undefined when no such namespace.
+ */
+export async function namespaceForIdentifier(db: Db, workspaceId: string, namespace: string, identifier: string): Promise<{ namespace: NamespaceRow; overrides: OverrideRule[] } | undefined> {
+  const rows = await db
+    .selectFrom('ratelimit_namespaces as n')
+    .leftJoin('ratelimit_overrides as o', (join) => join.onRef('o.namespace_id', '=', 'n.id').on(sql<boolean>`${identifier} like o.pattern escape '\\'`))
+    .select(['n.id as namespaceId', 'n.workspace_id', 'n.name', 'n.created_at'])
+    .select(['o.id as overrideId', 'o.identifier', 'o.limit', 'o.duration_ms'])
+    .where('n.workspace_id', '=', workspaceId)
+    .where((eb) => (isUuid(namespace) ? eb.or([eb('n.id', '=', namespace.toLowerCase()), eb('n.name', '=', namespace)]) : eb('n.name', '=', namespace)))
     .execute();
+  // A name that is also another namespace's id: the id wins, as in `findNamespace`.
+  const chosen = rows.find((row) => row.namespaceId === namespace.toLowerCase()) ?? rows[0];
+  if (chosen === undefined) return undefined;
+  const overrides: OverrideRule[] = [];
+  for (const row of rows) {
+    if (row.namespaceId !== chosen.namespaceId || row.overrideId === null || row.identifier === null || row.limit === null || row.duration_ms === null) continue;
+    overrides.push({ id: row.overrideId, identifier: row.identifier, limit: row.limit, durationMs: Number(row.duration_ms) });
+  }
+  return { namespace: { id: chosen.namespaceId, workspace_id: chosen.workspace_id, name: chosen.name, created_at: chosen.created_at }, overrides };
 }
 
 export async function upsertOverride(db: Db, values: { namespaceId: string; identifier: string; limit: number; durationMs: number; at: Date }): Promise<{ row: OverrideRow; before: OverrideRow | undefined }> {
