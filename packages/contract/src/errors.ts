@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   /** A workspace keeps an owner: the last one cannot leave or be demoted. */
   last_owner: 409,
+  /** An object of this name exists already (an identity's external id). */
+  already_exists: 409,
   request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,

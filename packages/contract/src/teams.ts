@@ -12,8 +12,17 @@ export { PROJECT_ACTIONS, ROOT_KEY_WORKSPACE_ACTIONS };
  */
 export const UNKEY_API_ACTIONS = ['create_api', 'read_api', 'delete_api', 'update_api', 'create_key', 'read_key', 'update_key', 'delete_key', 'verify_key', 'encrypt_key', 'decrypt_key'] as const;
 
+/** Unkey's identity permissions: `identity.*.<action>` (identities belong to the workspace). */
+export const UNKEY_IDENTITY_ACTIONS = ['create_identity', 'read_identity', 'update_identity', 'delete_identity'] as const;
+
+/** Unkey's rate-limit permissions: `ratelimit.*.<action>` or `ratelimit.<namespace id or name>.<action>`. */
+export const UNKEY_RATELIMIT_ACTIONS = ['limit', 'create_namespace', 'read_namespace', 'set_override', 'read_override', 'delete_override'] as const;
+
+/** What may name a rate-limit namespace in a permission: `*`, or a namespace's id or name. */
+export const RATELIMIT_NAMESPACE_PATTERN = '[A-Za-z0-9_:-]{1,255}';
+
 /** The permission grammar, as a pattern (the engine checks the same, and that named projects are the workspace's). */
-export const PERMISSION_PATTERN = `^(api\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${UNKEY_API_ACTIONS.join('|')})|project\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${PROJECT_ACTIONS.join('|')})|workspace\\.(${ROOT_KEY_WORKSPACE_ACTIONS.join('|')}))$`;
+export const PERMISSION_PATTERN = `^(api\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${UNKEY_API_ACTIONS.join('|')})|project\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${PROJECT_ACTIONS.join('|')})|workspace\\.(${ROOT_KEY_WORKSPACE_ACTIONS.join('|')})|identity\\.\\*\\.(${UNKEY_IDENTITY_ACTIONS.join('|')})|ratelimit\\.(\\*|${RATELIMIT_NAMESPACE_PATTERN})\\.(${UNKEY_RATELIMIT_ACTIONS.join('|')}))$`;
 
 const Id = Type.String({ description: 'UUID' });
 const DateTime = Type.String({ format: 'date-time' });

@@ -17,6 +17,7 @@ export * from './verify/ip-rules.js';
 export * from './verify/credential-cache.js';
 export * from './verify/verifier.js';
 export * from './limiter/limit-keys.js';
+export * from './limiter/override-match.js';
 export * from './credentials/index.js';
 export * from './limiter/redis-script.js';
 export * from './teams/index.js';

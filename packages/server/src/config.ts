@@ -39,6 +39,11 @@ export interface Config {
     overBudgetLookups: number;
     windowSeconds: number;
   };
+  /**
+   * Requests each root key may make of `/v2` per window, across instances (the shared limiter);
+   * null (the default) = no such budget. Past it, `/v2` answers Unkey's 429.
+   */
+  rootKeyRateLimit: { limit: number | null; windowSeconds: number };
   /** Failed logins per account per window before logins for that account are throttled. */
   loginAttemptsPerAccount: number;
   /** Transport limits of the HTTP server: slow clients and connection count. */
@@ -192,6 +197,10 @@ export function parseConfig(env: Env): Config {
       verifyFailures: int('IP_RATE_LIMIT_VERIFY_FAILURES', 1000, 1, 1_000_000_000),
       overBudgetLookups: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS', 4, 0, 1000),
       windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    },
+    rootKeyRateLimit: {
+      limit: str('ROOT_KEY_RATE_LIMIT') === undefined ? null : int('ROOT_KEY_RATE_LIMIT', 0, 1, 1_000_000_000),
+      windowSeconds: int('ROOT_KEY_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     },
     loginAttemptsPerAccount: int('LOGIN_ATTEMPTS_PER_ACCOUNT', 10, 1, 1_000_000),
     http: {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startUnkeyWorld, type UnkeyWorld } from './helpers.js';
+import { ALL_API_PERMISSIONS, startUnkeyWorld, type UnkeyWorld } from './helpers.js';
 
 /**
  * The examples of docs/unkey.md, run as they are written: each `<!-- example: name -->` block is
@@ -14,9 +14,12 @@ const page = readFileSync(join(here, '../../../docs/unkey.md'), 'utf8');
 const examples = new Map([...page.matchAll(/<!-- example: ([\w-]+) -->\n```ts\n([\s\S]*?)```/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
 const dir = join(here, `.examples-${process.pid}`);
 let world: UnkeyWorld;
+let rootKey: string;
 
 beforeAll(async () => {
   world = await startUnkeyWorld();
+  // The page's examples use identities and the rate limiter too.
+  rootKey = await world.rootKeyWith([...ALL_API_PERMISSIONS, 'identity.*.create_identity', 'ratelimit.*.limit', 'ratelimit.*.create_namespace', 'ratelimit.*.set_override']);
   mkdirSync(dir, { recursive: true });
 });
 afterAll(async () => {
@@ -28,7 +31,7 @@ async function run(name: string): Promise<unknown[][]> {
   const source = examples.get(name);
   if (source === undefined) throw new Error(`docs/unkey.md has no example "${name}"`);
   const file = join(dir, `${name}.ts`);
-  writeFileSync(file, `${source.replaceAll('http://localhost:3000', world.baseUrl).replaceAll('process.env.UNKEY_ROOT_KEY', JSON.stringify(world.rootKey))}\nexport {};\n`);
+  writeFileSync(file, `${source.replaceAll('http://localhost:3000', world.baseUrl).replaceAll('process.env.UNKEY_ROOT_KEY', JSON.stringify(rootKey))}\nexport {};\n`);
   const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   try {
     await import(/* @vite-ignore */ file);
@@ -51,8 +54,19 @@ describe('docs/unkey.md examples', () => {
     expect(await run('import')).toEqual([[1, 'VALID']]);
   });
 
+  it('identity: two keys of one identity share its limit', async () => {
+    expect(await run('identity')).toEqual([[['VALID', 'VALID', 'RATE_LIMITED']]]);
+  });
+
+  it('ratelimit: an identifier limited, a pattern’s override lifting another', async () => {
+    expect(await run('ratelimit')).toEqual([[[true, false, true]]]);
+  });
+
   it('/openapi.json documents the /v2 routes', async () => {
     const document = (await (await fetch(`${world.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    for (const path of ['/v2/liveness', '/v2/apis.createApi', '/v2/keys.verifyKey', '/v2/keys.migrateKeys']) expect(document.paths).toHaveProperty([path]);
+    const paths = ['/v2/liveness', '/v2/apis.createApi', '/v2/keys.verifyKey', '/v2/keys.migrateKeys'];
+    paths.push('/v2/identities.createIdentity', '/v2/identities.getIdentity', '/v2/identities.listIdentities', '/v2/identities.updateIdentity', '/v2/identities.deleteIdentity');
+    paths.push('/v2/ratelimit.limit', '/v2/ratelimit.multiLimit', '/v2/ratelimit.setOverride', '/v2/ratelimit.getOverride', '/v2/ratelimit.listOverrides', '/v2/ratelimit.deleteOverride');
+    for (const path of paths) expect(document.paths).toHaveProperty([path]);
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, bearer, createKey, createProject, createService, createWebhook, registerUser, startApp, verifyKey, type TestApp, type TestUser } from './helpers/harness.js';
 import { discoverRoutes, fillPath, validValue, type JsonSchema, type RouteInfo } from './helpers/routes.js';
 import { createProjectIn, createRootKey, createWorkspace, invite, join } from './helpers/teams.js';
+import { PROBLEM_JSON_ROUTES } from '../src/v2/errors.js';
 
 /**
  * Property-based fuzzing of every route the app serves (read from the app, so a new route is
@@ -444,7 +445,7 @@ function contractViolations(route: RouteInfo, response: LightMyRequestResponse):
     return problems;
   }
   // The Unkey-compatible face keeps Unkey's error contract instead (docs/unkey.md).
-  if (route.path.startsWith('/v2/')) return [...problems, ...unkeyViolations(response)];
+  if (route.path.startsWith('/v2/')) return [...problems, ...unkeyViolations(response, route.path)];
   const contentType = String(response.headers['content-type'] ?? '');
   if (!contentType.startsWith('application/json')) return [...problems, `status ${status} with content-type ${JSON.stringify(contentType)}`];
   let body: unknown;
@@ -471,11 +472,11 @@ function contractViolations(route: RouteInfo, response: LightMyRequestResponse):
   return problems;
 }
 
-/** Unkey's error shape: `{meta: {requestId}, error: {title, detail, status, type, errors?}}`, 400s with `errors[]`, 429 as problem+json. */
-function unkeyViolations(response: LightMyRequestResponse): string[] {
+/** Unkey's error shape: `{meta: {requestId}, error: {title, detail, status, type, errors?}}`, 400s with `errors[]`, 429 (and every error of a few routes) as problem+json. */
+function unkeyViolations(response: LightMyRequestResponse, path: string): string[] {
   const status = response.statusCode;
   const contentType = String(response.headers['content-type'] ?? '');
-  const expected = status === 429 ? 'application/problem+json' : 'application/json';
+  const expected = status === 429 || PROBLEM_JSON_ROUTES.has(path) ? 'application/problem+json' : 'application/json';
   if (!contentType.startsWith(expected)) return [`status ${status} with content-type ${JSON.stringify(contentType)}`];
   let body: { meta?: { requestId?: unknown }; error?: { title?: unknown; detail?: unknown; status?: unknown; type?: unknown; errors?: unknown } };
   try {

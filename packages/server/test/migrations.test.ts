@@ -224,4 +224,39 @@ describe(`migrations (${backend})`, () => {
       await fresh.drop();
     }
   });
+  it('011 makes an identity of every key owner, once per workspace, keeping the keys as they were', async () => {
+    const fresh = await freshDatabase();
+    const target = fresh.db;
+    try {
+      const before = migrations.filter((m) => m.version < 11);
+      await migrate(target, before);
+      const user = (await sql<{ id: string }>`insert into users (email, password_hash) values (${`i-${randomUUID()}@example.com`}, 'x') returning id`.execute(target)).rows[0]?.id ?? '';
+      const workspace = async (name: string): Promise<string> => (await sql<{ id: string }>`insert into workspaces (name) values (${name}) returning id`.execute(target)).rows[0]?.id ?? '';
+      const [w1, w2] = [await workspace('one'), await workspace('two')];
+      const project = async (workspaceId: string): Promise<string> => (await sql<{ id: string }>`insert into projects (owner_id, name, workspace_id) values (${user}, 'p', ${workspaceId}) returning id`.execute(target)).rows[0]?.id ?? '';
+      const [p1, p1b, p2] = [await project(w1), await project(w1), await project(w2)];
+      const key = async (projectId: string, ownerId: string | null, kind = 'key'): Promise<void> => {
+        await sql`insert into credentials (project_id, kind, public_id, digest, owner_id) values (${projectId}, ${kind}, ${randomUUID()}, 'd', ${ownerId})`.execute(target);
+      };
+      await key(p1, 'user_1');
+      await key(p1b, 'user_1');
+      await key(p1, 'user_2');
+      await key(p1, null);
+      await key(p2, 'user_1');
+      await key(p2, 'svc_owner', 'service');
+
+      expect(await migrate(target, migrations)).toEqual([11]);
+      const identities = await target.selectFrom('identities').select(['workspace_id', 'external_id', 'meta', 'ratelimits']).orderBy('external_id').execute();
+      const where = (id: string): string => (id === w1 ? 'w1' : id === w2 ? 'w2' : id);
+      expect(identities.map((i) => [where(i.workspace_id), i.external_id, i.meta, i.ratelimits]).sort()).toEqual([
+        ['w1', 'user_1', null, []],
+        ['w1', 'user_2', null, []],
+        ['w2', 'user_1', null, []],
+      ]);
+      // The keys keep their owners: the identity is found through them.
+      expect((await target.selectFrom('credentials').select('owner_id').where('project_id', '=', p1).orderBy('owner_id').execute()).map((r) => r.owner_id)).toEqual(['user_1', 'user_2', null]);
+    } finally {
+      await fresh.drop();
+    }
+  });
 });

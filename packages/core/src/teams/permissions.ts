@@ -1,6 +1,7 @@
 import { ROOT_KEY_WORKSPACE_ACTIONS, UNKEY_API_ACTIONS } from '@elyzor/contract';
 import { isUuid } from '../ids.js';
 import { PROJECT_ACTIONS, type ProjectAction, type WorkspaceAction } from './actions.js';
+import { isUnkeyServicePermission } from './unkey-services.js';
 
 /**
  * Root-key permissions: `project.<projectId>.<action>` or `project.*.<action>` (every project of
@@ -25,7 +26,7 @@ export function isPermission(permission: string): boolean {
     const actions: readonly string[] = kind === 'project' ? PROJECT_ACTIONS : UNKEY_API_ACTIONS;
     return (target === '*' || isUuid(target)) && actions.includes(action);
   }
-  return false;
+  return isUnkeyServicePermission(permission);
 }
 
 export type UnkeyApiAction = (typeof UNKEY_API_ACTIONS)[number];

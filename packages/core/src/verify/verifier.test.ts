@@ -512,3 +512,25 @@ describe('Verifier: answered in the same turn when nothing has to be waited for'
     expect(answers.map((a) => a.outcome)).toEqual(['valid', 'valid', 'rate_limit_exceeded']);
   });
 });
+
+describe('limits beside the credential’s own (an identity’s)', () => {
+  it('spends them with the credential’s in one step; a refusal by one is rate_limit_exceeded and spends no quota', async () => {
+    const { verifier, issue } = setup();
+    const { token } = issue('key', { quota: { limit: 10, period: 'day' } });
+    const shared = { key: 'rl:identity:test:requests', rule: { type: 'sliding_window' as const, limit: 2, windowMs: 60_000 } };
+    const first = await verifier.verify({ token, kind: 'key', limits: [shared] });
+    expect(first.outcome).toBe('valid');
+    expect(first.limits?.map((d) => d.remaining)).toEqual([1]);
+    expect(first.rateLimit?.remaining).toBe(99);
+    expect(first.quota?.remaining).toBe(9);
+    expect((await verifier.verify({ token, kind: 'key', limits: [shared] })).outcome).toBe('valid');
+    const refused = await verifier.verify({ token, kind: 'key', limits: [shared] });
+    expect(refused.outcome).toBe('rate_limit_exceeded');
+    expect(refused.limits?.[0]).toMatchObject({ allowed: false, remaining: 0 });
+    // Nothing was spent by the refused call: the quota and the key's own limit kept their units.
+    const alone = await verifier.verify({ token, kind: 'key' });
+    expect(alone.quota?.remaining).toBe(7);
+    expect(alone.rateLimit?.remaining).toBe(97);
+    expect(alone.limits).toBeUndefined();
+  });
+});

@@ -46,6 +46,12 @@ export interface VerifyRequest {
    * spent its failure budget with it; cached credentials never ask.
    */
   admitLookup?: (() => (() => void) | null) | undefined;
+  /**
+   * Limits beside the credential's own (an identity's, shared by all its keys), spent in the same
+   * atomic step and checked before quota and credits: a call they refuse spends nothing, and is
+   * `rate_limit_exceeded`. Their decisions are in `VerifyResult.limits`, in order.
+   */
+  limits?: readonly LimitCheck[] | undefined;
 }
 
 export interface VerifyResult {
@@ -55,6 +61,8 @@ export interface VerifyResult {
   rateLimit: LimitDecision | null;
   quota: LimitDecision | null;
   credits: LimitDecision | null;
+  /** The decisions of `VerifyRequest.limits`, in order, when they were checked. */
+  limits?: LimitDecision[] | undefined;
   /** For 429: how long to wait. */
   retryAfterMs: number;
   missingScopes?: string[] | undefined;
@@ -139,22 +147,24 @@ export class Verifier {
     }
     const planned = plan.checksAt(now);
     const cost = request.cost ?? 1;
-    const checks = request.creditsCost === undefined || plan.creditsIndex === -1 ? planned : withCost(planned, plan.creditsIndex, request.creditsCost);
+    const own = request.creditsCost === undefined || plan.creditsIndex === -1 ? planned : withCost(planned, plan.creditsIndex, request.creditsCost);
+    const extra = request.limits ?? NO_CHECKS;
+    const checks = extra.length === 0 ? own : withExtra(own, plan.rateIndex, extra);
     if (checks.length === 0) return this.finish(admitted(record, plan, null, cost, checks), started);
     const invalidations = deps.cache.invalidationCount;
     const limits = this.consume(checks, cost);
-    if (!(limits instanceof Promise)) return this.finish(admitted(record, plan, limits, cost, checks), started);
+    if (!(limits instanceof Promise)) return this.finish(admitted(record, plan, limits, cost, checks, extra.length), started);
     return limits.then((spent) => {
       // The credential changed while the limiter answered (a revocation on another instance
       // arrives on the bus): decide again on the fresh record so the change is never missed.
       if (deps.cache.invalidationCount === invalidations || deps.cache.peek(parsed.publicId) !== undefined) {
-        return this.finish(admitted(record, plan, spent, cost, checks), started);
+        return this.finish(admitted(record, plan, spent, cost, checks, extra.length), started);
       }
       return deps.cache.load(parsed.publicId, deps.lookup).then((fresh) => {
         const again = decide(fresh, { kind: request.kind, now, scopes: request.scopes, resource: request.resource, ip: request.ip, permits: request.permits });
         if (fresh === null || fresh.digest !== record.digest) return this.finish(rejected('invalid_key', record), started);
         if (!again.ok) return this.finish(rejected(again.outcome, fresh), started);
-        return this.finish(admitted(record, plan, spent, cost, checks), started);
+        return this.finish(admitted(record, plan, spent, cost, checks, extra.length), started);
       });
     });
   }
@@ -220,20 +230,36 @@ export class Verifier {
   }
 }
 
-/** The result of a verification that passed its policy, given what the limiter decided. */
-function admitted(record: CredentialRecord, plan: LimitPlan, limits: LimitResult | null, cost: number, checks: readonly LimitCheck[]): VerifyResult {
+const NO_CHECKS: readonly LimitCheck[] = [];
+
+/** The credential's checks with `extra` right after its rate limit (before quota and credits). */
+function withExtra(own: readonly LimitCheck[], rateIndex: number, extra: readonly LimitCheck[]): LimitCheck[] {
+  const at = rateIndex + 1;
+  return [...own.slice(0, at), ...extra, ...own.slice(at)];
+}
+
+/**
+ * The result of a verification that passed its policy, given what the limiter decided. `extra`
+ * checks (`VerifyRequest.limits`) sit right after the credential's rate limit.
+ */
+function admitted(record: CredentialRecord, plan: LimitPlan, limits: LimitResult | null, cost: number, checks: readonly LimitCheck[], extra = 0): VerifyResult {
   if (limits === null) return { outcome: 'valid', record, rateLimit: null, quota: null, credits: null, retryAfterMs: 0, missingScopes: undefined };
   let outcome: VerifyOutcome = 'valid';
   let retryAfterMs = 0;
+  const firstExtra = plan.rateIndex + 1;
+  // An index of the credential's own plan, among the checks with the extra ones in.
+  const shifted = (index: number): number => (index === -1 || index < firstExtra ? index : index + extra);
   if (!limits.allowed) {
     // Nothing was spent: a check that would have admitted the request still has its units.
     limits.decisions = limits.decisions.map((d, i) => (d.allowed ? { ...d, remaining: d.remaining + (checks[i]?.cost ?? cost) } : d));
-    outcome = limits.failed === plan.quotaIndex || limits.failed === plan.creditsIndex ? 'quota_exceeded' : 'rate_limit_exceeded';
+    outcome = limits.failed === shifted(plan.quotaIndex) || limits.failed === shifted(plan.creditsIndex) ? 'quota_exceeded' : 'rate_limit_exceeded';
     retryAfterMs = limits.decisions[limits.failed]?.retryAfterMs ?? 1000;
   }
   const { decisions } = limits;
-  const at = (index: number): LimitDecision | null => (index === -1 ? null : (decisions[index] ?? null));
-  return { outcome, record, rateLimit: at(plan.rateIndex), quota: at(plan.quotaIndex), credits: at(plan.creditsIndex), retryAfterMs, missingScopes: undefined };
+  const at = (index: number): LimitDecision | null => (index === -1 ? null : (decisions[shifted(index)] ?? null));
+  const result: VerifyResult = { outcome, record, rateLimit: at(plan.rateIndex), quota: at(plan.quotaIndex), credits: at(plan.creditsIndex), retryAfterMs, missingScopes: undefined };
+  if (extra > 0) result.limits = decisions.slice(firstExtra, firstExtra + extra);
+  return result;
 }
 
 /** The checks with their own cost for the one at `index`. */

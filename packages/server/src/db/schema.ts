@@ -124,7 +124,7 @@ export interface AuditEventsTable {
 /** Fields that changed: what they were and what they became. Never secrets or digests. */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 
-export type AuditTargetType = 'project' | 'key' | 'service' | 'workspace' | 'member' | 'invitation' | 'root_key' | 'webhook';
+export type AuditTargetType = 'project' | 'key' | 'service' | 'workspace' | 'member' | 'invitation' | 'root_key' | 'webhook' | 'identity' | 'ratelimit_namespace' | 'ratelimit_override';
 
 export type RoleColumn = 'owner' | 'admin' | 'developer' | 'viewer';
 
@@ -248,6 +248,44 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<Date>;
 }
 
+/** A rate limit of an identity, shared by its keys (Unkey's `RatelimitResponse`; `duration` in ms). */
+export interface IdentityRatelimit {
+  id: string;
+  name: string;
+  limit: number;
+  duration: number;
+  autoApply: boolean;
+}
+
+export interface IdentitiesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  external_id: string;
+  meta: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  ratelimits: ColumnType<IdentityRatelimit[], string, string>;
+  created_at: Generated<Date>;
+  updated_at: Date | null;
+}
+
+export interface RatelimitNamespacesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+export interface RatelimitOverridesTable {
+  id: Generated<string>;
+  namespace_id: string;
+  identifier: string;
+  pattern: string;
+  limit: number;
+  // bigint: the driver may read it as a string.
+  duration_ms: ColumnType<string | number, number, number>;
+  created_at: Generated<Date>;
+  updated_at: Date | null;
+}
+
 export interface Schema {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -271,4 +309,7 @@ export interface Schema {
   credential_expiry_notices: CredentialExpiryNoticesTable;
   verification_burst_notices: VerificationBurstNoticesTable;
   usage_threshold_notices: UsageThresholdNoticesTable;
+  identities: IdentitiesTable;
+  ratelimit_namespaces: RatelimitNamespacesTable;
+  ratelimit_overrides: RatelimitOverridesTable;
 }

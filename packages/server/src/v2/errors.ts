@@ -74,14 +74,20 @@ export function toV2Error(error: unknown): V2Error {
     const missing = error instanceof ElyzorError ? error.details?.action : undefined;
     return new V2Error(403, 'authorization/insufficient_permissions', typeof missing === 'string' ? `The root key lacks the permission for ${missing}` : answer.message);
   }
-  if (status === 404) return new V2Error(404, 'data/not_found', answer.message);
+  // The engine's errors may name what is missing or taken (`identity`, `ratelimit_namespace`): Unkey's types name it too.
+  const resource = error instanceof ElyzorError && typeof error.details?.resource === 'string' ? error.details.resource : undefined;
+  if (status === 404) return new V2Error(404, resource === undefined ? 'data/not_found' : `data/${resource}_not_found`, answer.message);
+  if (status === 409) return new V2Error(409, resource === undefined ? 'data/conflict' : `data/${resource}_already_exists`, answer.message);
   if (status === 429) return new V2Error(429, 'application/rate_limited', answer.message);
   if (status === 503) return new V2Error(503, 'application/service_unavailable', answer.message);
   if (status < 500) return new V2Error(status, 'application/invalid_input', answer.message);
   return new V2Error(500, 'application/unexpected_error', 'Internal server error');
 }
 
-/** Sends `error` in Unkey's shape: `application/problem+json` for 429 (as Unkey's SDK expects), else JSON. */
+/** Routes whose every error Unkey sends as `application/problem+json` (its SDK parses only that type there). */
+export const PROBLEM_JSON_ROUTES: ReadonlySet<string> = new Set(['/v2/identities.deleteIdentity']);
+
+/** Sends `error` in Unkey's shape: `application/problem+json` for 429 and where Unkey's SDK expects it, else JSON. */
 export function sendV2Error(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const v2 = toV2Error(error);
   if (v2.status >= 500 && !(error instanceof V2Error)) {
@@ -98,6 +104,7 @@ export function sendV2Error(request: FastifyRequest, reply: FastifyReply, error:
       ...(v2.status === 400 ? { errors: v2.errors ?? [{ location: 'body', message: v2.message }] } : {}),
     },
   };
-  reply.code(v2.status).header('content-type', v2.status === 429 ? 'application/problem+json' : 'application/json; charset=utf-8');
+  const problem = v2.status === 429 || PROBLEM_JSON_ROUTES.has(request.url.split('?')[0] ?? '');
+  reply.code(v2.status).header('content-type', problem ? 'application/problem+json' : 'application/json; charset=utf-8');
   return reply.send(JSON.stringify(body));
 }

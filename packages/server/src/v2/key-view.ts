@@ -1,5 +1,7 @@
 import type { CredentialView } from '@elyzor/core';
+import type { IdentityRow } from '../store/identities.js';
 import { compact } from './envelope.js';
+import { toIdentity } from './identity-view.js';
 
 /** Unkey's credits of a key: the balance and its refill. */
 export interface V2Credits {
@@ -36,12 +38,11 @@ export function ratelimitsOf(view: CredentialView): V2Ratelimit[] | undefined {
   return [{ id: `${view.id}:${limit.algorithm === 'sliding_window' ? (limit.name ?? DEFAULT_LIMIT_NAME) : DEFAULT_LIMIT_NAME}`, name: limit.algorithm === 'sliding_window' ? (limit.name ?? DEFAULT_LIMIT_NAME) : DEFAULT_LIMIT_NAME, limit: limit.limit, duration: limit.windowSeconds * 1000, autoApply: true }];
 }
 
-/** The identity of a key, while identities are their external id (`ownerId`) alone. */
-export const identityOf = (view: CredentialView): { id: string; externalId: string } | undefined =>
-  view.ownerId === null ? undefined : { id: view.ownerId, externalId: view.ownerId };
-
-/** A credential view as Unkey's `KeyResponseData`: optional fields omitted, times in epoch ms. */
-export function toKeyResponse(view: CredentialView): Record<string, unknown> {
+/**
+ * A credential view as Unkey's `KeyResponseData`: optional fields omitted, times in epoch ms.
+ * `identity` is the identity whose externalId is the key's owner, when there is one.
+ */
+export function toKeyResponse(view: CredentialView, identity?: IdentityRow): Record<string, unknown> {
   return compact({
     keyId: view.id,
     start: view.prefix,
@@ -54,7 +55,7 @@ export function toKeyResponse(view: CredentialView): Record<string, unknown> {
     expires: ms(view.expiresAt),
     permissions: view.scopes.length > 0 ? view.scopes : undefined,
     credits: creditsOf(view),
-    identity: identityOf(view),
+    identity: identity === undefined ? undefined : toIdentity(identity),
     ratelimits: ratelimitsOf(view),
   });
 }

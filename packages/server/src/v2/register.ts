@@ -17,6 +17,20 @@ import { registerKeysUpdateKey } from './routes/keys-update-key.js';
 import { registerKeysVerifyKey } from './routes/keys-verify-key.js';
 import { registerKeysWhoami } from './routes/keys-whoami.js';
 import { registerLiveness } from './routes/liveness.js';
+import { IdentityService } from '../services/identities.js';
+import { RatelimitService } from '../services/ratelimits.js';
+import type { V2Context } from './context.js';
+import { registerIdentitiesCreateIdentity } from './routes/identities-create-identity.js';
+import { registerIdentitiesDeleteIdentity } from './routes/identities-delete-identity.js';
+import { registerIdentitiesGetIdentity } from './routes/identities-get-identity.js';
+import { registerIdentitiesListIdentities } from './routes/identities-list-identities.js';
+import { registerIdentitiesUpdateIdentity } from './routes/identities-update-identity.js';
+import { registerRatelimitDeleteOverride } from './routes/ratelimit-delete-override.js';
+import { registerRatelimitGetOverride } from './routes/ratelimit-get-override.js';
+import { registerRatelimitLimit } from './routes/ratelimit-limit.js';
+import { registerRatelimitListOverrides } from './routes/ratelimit-list-overrides.js';
+import { registerRatelimitMultiLimit } from './routes/ratelimit-multi-limit.js';
+import { registerRatelimitSetOverride } from './routes/ratelimit-set-override.js';
 
 /** Whether a request is the `/v2` face's (its answers, errors included, are in Unkey's shape). */
 export const isV2 = (request: FastifyRequest): boolean => request.url.startsWith('/v2/');
@@ -33,14 +47,15 @@ export const V2_ERRORS: ErrorFace = {
  * and data as `/v1`, so that Unkey's SDK works with only its `serverURL` changed. Its routes
  * answer in Unkey's envelope and error shape, set by this scope's error handler.
  */
-export async function registerV2(app: App, context: RouteContext): Promise<void> {
+export async function registerV2(app: App, routeContext: RouteContext): Promise<void> {
+  const context: V2Context = { ...routeContext, identities: new IdentityService(routeContext.deps), ratelimits: new RatelimitService(routeContext.deps) };
   await app.register(async (plain) => {
     const scope = plain as unknown as App;
     scope.setErrorHandler((error, request, reply) => sendV2Error(request, reply, error));
     registerLiveness(scope);
     await scope.register(async (inner) => {
       const authed = inner as unknown as App;
-      authed.addHook('preHandler', authenticateRootKey(context.services.rootKeys));
+      authed.addHook('preHandler', authenticateRootKey(context.services.rootKeys, context.deps));
       registerApisCreateApi(authed, context);
       registerApisGetApi(authed, context);
       registerApisListKeys(authed, context);
@@ -54,6 +69,18 @@ export async function registerV2(app: App, context: RouteContext): Promise<void>
       registerKeysUpdateCredits(authed, context);
       registerKeysVerifyKey(authed, context);
       registerKeysMigrateKeys(authed, context);
+      // Identities and the standalone rate limiter.
+      registerIdentitiesCreateIdentity(authed, context);
+      registerIdentitiesGetIdentity(authed, context);
+      registerIdentitiesListIdentities(authed, context);
+      registerIdentitiesUpdateIdentity(authed, context);
+      registerIdentitiesDeleteIdentity(authed, context);
+      registerRatelimitLimit(authed, context);
+      registerRatelimitMultiLimit(authed, context);
+      registerRatelimitSetOverride(authed, context);
+      registerRatelimitGetOverride(authed, context);
+      registerRatelimitListOverrides(authed, context);
+      registerRatelimitDeleteOverride(authed, context);
     });
   });
 }

@@ -1,7 +1,8 @@
 import type { CredentialView, Ctx } from '@elyzor/core';
 import { ctxOf } from '../../http/authenticate.js';
 import type { Deps } from '../../deps.js';
-import type { App, RouteContext } from '../../http/types.js';
+import type { App } from '../../http/types.js';
+import type { V2Context } from '../context.js';
 import { envelope } from '../envelope.js';
 import { notFoundV2 } from '../errors.js';
 import { projectOfKey } from '../key-lookup.js';
@@ -18,8 +19,10 @@ export async function liveKey(deps: Deps, ctx: Ctx, keyId: string): Promise<Cred
 }
 
 /** POST /v2/keys.getKey */
-export function registerKeysGetKey(scope: App, { deps }: RouteContext): void {
-  scope.post('/v2/keys.getKey', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Get a key', body: KeyIdBody } }, async (request) =>
-    envelope(request, toKeyResponse(await liveKey(deps, ctxOf(request), request.body.keyId))),
-  );
+export function registerKeysGetKey(scope: App, { deps, identities }: V2Context): void {
+  scope.post('/v2/keys.getKey', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Get a key', body: KeyIdBody } }, async (request) => {
+    const ctx = ctxOf(request);
+    const view = await liveKey(deps, ctx, request.body.keyId);
+    return envelope(request, toKeyResponse(view, await identities.ofOwner(ctx, view.ownerId)));
+  });
 }

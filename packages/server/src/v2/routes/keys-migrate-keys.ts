@@ -1,6 +1,7 @@
 import { sha256HexOf, unkeyLookupId } from '@elyzor/core';
 import { ctxOf } from '../../http/authenticate.js';
-import type { App, RouteContext } from '../../http/types.js';
+import type { App } from '../../http/types.js';
+import type { V2Context } from '../context.js';
 import { envelope } from '../envelope.js';
 import { badRequest } from '../errors.js';
 import { creditsInput, expiresInput, ratelimitInput, refuseRoles } from '../key-input.js';
@@ -13,7 +14,7 @@ import { V2_ROUTE } from './route-options.js';
  * it, or hex), through the engine's import verb; they verify at `/v2` and `/v1` from then on and
  * their plaintext never reaches Elyzor. A hash already known is listed in `failed`.
  */
-export function registerKeysMigrateKeys(scope: App, { deps }: RouteContext): void {
+export function registerKeysMigrateKeys(scope: App, { deps, identities }: V2Context): void {
   scope.post('/v2/keys.migrateKeys', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Import keys by their hash', body: MigrateKeysBody } }, async (request) => {
     const { apiId, keys } = request.body;
     const ctx = ctxOf(request);
@@ -43,6 +44,8 @@ export function registerKeysMigrateKeys(scope: App, { deps }: RouteContext): voi
           ...(key.ratelimits !== undefined ? { rateLimit: ratelimitInput(key.ratelimits) } : {}),
         },
       });
+      // An externalId links or makes its identity, as on createKey.
+      if (key.externalId !== undefined && ctx.actor.type === 'root_key') await identities.ensure(ctx, ctx.actor.workspaceId, key.externalId);
       migrated.push({ hash: key.hash, keyId: view.id });
     }
     return envelope(request, { migrated, failed });

@@ -1,6 +1,7 @@
 import type { PolicyInput } from '@elyzor/core';
 import { ctxOf } from '../../http/authenticate.js';
-import type { App, RouteContext } from '../../http/types.js';
+import type { App } from '../../http/types.js';
+import type { V2Context } from '../context.js';
 import { envelope } from '../envelope.js';
 import { expiresInput, ratelimitInput, refillInput, refuseRoles } from '../key-input.js';
 import { UpdateKeyBody } from '../schemas.js';
@@ -11,7 +12,7 @@ import { V2_ROUTE } from './route-options.js';
  * POST /v2/keys.updateKey, through the engine's update verb: a field left out stays, a field
  * set to `null` is cleared, lists (`permissions`, `ratelimits`) replace what the key had.
  */
-export function registerKeysUpdateKey(scope: App, { deps }: RouteContext): void {
+export function registerKeysUpdateKey(scope: App, { deps, identities }: V2Context): void {
   scope.post('/v2/keys.updateKey', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Update a key', body: UpdateKeyBody } }, async (request) => {
     const body = request.body;
     const ctx = ctxOf(request);
@@ -36,6 +37,8 @@ export function registerKeysUpdateKey(scope: App, { deps }: RouteContext): void 
       }
     }
     await deps.credentials.update({ ctx, input: { projectId: current.projectId, kind: 'key', id: current.id, changes } });
+    // A new externalId links or makes its identity, as on createKey.
+    if (typeof body.externalId === 'string' && ctx.actor.type === 'root_key') await identities.ensure(ctx, ctx.actor.workspaceId, body.externalId);
     return envelope(request, {});
   });
 }

@@ -1,13 +1,15 @@
-import { allowsUnkeyAction, parsePermissionQuery, permits, type CredentialRecord, type VerifyOutcome, type VerifyResult } from '@elyzor/core';
+import { allowsUnkeyAction, parsePermissionQuery, permits, type VerifyOutcome, type VerifyResult } from '@elyzor/core';
 import { ctxOf } from '../../http/authenticate.js';
 import type { Deps } from '../../deps.js';
-import type { App, RouteContext } from '../../http/types.js';
+import type { App } from '../../http/types.js';
+import type { V2Context } from '../context.js';
+import { toIdentity } from '../identity-view.js';
 import { findProjectRef } from '../../store/projects.js';
 import { compact, envelope } from '../envelope.js';
-import { badRequest, V2Error } from '../errors.js';
+import { V2Error } from '../errors.js';
 import { DEFAULT_LIMIT_NAME } from '../key-view.js';
 import { VerifyKeyBody } from '../schemas.js';
-import type { Static } from 'typebox';
+import { limitUse, sharedChecks } from '../verify-limits.js';
 import { V2_ROUTE } from './route-options.js';
 
 type Code = 'VALID' | 'NOT_FOUND' | 'FORBIDDEN' | 'DISABLED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
@@ -32,38 +34,13 @@ function codeOf(result: VerifyResult): Code {
   return CODE[result.outcome] ?? 'NOT_FOUND';
 }
 
-interface LimitUse {
-  /** The rate limit's cost for this verification: 0 leaves an unrequested, not auto-applied limit untouched. */
-  cost: number;
-  applied: boolean;
-}
-
-/**
- * What the request's `ratelimits` ask of the key's one limit. A name the key does not have is a
- * 412 (Unkey's answer); limits made up in the request itself are not supported.
- */
-function limitUse(record: CredentialRecord, requested: Static<typeof VerifyKeyBody>['ratelimits']): LimitUse {
-  const policy = record.rateLimit;
-  const name = policy?.algorithm === 'sliding_window' ? (policy.name ?? DEFAULT_LIMIT_NAME) : DEFAULT_LIMIT_NAME;
-  const autoApply = policy === null || policy.algorithm !== 'sliding_window' || policy.autoApply !== false;
-  let use: LimitUse = { cost: autoApply ? 1 : 0, applied: autoApply && policy !== null };
-  for (const limit of requested ?? []) {
-    if (policy === null || policy.algorithm === 'none' || limit.name !== name) {
-      if (limit.limit !== undefined || limit.duration !== undefined) throw badRequest(`ratelimits: a limit defined in the request ("${limit.name}") is not supported; set it on the key`, 'body.ratelimits');
-      throw new V2Error(412, 'application/precondition_failed', `The key has no rate limit named "${limit.name}"`);
-    }
-    use = { cost: limit.cost ?? 1, applied: true };
-  }
-  return use;
-}
-
 /**
  * POST /v2/keys.verifyKey: always 200 with `valid` and `code`, through the engine's verification
  * (one limiter, one usage record with `/v1/verify`), checked in Unkey's order: existence,
  * disabled, expired, IP, permissions, rate limit, then credits (a rate-limited call spends none).
  * The root key must hold `api.<apiId>.verify_key`; a key of another workspace is `NOT_FOUND`.
  */
-export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void {
+export function registerKeysVerifyKey(scope: App, { deps, identities }: V2Context): void {
   // Projects never change workspace: their workspace is read once per process.
   const workspaces = new Map<string, string>();
   const workspaceOf = async (d: Deps, projectId: string): Promise<string | undefined> => {
@@ -85,8 +62,10 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
     if (!allowsUnkeyAction(actor.permissions, record.projectId, 'verify_key')) {
       throw new V2Error(403, 'authorization/insufficient_permissions', `The root key lacks the permission api.${record.projectId}.verify_key (or api.*.verify_key)`);
     }
-    const use = limitUse(record, body.ratelimits);
+    const identity = await identities.ofOwner(ctxOf(request), record.ownerId);
+    const use = limitUse(record, identity, body.ratelimits);
     const result = await deps.verifier.verify({
+      limits: sharedChecks(identity, use),
       token: body.key,
       kind: 'key',
       ip: request.ip,
@@ -98,11 +77,11 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
     if (code === 'NOT_FOUND' || result.record === null) return envelope(request, { valid: false, code: 'NOT_FOUND' });
     const verified = result.record;
     const policy = verified.rateLimit;
-    const ratelimits =
+    const ownLimit =
       use.applied && policy !== null && policy.algorithm === 'sliding_window' && result.rateLimit !== null
         ? [
             {
-              exceeded: code === 'RATE_LIMITED',
+              exceeded: !result.rateLimit.allowed,
               id: `${verified.id}:${policy.name ?? DEFAULT_LIMIT_NAME}`,
               name: policy.name ?? DEFAULT_LIMIT_NAME,
               limit: policy.limit,
@@ -112,7 +91,13 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
               autoApply: policy.autoApply !== false,
             },
           ]
-        : undefined;
+        : [];
+    const sharedLimits = use.shared.flatMap(({ limit }, i) => {
+      const decision = result.limits?.[i];
+      if (decision === undefined) return [];
+      return [{ exceeded: !decision.allowed, id: limit.id, name: limit.name, limit: limit.limit, duration: limit.duration, reset: decision.resetAt, remaining: Math.max(0, decision.remaining), autoApply: limit.autoApply }];
+    });
+    const ratelimits = ownLimit.length + sharedLimits.length > 0 ? [...ownLimit, ...sharedLimits] : undefined;
     return envelope(
       request,
       compact({
@@ -124,7 +109,7 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
         credits: verified.credits === null ? undefined : (result.credits?.remaining ?? undefined),
         enabled: verified.enabled,
         permissions: verified.scopes.global.length > 0 ? [...verified.scopes.global] : undefined,
-        identity: verified.ownerId === null ? undefined : { id: verified.ownerId, externalId: verified.ownerId },
+        identity: identity === undefined ? undefined : toIdentity(identity),
         ratelimits,
       }),
     );
