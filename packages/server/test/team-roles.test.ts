@@ -39,6 +39,7 @@ const NEEDS: Record<string, Need> = {
   'POST /v1/auth/logout-all': { on: 'person' },
   'GET /v1/projects': { on: 'anyone' },
   'POST /v1/projects': workspace('create_project'),
+  'PATCH /v1/projects/:projectId': project('update_project'),
   'DELETE /v1/projects/:projectId': project('delete_project'),
   'POST /v1/projects/:projectId/keys': project('create_key'),
   'GET /v1/projects/:projectId/keys': project('read_key'),
