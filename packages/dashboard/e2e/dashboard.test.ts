@@ -482,8 +482,9 @@ describe('managing things in Chromium', () => {
       const projectsWith = async (rootKey: string): Promise<number> => (await fetch(`${origin}/v1/projects`, { headers: { authorization: `Bearer ${rootKey}` } })).status;
       expect(await projectsWith(first)).toBe(401);
       expect(await projectsWith(second)).toBe(200);
-      await checkPage(watched, 'team-roles');
+      await checkPage(watched);
       await page.getByRole('button', { name: 'Done' }).click();
+      await checkPage(watched, 'team-roles');
 
       // The member removed: gone from the list, and from the workspace.
       await page.getByRole('listitem').filter({ hasText: memberEmail }).getByRole('button', { name: 'Remove' }).click();

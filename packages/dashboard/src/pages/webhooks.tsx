@@ -10,6 +10,9 @@ import { abilities, useRoleIn } from '../workspace';
 import { useProjects } from './projects';
 import { allItems } from '../all-items';
 
+/** A signing secret is kept (sealed) to sign with; a credential's, only as a digest. */
+const SEALED = 'Elyzor keeps it sealed, only to sign deliveries.';
+
 interface Attempt {
   statusCode: number | null;
   error: string | null;
@@ -98,7 +101,7 @@ function WebhookItem({ projectId, webhook }: { projectId: string; webhook: Webho
       {remove.error !== null && <ErrorNote error={messageOf(remove.error)} />}
       {secret !== null && (
         <div className="mt-2">
-          <SecretOnce label="New signing secret" value={secret} onDone={() => setSecret(null)} />
+          <SecretOnce label="New signing secret" value={secret} onDone={() => setSecret(null)} kept={SEALED} />
         </div>
       )}
       {editing && (
@@ -140,7 +143,7 @@ export function WebhooksPage(): ReactNode {
   if (!can.admin) return <EmptyState title="Webhooks are managed by admins" next="Ask an admin or the owner of this workspace." />;
   return (
     <div className="space-y-4">
-      {issued !== null && <SecretOnce label="Signing secret" value={issued.secret} onDone={() => setIssued(null)} />}
+      {issued !== null && <SecretOnce label="Signing secret" value={issued.secret} onDone={() => setIssued(null)} kept={SEALED} />}
       <Card title="New webhook">
         <WebhookForm key={made} mode="create" busy={create.isPending} error={create.error === null ? null : messageOf(create.error)} onSubmit={(values) => create.mutate(values)} />
       </Card>
