@@ -1,0 +1,37 @@
+/**
+ * Makes packages/server/dist/db/seed.tar: an empty embedded database with every migration
+ * applied, as PGlite dumps it. The first start on an empty DATA_DIR restores it instead of
+ * creating a PostgreSQL cluster and migrating it (most of that start's CPU time); migrations
+ * newer than the seed are applied after it, as on any database. Made again only when the
+ * compiled migrations or the PGlite version change (a SHA-256 of them in seed.stamp).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const db = join(root, 'packages', 'server', 'dist', 'db');
+const seedFile = join(db, 'seed.tar');
+const stampFile = join(db, 'seed.stamp');
+
+const hash = createHash('sha256');
+const pglite = join(root, 'node_modules', '@electric-sql', 'pglite', 'package.json');
+hash.update(JSON.parse(readFileSync(pglite, 'utf8')).version).update('\0');
+const migrations = join(db, 'migrations');
+for (const name of readdirSync(migrations).filter((n) => n.endsWith('.js')).sort()) {
+  hash.update(name).update('\0').update(readFileSync(join(migrations, name))).update('\0');
+}
+const stamp = hash.digest('hex');
+
+if (existsSync(seedFile) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp) process.exit(0);
+
+const { openDatabase } = await import(pathToFileURL(join(db, 'database.js')).href);
+// In memory: migrated by opening, then dumped whole.
+const database = await openDatabase({});
+const bytes = await database.dump();
+await database.close();
+// Written aside and renamed, so that a start never reads half a seed.
+writeFileSync(`${seedFile}.tmp`, bytes);
+renameSync(`${seedFile}.tmp`, seedFile);
+writeFileSync(stampFile, `${stamp}\n`);
