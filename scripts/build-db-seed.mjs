@@ -3,17 +3,22 @@
  * applied, as PGlite dumps it. The first start on an empty DATA_DIR restores it instead of
  * creating a PostgreSQL cluster and migrating it (most of that start's CPU time); migrations
  * newer than the seed are applied after it, as on any database. Made again only when the
- * compiled migrations or the PGlite version change (a SHA-256 of them in seed.stamp).
+ * compiled migrations or the PGlite version change (a SHA-256 of them in seed.stamp), and not
+ * at all when this start would not use it: with DATABASE_URL, or when DATA_DIR (read as the
+ * server reads it, `.env` included) already holds a database.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const db = join(root, 'packages', 'server', 'dist', 'db');
 const seedFile = join(db, 'seed.tar');
 const stampFile = join(db, 'seed.stamp');
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+if (process.env.DATABASE_URL !== undefined || existsSync(join(resolve(process.env.DATA_DIR ?? './data'), 'pgdata', 'PG_VERSION'))) process.exit(0);
 
 const hash = createHash('sha256');
 const pglite = join(root, 'node_modules', '@electric-sql', 'pglite', 'package.json');
