@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
@@ -21,14 +22,14 @@ describe.runIf(backend === 'embedded')('the embedded database seed', () => {
   let seed: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'elyzor-seed-'));
-    seed = join(dir, 'seed.tar');
+    seed = join(dir, 'seed.tar.gz');
     // A seed one migration short of today's schema: the start must apply the last one itself.
     const pool = await PGliteThreadPool.start(undefined);
     const older = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     await migrate(older, migrations.slice(0, -1));
     // A marker: found after the first start only if the seed was restored, not a cluster created.
     await older.insertInto('users').values({ email: 'from-the-seed@example.com', password_hash: 'x' }).execute();
-    await writeFile(seed, await pool.dump());
+    await writeFile(seed, gzipSync(await pool.dump()));
     await older.destroy();
   });
   afterAll(async () => {
@@ -54,7 +55,7 @@ describe.runIf(backend === 'embedded')('the embedded database seed', () => {
   });
 
   it('without a seed file, creates and migrates the cluster as before', async () => {
-    const database = await openDatabase({ dataDir: join(dir, 'unseeded'), seed: join(dir, 'no-such-seed.tar') });
+    const database = await openDatabase({ dataDir: join(dir, 'unseeded'), seed: join(dir, 'no-such-seed.tar.gz') });
     expect(await versions(database)).toEqual(migrations.map((m) => m.version));
     expect(await database.db.selectFrom('users').select('email').execute()).toEqual([]);
     await database.close();
