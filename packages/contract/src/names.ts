@@ -21,6 +21,7 @@ export const PROJECT_ACTIONS = [
   'revoke_service',
   'read_analytics',
   'read_audit',
+  'update_project',
   'delete_project',
   'manage_members',
   'manage_webhooks',

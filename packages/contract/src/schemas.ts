@@ -30,6 +30,9 @@ export const RegisterBody = Type.Object(
 
 export const Project = Type.Object({ id: Id, name: Type.String(), workspaceId: Id, createdAt: Type.String({ format: 'date-time' }) });
 
+/** Creating a project names it (and may name its workspace); renaming it names it alone. */
+export const ProjectBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+
 export const ProjectParams = Type.Object({ projectId: Type.String() });
 export const KeyParams = Type.Object({ projectId: Type.String(), keyId: Type.String() });
 export const ServiceParams = Type.Object({ projectId: Type.String(), serviceId: Type.String() });

@@ -328,3 +328,207 @@ describe('the dashboard in Chromium', () => {
     }
   });
 });
+
+/** A person signed in through the SDK (for the other side of a test: an invitee, a check of what the API now says). */
+async function viaSdk(address: string, register = true): Promise<Elyzor> {
+  const client = new Elyzor({ baseUrl: origin });
+  if (register) await client.auth.register(address, PASSWORD);
+  else await client.auth.login(address, PASSWORD);
+  return client;
+}
+
+describe('managing things in Chromium', () => {
+  it('services: create a service identity, find it in the list, rotate it, revoke it', async () => {
+    const watched = await openContext(browser, origin);
+    const { page } = watched;
+    const verifyService = async (credential: string): Promise<{ valid: boolean; error?: string }> => {
+      const answer = await fetch(`${origin}/v1/verify/service`, { method: 'POST', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: '{}' });
+      return (await answer.json()) as { valid: boolean; error?: string };
+    };
+    try {
+      await signUp(page, email('mesh'));
+      await createProject(page, 'Mesh');
+      await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Services' }).click();
+      await page.getByText('No services yet').waitFor();
+      await checkPage(watched);
+      await page.getByRole('button', { name: 'Create service' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('billing-worker');
+      await page.getByLabel('Scopes').fill('invoices:write');
+      await checkPage(watched);
+      await page.getByRole('button', { name: 'Create service' }).click();
+      await page.getByRole('region', { name: 'Your new service' }).waitFor();
+      const secret = await shownSecret(page);
+      expect(secret).toMatch(/^svc_live_/);
+      expect(await verifyService(secret)).toMatchObject({ valid: true });
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('searchbox', { name: 'Search' }).fill('billing');
+      await page.getByRole('link', { name: 'billing-worker' }).waitFor();
+      await checkPage(watched, 'services');
+
+      await page.getByRole('link', { name: 'billing-worker' }).click();
+      await page.getByLabel('Grace period (seconds)').fill('0');
+      await page.getByRole('button', { name: 'Rotate' }).click();
+      await page.getByRole('region', { name: /^The replacement credential/ }).waitFor();
+      const replacement = await shownSecret(page);
+      expect(replacement).toMatch(/^svc_live_/);
+      expect(replacement).not.toBe(secret);
+      expect(await verifyService(replacement)).toMatchObject({ valid: true });
+      expect(await verifyService(secret)).toMatchObject({ valid: false });
+      await checkPage(watched);
+
+      // The replacement is a record of its own: revoke it from its page.
+      await page.getByRole('link', { name: '← All services' }).click();
+      await page.getByRole('searchbox', { name: 'Search' }).fill('billing');
+      await page.getByRole('row').filter({ hasText: 'active' }).getByRole('link', { name: 'billing-worker' }).click();
+      await page.getByLabel('Reason').fill('decommissioned');
+      await page.getByRole('button', { name: 'Revoke' }).click();
+      await page.getByText('decommissioned').waitFor();
+      expect(await verifyService(replacement)).toMatchObject({ valid: false, error: 'service_revoked' });
+    } finally {
+      await watched.context.close();
+    }
+  });
+
+  it('a project renamed from the list: the new name everywhere; a blank name refused before it is sent', async () => {
+    const watched = await openContext(browser, origin);
+    const { page } = watched;
+    try {
+      await signUp(page, email('renamer'));
+      await createProject(page, 'Draft');
+      await page.getByRole('link', { name: 'Projects' }).click();
+      await page.getByRole('button', { name: 'Rename Draft' }).click();
+      const field = page.getByLabel('New name for Draft');
+      await field.fill('   ');
+      await page.getByRole('button', { name: 'Rename project' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Give it a name.' }).waitFor();
+      await checkPage(watched);
+      await field.fill('Checkout');
+      await page.getByRole('button', { name: 'Rename project' }).click();
+      await page.getByRole('link', { name: 'Checkout' }).click();
+      await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+      await page.getByRole('link', { name: 'Audit log' }).click();
+      await page.getByRole('cell', { name: 'project.updated', exact: true }).waitFor();
+    } finally {
+      await watched.context.close();
+    }
+  });
+
+  it('the team: a member’s role changed and a project role set, then removed; an invitation revoked; a root key rotated', async () => {
+    const watched = await openContext(browser, origin);
+    const { page } = watched;
+    const ownerEmail = email('owner');
+    const memberEmail = email('member');
+    const pendingEmail = email('pending');
+    try {
+      await signUp(page, ownerEmail);
+      await page.getByRole('link', { name: 'Team' }).click();
+      await page.getByLabel('New workspace name').fill('Platform');
+      await page.getByRole('button', { name: 'Create workspace' }).click();
+      await page.getByRole('heading', { name: 'Team · Platform' }).waitFor();
+      await page.getByRole('link', { name: 'Projects' }).click();
+      await createProject(page, 'Gateway');
+      // A member who joined through an invitation, and one invitation still pending.
+      const owner = await viaSdk(ownerEmail, false);
+      const workspace = (await owner.workspaces.list()).items.find((w) => w.name === 'Platform');
+      const member = await viaSdk(memberEmail);
+      await member.invitations.accept((await owner.invitations.create(workspace?.id ?? '', { email: memberEmail, role: 'developer' })).token);
+      await owner.invitations.create(workspace?.id ?? '', { email: pendingEmail, role: 'viewer' });
+      const memberId = (await member.auth.me()).id;
+
+      // Made behind the page's back: a reload shows them (the page's data is fresh for 5 s).
+      await page.getByRole('link', { name: 'Team' }).click();
+      await page.reload();
+      await page.getByLabel(`Role of ${memberEmail}`, { exact: true }).selectOption('viewer');
+      await expect.poll(async () => (await owner.members.list(workspace?.id ?? '')).items.find((m) => m.userId === memberId)?.role).toBe('viewer');
+      await page.getByLabel(`Role of ${memberEmail}`, { exact: true }).selectOption('developer');
+      await expect.poll(async () => (await owner.members.list(workspace?.id ?? '')).items.find((m) => m.userId === memberId)?.role).toBe('developer');
+
+      // A narrower role in one project, shown with the workspace role, then removed.
+      const roles = page.getByRole('region', { name: 'Project roles' });
+      await roles.getByLabel('Project', { exact: true }).selectOption({ label: 'Gateway' });
+      await roles.getByLabel('Member').selectOption({ label: `${memberEmail} (developer)` });
+      await roles.getByLabel('Project role', { exact: true }).selectOption('viewer');
+      await roles.getByRole('button', { name: 'Set project role' }).click();
+      const projectRole = roles.getByLabel(`Role of ${memberEmail} in Gateway`, { exact: true });
+      expect(await projectRole.inputValue()).toBe('viewer');
+      await roles.getByText(`${memberEmail} in Gateway (workspace role: developer)`).waitFor();
+      const gateway = (await owner.projects.list()).items.find((p) => p.name === 'Gateway');
+      expect(await owner.members.projectRoles(gateway?.id ?? '')).toEqual([expect.objectContaining({ userId: memberId, role: 'viewer', workspaceRole: 'developer' })]);
+      await checkPage(watched);
+      // Changed in place.
+      await projectRole.selectOption('developer');
+      await expect.poll(async () => (await owner.members.projectRoles(gateway?.id ?? ''))[0]?.role).toBe('developer');
+      await roles.getByRole('button', { name: `Remove the project role of ${memberEmail} in Gateway` }).click();
+      await projectRole.waitFor({ state: 'detached' });
+      expect(await owner.members.projectRoles(gateway?.id ?? '')).toEqual([]);
+
+      // The pending invitation revoked: its line says so and its token admits no one.
+      const invitation = page.getByRole('listitem').filter({ hasText: pendingEmail });
+      await invitation.getByRole('button', { name: 'Revoke' }).click();
+      await page.getByText(`${pendingEmail} · viewer · revoked`).waitFor();
+
+      // A root key rotated: a new secret shown once; the old one refused, the new one accepted.
+      await page.getByLabel('Root key name').fill('Deploys');
+      await page.getByLabel('project.*.read_key').check();
+      await page.getByRole('button', { name: 'Create root key' }).click();
+      await page.getByRole('region', { name: 'Your new root key' }).waitFor();
+      const first = await shownSecret(page);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('listitem').filter({ hasText: 'Deploys' }).getByRole('button', { name: 'Rotate' }).click();
+      await page.getByRole('region', { name: 'The new secret of Deploys' }).waitFor();
+      const second = await shownSecret(page);
+      expect(second).toMatch(/^rk_live_/);
+      expect(second).not.toBe(first);
+      const projectsWith = async (rootKey: string): Promise<number> => (await fetch(`${origin}/v1/projects`, { headers: { authorization: `Bearer ${rootKey}` } })).status;
+      expect(await projectsWith(first)).toBe(401);
+      expect(await projectsWith(second)).toBe(200);
+      await checkPage(watched);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await checkPage(watched, 'team-roles');
+
+      // The member removed: gone from the list, and from the workspace.
+      await page.getByRole('listitem').filter({ hasText: memberEmail }).getByRole('button', { name: 'Remove' }).click();
+      await page.getByLabel(`Role of ${memberEmail}`, { exact: true }).waitFor({ state: 'detached' });
+      expect((await owner.members.list(workspace?.id ?? '')).items.map((m) => m.userId)).not.toContain(memberId);
+    } finally {
+      await watched.context.close();
+    }
+  });
+
+  it('a webhook edited (URL, events, paused) and its signing secret rotated, shown once', async () => {
+    const watched = await openContext(browser, origin);
+    const { page } = watched;
+    try {
+      await signUp(page, email('hooks2'));
+      await createProject(page, 'Events');
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByLabel('Endpoint URL').fill(receiver.url('/first'));
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      await page.getByRole('region', { name: 'Signing secret' }).waitFor();
+      const secret = await shownSecret(page);
+      await page.getByRole('button', { name: 'Done' }).click();
+
+      await page.getByRole('button', { name: 'Edit' }).click();
+      const form = page.getByRole('form', { name: 'Save webhook' });
+      await form.getByLabel('Endpoint URL').fill(receiver.url('/second'));
+      await form.getByLabel('key.created').uncheck();
+      await form.getByLabel('service.created').check();
+      await form.getByLabel(/^Enabled/).uncheck();
+      await checkPage(watched);
+      await form.getByRole('button', { name: 'Save webhook' }).click();
+      await form.waitFor({ state: 'detached' });
+      await page.getByText(receiver.url('/second')).waitFor();
+      await page.getByText('disabled', { exact: true }).waitFor();
+      await page.getByText('key.rotated, key.revoked, service.created', { exact: true }).waitFor();
+
+      await page.getByRole('button', { name: 'Rotate secret' }).click();
+      await page.getByRole('region', { name: 'New signing secret' }).waitFor();
+      const rotated = await shownSecret(page);
+      expect(rotated).toMatch(/^whsec_/);
+      expect(rotated).not.toBe(secret);
+      await checkPage(watched, 'webhook-edit');
+    } finally {
+      await watched.context.close();
+    }
+  });
+});

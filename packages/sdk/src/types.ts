@@ -34,6 +34,7 @@ import type {
   ListQuery as ListQuerySchema,
   PageQuery as PageQuerySchema,
   Project as ProjectSchema,
+  ProjectBody as ProjectBodySchema,
   RevokeBody as RevokeBodySchema,
   RotateBody as RotateBodySchema,
   Service as ServiceSchema,
@@ -59,6 +60,7 @@ import type { Static } from 'typebox';
 export type User = Static<typeof UserSchema>;
 export type AuthResult = Static<typeof AuthResultSchema>;
 export type Project = Static<typeof ProjectSchema>;
+export type ProjectBody = Static<typeof ProjectBodySchema>;
 export type PageQuery = Static<typeof PageQuerySchema>;
 export type Key = Static<typeof KeySchema>;
 export type IssuedKey = Static<typeof IssuedKeySchema>;

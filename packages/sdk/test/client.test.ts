@@ -86,6 +86,17 @@ describe('projects, keys, services, verify, stats, audit', () => {
     expect((await thrown(client.projects.delete(doomed?.id ?? ''))).code).toBe('not_found');
   });
 
+  it('projects: rename, with the server’s refusals as typed errors', async () => {
+    const { client } = await loggedIn();
+    const project = await client.projects.create({ name: 'draft' });
+    expect(await client.projects.update(project.id, { name: 'final' })).toEqual({ ...project, name: 'final' });
+    expect((await client.projects.list()).items.map((p) => p.name)).toEqual(['final']);
+    expect(await thrown(client.projects.update(project.id, { name: ' ' }))).toMatchObject({ status: 400, code: 'validation_error' });
+    expect(await thrown(client.projects.update('00000000-0000-4000-8000-000000000000', { name: 'x' }))).toMatchObject({ status: 404, code: 'not_found' });
+    const { client: stranger } = await loggedIn();
+    expect(await thrown(stranger.projects.update(project.id, { name: 'mine' }))).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
   it('keys: create, list, get, update, usage, rotate, revoke; verify every way', async () => {
     const { client } = await loggedIn();
     const project = await client.projects.create({ name: 'api' });

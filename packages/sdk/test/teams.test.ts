@@ -135,11 +135,15 @@ describe('invitations and members', () => {
 
     const project = await owner.client.projects.create({ name: 'api', workspaceId: workspace.id });
     expect(project.workspaceId).toBe(workspace.id);
+    expect(await owner.client.members.projectRoles(project.id)).toEqual([]);
     expect(await owner.client.members.setProjectRole(project.id, dev.id, { role: 'viewer' })).toEqual({ projectId: project.id, userId: dev.id, role: 'viewer', workspaceRole: 'developer' });
+    expect(await owner.client.members.projectRoles(project.id)).toEqual([{ projectId: project.id, userId: dev.id, role: 'viewer', workspaceRole: 'developer' }]);
+    expect(await thrown(dev.client.members.projectRoles(project.id))).toMatchObject({ status: 403, code: 'forbidden' });
     // As a viewer of this project, the developer may read keys but not create them.
     expect((await dev.client.keys.list(project.id)).items).toEqual([]);
     expect(await thrown(dev.client.keys.create(project.id, {}))).toMatchObject({ status: 403, code: 'forbidden' });
     await owner.client.members.removeProjectRole(project.id, dev.id);
+    expect(await owner.client.members.projectRoles(project.id)).toEqual([]);
     expect((await dev.client.keys.create(project.id, {})).key).toMatch(/^sk_live_/);
 
     expect(await thrown(owner.client.members.update(workspace.id, owner.id, { role: 'admin' }))).toMatchObject({ status: 409, code: 'last_owner' });

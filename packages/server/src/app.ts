@@ -35,6 +35,7 @@ import { registerMetrics } from './routes/metrics.js';
 import { registerProjectsCreate } from './routes/projects-create.js';
 import { registerProjectsDelete } from './routes/projects-delete.js';
 import { registerProjectsList } from './routes/projects-list.js';
+import { registerProjectsUpdate } from './routes/projects-update.js';
 import { registerStats } from './routes/stats.js';
 import { registerVerify } from './routes/verify.js';
 import { registerWebhooksCreate } from './routes/webhooks-create.js';
@@ -240,6 +241,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   });
   registerProjectsList(app, context);
   registerProjectsCreate(app, context);
+  registerProjectsUpdate(app, context);
   registerProjectsDelete(app, context);
   registerCredentialsCreate(app, context);
   registerCredentialsList(app, context);

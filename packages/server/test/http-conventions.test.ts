@@ -272,6 +272,8 @@ describe(`http conventions (${backend})`, () => {
       expect(doc.paths['/v1/verify']).toHaveProperty('post');
       expect(doc.paths['/v1/projects/{projectId}/keys']).toHaveProperty('post');
       expect(doc.paths['/v1/projects/{projectId}/keys']).toHaveProperty('get');
+      // Renaming a project: its body is the name alone.
+      expect(doc.paths['/v1/projects/{projectId}']).toHaveProperty('patch.requestBody.content.application/json.schema', expect.objectContaining({ required: ['name'], additionalProperties: false }));
     });
 
     it('serves interactive docs at /docs', async () => {

@@ -43,6 +43,8 @@ describe(`projects (${backend})`, () => {
     t.app.inject({ method: 'GET', url: `/v1/projects${query}`, headers: bearer(token) });
   const create = (token: string, payload: unknown): Promise<Response> =>
     t.app.inject({ method: 'POST', url: '/v1/projects', headers: bearer(token), payload: payload as Record<string, unknown> });
+  const rename = (token: string, id: string, payload: unknown): Promise<Response> =>
+    t.app.inject({ method: 'PATCH', url: `/v1/projects/${encodeURIComponent(id)}`, headers: bearer(token), payload: payload as Record<string, unknown> });
   const remove = (token: string, id: string): Promise<Response> =>
     t.app.inject({ method: 'DELETE', url: `/v1/projects/${encodeURIComponent(id)}`, headers: bearer(token) });
 
@@ -156,6 +158,54 @@ describe(`projects (${backend})`, () => {
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ error: 'validation_error', message: expect.any(String), requestId: expect.any(String) });
       expect((await list(user.accessToken)).json()).toEqual([]);
+    });
+  });
+
+  describe('renaming', () => {
+    it('renames a project: 200 with the new name, which the list shows, and an audit entry with both names', async () => {
+      const user = await registerUser(t.app);
+      const project = await createProject(t.app, user.accessToken, 'before');
+      const response = await rename(user.accessToken, project.id, { name: 'after' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ ...project, name: 'after' });
+      expect((await list(user.accessToken)).json<ProjectBody[]>()).toEqual([expect.objectContaining({ id: project.id, name: 'after' })]);
+      const audit = await t.app.inject({ method: 'GET', url: `/v1/projects/${project.id}/audit`, headers: bearer(user.accessToken) });
+      expect(audit.json<{ action: string; actorId: string; changes: unknown }[]>()[0]).toMatchObject({ action: 'project.updated', actorId: user.id, changes: { name: { before: 'before', after: 'after' } } });
+    });
+
+    it('keeps the project’s keys working', async () => {
+      const { user, projectId } = await userWithProject(t.app);
+      const key = await createKey(t.app, user.accessToken, projectId);
+      expect((await rename(user.accessToken, projectId, { name: 'renamed' })).statusCode).toBe(200);
+      expect((await verifyKey(t.app, key.key)).statusCode).toBe(200);
+    });
+
+    it.each([
+      ['an empty name', { name: '' }],
+      ['a missing name', {}],
+      ['a blank name', { name: '   ' }],
+      ['a name of 101 characters', { name: 'n'.repeat(101) }],
+      ['a name that is a number', { name: 42 }],
+      ['an unknown extra field', { name: 'ok', workspaceId: randomUUID() }],
+    ])('refuses %s with 400 validation_error and keeps the name', async (_case, payload) => {
+      const user = await registerUser(t.app);
+      const project = await createProject(t.app, user.accessToken, 'kept');
+      const response = await rename(user.accessToken, project.id, payload);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: 'validation_error', message: expect.any(String), requestId: expect.any(String) });
+      expect((await list(user.accessToken)).json<ProjectBody[]>()[0]?.name).toBe('kept');
+    });
+
+    it('answers 404 for an unknown, malformed or another user’s project, and leaves the other’s name alone', async () => {
+      const user = await registerUser(t.app);
+      const other = await registerUser(t.app);
+      const foreign = await createProject(t.app, other.accessToken, 'theirs');
+      for (const id of [randomUUID(), 'not-a-uuid', foreign.id]) {
+        const response = await rename(user.accessToken, id, { name: 'mine' });
+        expect(response.statusCode, id).toBe(404);
+        expect(response.json()).toMatchObject({ error: 'not_found' });
+      }
+      expect((await list(other.accessToken)).json<ProjectBody[]>()[0]?.name).toBe('theirs');
     });
   });
 

@@ -39,6 +39,7 @@ const NEEDS: Record<string, Need> = {
   'POST /v1/auth/logout-all': { on: 'person' },
   'GET /v1/projects': { on: 'anyone' },
   'POST /v1/projects': workspace('create_project'),
+  'PATCH /v1/projects/:projectId': project('update_project'),
   'DELETE /v1/projects/:projectId': project('delete_project'),
   'POST /v1/projects/:projectId/keys': project('create_key'),
   'GET /v1/projects/:projectId/keys': project('read_key'),
@@ -56,6 +57,7 @@ const NEEDS: Record<string, Need> = {
   'GET /v1/projects/:projectId/services/:serviceId/usage': project('read_analytics'),
   'GET /v1/projects/:projectId/stats': project('read_analytics'),
   'GET /v1/projects/:projectId/audit': project('read_audit'),
+  'GET /v1/projects/:projectId/members': project('manage_members'),
   'PUT /v1/projects/:projectId/members/:userId': project('manage_members'),
   'DELETE /v1/projects/:projectId/members/:userId': project('manage_members'),
   'POST /v1/projects/:projectId/webhooks': project('manage_webhooks'),
@@ -238,6 +240,12 @@ describe(`role matrix (${backend})`, () => {
     // A project role never widens: a viewer made "admin" of a project is still a viewer there.
     await t.app.inject({ method: 'PUT', url: `/v1/projects/${team.projectId}/members/${people.viewer.id}`, headers: bearer(people.admin.accessToken), payload: { role: 'admin' } });
     expect((await t.app.inject({ method: 'POST', url: `/v1/projects/${team.projectId}/keys`, headers: bearer(people.viewer.accessToken), payload: {} })).statusCode).toBe(403);
+    // Admins read the per-project roles back, with each member's workspace role; the other project has none.
+    const roles = (projectId: string): Promise<LightMyRequestResponse> => t.app.inject({ method: 'GET', url: `/v1/projects/${projectId}/members`, headers: bearer(people.admin.accessToken) });
+    // buildTeam gave the target a project role too.
+    expect((await roles(team.projectId)).json<{ userId: string }[]>().map(({ userId }) => userId).sort()).toEqual([people.developer.id, people.viewer.id, people.target.id].sort());
+    expect((await roles(team.projectId)).json()).toContainEqual({ projectId: team.projectId, userId: people.developer.id, role: 'viewer', workspaceRole: 'developer' });
+    expect((await roles(other.id)).json()).toEqual([]);
     const removed = await t.app.inject({ method: 'DELETE', url: `/v1/projects/${team.projectId}/members/${people.developer.id}`, headers: bearer(people.admin.accessToken) });
     expect(removed.statusCode).toBe(204);
     expect((await create(team.projectId)).statusCode).toBe(201);

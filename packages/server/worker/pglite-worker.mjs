@@ -11,10 +11,12 @@ import { Blob } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
-// An in-memory database may start from a dump of another (`template`): restoring files costs a
-// fraction of creating and migrating a fresh cluster (the test suites start hundreds).
+// A database may start from a dump of another (`template`): restoring files costs a fraction of
+// creating and migrating a fresh cluster (the test suites start hundreds in memory; a first start
+// on an empty DATA_DIR restores the migrated seed that the build made).
 const template = workerData?.template;
-const pg = template === undefined ? new PGlite(workerData?.dataDir ?? undefined) : new PGlite({ loadDataDir: new Blob([template]) });
+const dataDir = workerData?.dataDir ?? undefined;
+const pg = template === undefined ? new PGlite(dataDir) : new PGlite({ ...(dataDir === undefined ? {} : { dataDir }), loadDataDir: new Blob([template]) });
 await pg.waitReady;
 
 /** A parameterless multi-statement script (a migration) needs the simple query protocol. */

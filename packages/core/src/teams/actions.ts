@@ -27,6 +27,7 @@ export const PROJECT_ACTION_ROLE: Record<ProjectAction, Role> = {
   update_service: 'developer',
   rotate_service: 'developer',
   revoke_service: 'developer',
+  update_project: 'admin',
   delete_project: 'admin',
   manage_members: 'admin',
   manage_webhooks: 'admin',

@@ -26,7 +26,7 @@ describe('decideProject', () => {
   it('viewers read, developers change credentials, admins delete projects and manage members and webhooks', () => {
     const table = Object.fromEntries(ROLES.map((role) => [role, PROJECT_ACTIONS.filter((action) => decideProject(user, project(role), action) === 'allow')]));
     expect(table.viewer).toEqual(['read_key', 'read_service', 'read_analytics', 'read_audit']);
-    expect(table.developer).toEqual(PROJECT_ACTIONS.filter((a) => a !== 'delete_project' && a !== 'manage_members' && a !== 'manage_webhooks'));
+    expect(table.developer).toEqual(PROJECT_ACTIONS.filter((a) => a !== 'update_project' && a !== 'delete_project' && a !== 'manage_members' && a !== 'manage_webhooks'));
     expect(table.admin).toEqual([...PROJECT_ACTIONS]);
     expect(table.owner).toEqual([...PROJECT_ACTIONS]);
   });

@@ -5,7 +5,7 @@ import { Button } from './ui';
  * A plaintext credential, shown the one time the API returns it: copy it now, it is not
  * stored anywhere and cannot be shown again.
  */
-export function SecretOnce({ label, value, onDone }: { label: string; value: string; onDone: () => void }): ReactNode {
+export function SecretOnce({ label, value, onDone, kept = 'Elyzor keeps only a digest.' }: { label: string; value: string; onDone: () => void; kept?: string }): ReactNode {
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
   const copy = (): void => {
     navigator.clipboard.writeText(value).then(
@@ -16,7 +16,7 @@ export function SecretOnce({ label, value, onDone }: { label: string; value: str
   return (
     <div role="region" aria-label={label} className="rounded-lg border border-amber-300 bg-amber-50 p-4">
       <p className="font-semibold">{label}</p>
-      <p className="mt-1 text-sm text-amber-900">Copy it now: you won’t see this again. Elyzor keeps only a digest.</p>
+      <p className="mt-1 text-sm text-amber-900">Copy it now: you won’t see this again. {kept}</p>
       <div className="mt-2 flex flex-wrap items-center gap-2">
         <code data-testid="secret" className="min-w-0 flex-1 break-all rounded bg-white px-2 py-1 text-sm">
           {value}

@@ -2,6 +2,7 @@ import type { Project, Role } from '@elyzor/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
+import { NameForm } from '../components/name-form';
 import { TypedConfirm } from '../components/typed-confirm';
 import { Button, Card, EmptyState, ErrorNote, Loading, PageTitle, TextField } from '../components/ui';
 import { messageOf, useClient } from '../session';
@@ -13,11 +14,19 @@ export function useProjects(): ReturnType<typeof useQuery<Project[]>> {
   return useQuery({ queryKey: ['projects'], queryFn: async () => (await client.projects.list({ limit: 100 })).items });
 }
 
-function ProjectRow({ project, canDelete }: { project: Project; canDelete: boolean }): ReactNode {
+function ProjectRow({ project, admin }: { project: Project; admin: boolean }): ReactNode {
   const client = useClient();
   const queries = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
+  const [open, setOpen] = useState<'rename' | 'delete' | null>(null);
+  const toggle = (what: 'rename' | 'delete'): void => setOpen((v) => (v === what ? null : what));
   const remove = useMutation({ mutationFn: () => client.projects.delete(project.id), onSuccess: () => queries.invalidateQueries({ queryKey: ['projects'] }) });
+  const rename = useMutation({
+    mutationFn: (name: string) => client.projects.update(project.id, { name }),
+    onSuccess: () => {
+      setOpen(null);
+      return queries.invalidateQueries({ queryKey: ['projects'] });
+    },
+  });
   return (
     <li className="py-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -25,13 +34,23 @@ function ProjectRow({ project, canDelete }: { project: Project; canDelete: boole
           {project.name}
         </Link>
         <span className="text-xs text-slate-600">created {new Date(project.createdAt).toLocaleDateString()}</span>
-        {canDelete && (
-          <Button tone="secondary" onClick={() => setConfirming((v) => !v)} aria-expanded={confirming}>
-            Delete…
-          </Button>
+        {admin && (
+          <span className="flex gap-2">
+            <Button onClick={() => toggle('rename')} aria-expanded={open === 'rename'} aria-label={`Rename ${project.name}`}>
+              Rename…
+            </Button>
+            <Button onClick={() => toggle('delete')} aria-expanded={open === 'delete'} aria-label={`Delete ${project.name}`}>
+              Delete…
+            </Button>
+          </span>
         )}
       </div>
-      {confirming && (
+      {open === 'rename' && (
+        <div className="mt-2 rounded-md bg-slate-50 p-3">
+          <NameForm label={`New name for ${project.name}`} initial={project.name} action="Rename project" busy={rename.isPending} error={rename.error === null ? null : messageOf(rename.error)} onSubmit={(name) => rename.mutate(name)} onCancel={() => setOpen(null)} />
+        </div>
+      )}
+      {open === 'delete' && (
         <div className="mt-2 rounded-md bg-red-50 p-3">
           <p className="mb-2 text-sm text-red-900">Deleting a project deletes its keys, services, usage and webhooks. Nothing can be restored.</p>
           <TypedConfirm name={project.name} action="Delete project" busy={remove.isPending} onConfirm={() => remove.mutate()} />
@@ -72,7 +91,7 @@ export function ProjectsPage(): ReactNode {
             ) : (
               <ul className="divide-y divide-slate-200">
                 {mine.map((project) => (
-                  <ProjectRow key={project.id} project={project} canDelete={can.admin} />
+                  <ProjectRow key={project.id} project={project} admin={can.admin} />
                 ))}
               </ul>
             )}

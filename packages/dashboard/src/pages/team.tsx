@@ -7,6 +7,8 @@ import { Button, Card, CheckboxGroup, EmptyState, ErrorNote, Loading, PageTitle,
 import { messageOf, useClient } from '../session';
 import { abilities, useWorkspace } from '../workspace';
 import { allItems } from '../all-items';
+import { ProjectRoles } from './project-roles';
+import { useProjects } from './projects';
 
 const ROLES: Role[] = ['owner', 'admin', 'developer', 'viewer'];
 /** Root-key permissions offered: every project action on all projects, and the workspace actions. */
@@ -53,6 +55,15 @@ function Members({ workspaceId, admin }: { workspaceId: string; admin: boolean }
       {change.error !== null && <ErrorNote error={messageOf(change.error)} />}
     </Card>
   );
+}
+
+/** The per-project roles of the workspace's projects, with its members to choose from. */
+function ProjectRolesOf({ workspaceId }: { workspaceId: string }): ReactNode {
+  const client = useClient();
+  const projects = useProjects();
+  const members = useQuery({ queryKey: ['members', workspaceId], queryFn: () => allItems(client.members.iterate(workspaceId)) });
+  if (projects.data === undefined || members.data === undefined) return null;
+  return <ProjectRoles projects={projects.data.filter((p) => p.workspaceId === workspaceId)} members={members.data} />;
 }
 
 function Invitations({ workspaceId }: { workspaceId: string }): ReactNode {
@@ -113,22 +124,32 @@ function RootKeys({ workspaceId }: { workspaceId: string }): ReactNode {
   const queries = useQueryClient();
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
-  const [issued, setIssued] = useState<IssuedRootKey | null>(null);
+  const [issued, setIssued] = useState<{ label: string; key: IssuedRootKey } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const keys = useQuery({ queryKey: ['rootKeys', workspaceId], queryFn: () => allItems(client.rootKeys.iterate(workspaceId)) });
   const create = useMutation({
     mutationFn: () => client.rootKeys.create(workspaceId, { name: name.trim(), permissions: chosen }),
     onSuccess: (result) => {
-      setIssued(result);
+      setIssued({ label: 'Your new root key', key: result });
       setName('');
       setChosen([]);
       return queries.invalidateQueries({ queryKey: ['rootKeys', workspaceId] });
     },
   });
   const revoke = useMutation({ mutationFn: (id: string) => client.rootKeys.revoke(workspaceId, id), onSuccess: () => queries.invalidateQueries({ queryKey: ['rootKeys', workspaceId] }) });
+  // A new secret for the same key (id, name, permissions): the old string is refused from the next request.
+  const rotate = useMutation({
+    mutationFn: (id: string) => client.rootKeys.rotate(workspaceId, id),
+    onSuccess: (result) => {
+      setIssued({ label: `The new secret of ${result.name}`, key: result });
+      return queries.invalidateQueries({ queryKey: ['rootKeys', workspaceId] });
+    },
+  });
   return (
     <Card title="Root keys">
-      {issued !== null && <SecretOnce label="Your new root key" value={issued.key} onDone={() => setIssued(null)} />}
+      {issued !== null && <SecretOnce label={issued.label} value={issued.key.key} onDone={() => setIssued(null)} />}
+      {rotate.error !== null && <ErrorNote error={messageOf(rotate.error)} />}
+      {revoke.error !== null && <ErrorNote error={messageOf(revoke.error)} />}
       <form
         className="mt-2 space-y-2"
         onSubmit={(event) => {
@@ -159,7 +180,14 @@ function RootKeys({ workspaceId }: { workspaceId: string }): ReactNode {
                 <span>
                   {k.name} <code className="text-xs">{k.prefix}</code> · {k.permissions.length} permissions · {String(k.status ?? 'active')}
                 </span>
-                {(k.status ?? 'active') === 'active' && <Button onClick={() => revoke.mutate(k.id)}>Revoke</Button>}
+                {(k.status ?? 'active') === 'active' && (
+                  <span className="flex gap-2">
+                    <Button onClick={() => rotate.mutate(k.id)} disabled={rotate.isPending}>
+                      Rotate
+                    </Button>
+                    <Button onClick={() => revoke.mutate(k.id)}>Revoke</Button>
+                  </span>
+                )}
               </li>
             ))}
           </ul>
@@ -240,6 +268,7 @@ export function TeamPage(): ReactNode {
         ) : (
           <Members workspaceId={current.id} admin={can.admin} />
         )}
+        {can.admin && current.personal !== true && <ProjectRolesOf workspaceId={current.id} />}
         {can.admin && current.personal !== true && <Invitations workspaceId={current.id} />}
         {can.admin && <RootKeys workspaceId={current.id} />}
         {can.admin && current.personal !== true && <RenameWorkspace key={current.id} workspaceId={current.id} name={current.name} />}

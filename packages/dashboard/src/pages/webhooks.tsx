@@ -1,14 +1,17 @@
-import { WEBHOOK_EVENT_TYPES } from '@elyzor/contract/names';
-import type { IssuedWebhook, Webhook, WebhookEventType as WebhookEvent } from '@elyzor/sdk';
+import type { IssuedWebhook, Webhook } from '@elyzor/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useParams } from 'react-router';
 import { SecretOnce } from '../components/secret-once';
-import { Button, Card, CheckboxGroup, EmptyState, ErrorNote, Loading, TextField } from '../components/ui';
+import { Button, Card, EmptyState, ErrorNote, Loading } from '../components/ui';
+import { WebhookForm, type WebhookValues } from '../components/webhook-form';
 import { messageOf, useClient } from '../session';
 import { abilities, useRoleIn } from '../workspace';
 import { useProjects } from './projects';
 import { allItems } from '../all-items';
+
+/** A signing secret is kept (sealed) to sign with; a credential's, only as a digest. */
+const SEALED = 'Elyzor keeps it sealed, only to sign deliveries.';
 
 interface Attempt {
   statusCode: number | null;
@@ -60,50 +63,89 @@ function Deliveries({ projectId, webhook }: { projectId: string; webhook: Webhoo
   );
 }
 
-/** A project's webhooks: create (the signing secret shown once), events, deliveries, redeliver, test. */
+/** One webhook: its endpoint and events, edit (URL, events, enabled), a new signing secret (shown once), delete, its deliveries. */
+function WebhookItem({ projectId, webhook }: { projectId: string; webhook: Webhook }): ReactNode {
+  const client = useClient();
+  const queries = useQueryClient();
+  const [editing, setEditing] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const again = () => queries.invalidateQueries({ queryKey: ['webhooks', projectId] });
+  const update = useMutation({
+    mutationFn: (values: WebhookValues) => client.webhooks.update(projectId, webhook.id, values),
+    onSuccess: () => {
+      setEditing(false);
+      return again();
+    },
+  });
+  const rotate = useMutation({ mutationFn: () => client.webhooks.rotateSecret(projectId, webhook.id), onSuccess: (result) => setSecret(result.secret) });
+  const remove = useMutation({ mutationFn: () => client.webhooks.delete(projectId, webhook.id), onSuccess: again });
+  return (
+    <li className="py-3">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <span className="break-all font-mono text-sm">
+          {webhook.url}
+          {!webhook.enabled && <span className="ml-2 rounded bg-slate-200 px-1.5 py-0.5 font-sans text-xs font-medium text-slate-800">disabled</span>}
+        </span>
+        <span className="flex flex-wrap gap-2">
+          <Button onClick={() => setEditing((v) => !v)} aria-expanded={editing}>
+            Edit
+          </Button>
+          <Button onClick={() => rotate.mutate()} disabled={rotate.isPending}>
+            Rotate secret
+          </Button>
+          <Button onClick={() => remove.mutate()}>Delete</Button>
+        </span>
+      </div>
+      <p className="text-xs text-slate-600">{webhook.events.join(', ')}</p>
+      {rotate.error !== null && <ErrorNote error={messageOf(rotate.error)} />}
+      {remove.error !== null && <ErrorNote error={messageOf(remove.error)} />}
+      {secret !== null && (
+        <div className="mt-2">
+          <SecretOnce label="New signing secret" value={secret} onDone={() => setSecret(null)} kept={SEALED} />
+        </div>
+      )}
+      {editing && (
+        <div className="mt-2 rounded-md bg-slate-50 p-3">
+          <WebhookForm
+            mode="edit"
+            initial={{ url: webhook.url, events: webhook.events as WebhookValues['events'], enabled: webhook.enabled }}
+            busy={update.isPending}
+            error={update.error === null ? null : messageOf(update.error)}
+            onSubmit={(values) => update.mutate(values)}
+            onCancel={() => setEditing(false)}
+          />
+        </div>
+      )}
+      <Deliveries projectId={projectId} webhook={webhook} />
+    </li>
+  );
+}
+
+/** A project's webhooks: create (the signing secret shown once), edit, rotate the secret, events, deliveries, redeliver, test. */
 export function WebhooksPage(): ReactNode {
   const { projectId = '' } = useParams();
   const client = useClient();
   const queries = useQueryClient();
   const project = useProjects().data?.find((p) => p.id === projectId);
   const can = abilities(useRoleIn(project?.workspaceId));
-  const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<WebhookEvent[]>(['key.created', 'key.rotated', 'key.revoked']);
   const [issued, setIssued] = useState<IssuedWebhook | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  // A new form after each creation: its fields start empty again.
+  const [made, setMade] = useState(0);
   const webhooks = useQuery({ queryKey: ['webhooks', projectId], queryFn: () => allItems(client.webhooks.iterate(projectId)), enabled: can.admin });
   const create = useMutation({
-    mutationFn: () => client.webhooks.create(projectId, { url: url.trim(), events }),
+    mutationFn: ({ url, events }: WebhookValues) => client.webhooks.create(projectId, { url, events }),
     onSuccess: (result) => {
       setIssued(result);
-      setUrl('');
+      setMade((n) => n + 1);
       return queries.invalidateQueries({ queryKey: ['webhooks', projectId] });
     },
   });
-  const remove = useMutation({ mutationFn: (id: string) => client.webhooks.delete(projectId, id), onSuccess: () => queries.invalidateQueries({ queryKey: ['webhooks', projectId] }) });
   if (!can.admin) return <EmptyState title="Webhooks are managed by admins" next="Ask an admin or the owner of this workspace." />;
   return (
     <div className="space-y-4">
-      {issued !== null && <SecretOnce label="Signing secret" value={issued.secret} onDone={() => setIssued(null)} />}
+      {issued !== null && <SecretOnce label="Signing secret" value={issued.secret} onDone={() => setIssued(null)} kept={SEALED} />}
       <Card title="New webhook">
-        <form
-          className="space-y-2"
-          onSubmit={(event) => {
-            event.preventDefault();
-            if (!/^https?:\/\/\S+$/.test(url.trim())) return setProblem('An http(s) URL, like https://example.com/hooks/elyzor');
-            if (events.length === 0) return setProblem('Choose at least one event.');
-            setProblem(null);
-            create.mutate();
-          }}
-        >
-          <TextField label="Endpoint URL" type="url" value={url} onChange={(event) => setUrl(event.target.value)} />
-          <CheckboxGroup legend="Events" options={WEBHOOK_EVENT_TYPES} chosen={events} onChange={setEvents} columns="sm:grid-cols-3" />
-          {problem !== null && <ErrorNote error={problem} />}
-          {create.error !== null && <ErrorNote error={messageOf(create.error)} />}
-          <Button type="submit" tone="primary" disabled={create.isPending}>
-            Create webhook
-          </Button>
-        </form>
+        <WebhookForm key={made} mode="create" busy={create.isPending} error={create.error === null ? null : messageOf(create.error)} onSubmit={(values) => create.mutate(values)} />
       </Card>
       <Card title="Webhooks">
         {webhooks.isPending ? (
@@ -115,14 +157,7 @@ export function WebhooksPage(): ReactNode {
         ) : (
           <ul className="divide-y divide-slate-200">
             {webhooks.data.map((webhook) => (
-              <li key={webhook.id} className="py-3">
-                <div className="flex flex-wrap items-center justify-between gap-2">
-                  <span className="break-all font-mono text-sm">{webhook.url}</span>
-                  <Button onClick={() => remove.mutate(webhook.id)}>Delete</Button>
-                </div>
-                <p className="text-xs text-slate-600">{webhook.events.join(', ')}</p>
-                <Deliveries projectId={projectId} webhook={webhook} />
-              </li>
+              <WebhookItem key={webhook.id} projectId={projectId} webhook={webhook} />
             ))}
           </ul>
         )}

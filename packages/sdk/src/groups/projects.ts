@@ -1,7 +1,7 @@
 import { itemsOf, pagesOf, type Page } from '../pagination.js';
 import { segment } from '../path.js';
 import type { Transport } from '../transport.js';
-import type { PageQuery, Project } from '../types.js';
+import type { PageQuery, Project, ProjectBody } from '../types.js';
 
 /** `/v1/projects` */
 export class ProjectsApi {
@@ -25,6 +25,11 @@ export class ProjectsApi {
   /** POST /v1/projects (`workspaceId`: where the workspaces are served; default the caller's personal one). */
   create(body: { name: string; workspaceId?: string }): Promise<Project> {
     return this.transport.request<Project>({ method: 'POST', path: '/v1/projects', body, auth: 'session' });
+  }
+
+  /** PATCH /v1/projects/:projectId — renames it (admins). */
+  update(projectId: string, changes: ProjectBody): Promise<Project> {
+    return this.transport.request<Project>({ method: 'PATCH', path: `/v1/projects/${segment(projectId)}`, body: changes, auth: 'session' });
   }
 
   /** DELETE /v1/projects/:projectId — with its keys, services and usage. */

@@ -92,6 +92,11 @@ export class MembersApi {
     await this.transport.request<void>({ method: 'DELETE', path: `/v1/workspaces/${segment(workspaceId)}/members/${segment(userId)}`, auth: 'session' });
   }
 
+  /** GET /v1/projects/:projectId/members — the members with a per-project role there (admins). */
+  projectRoles(projectId: string): Promise<ProjectMember[]> {
+    return this.transport.request<ProjectMember[]>({ method: 'GET', path: `/v1/projects/${segment(projectId)}/members`, auth: 'session' });
+  }
+
   /** PUT /v1/projects/:projectId/members/:userId `{role}` — a narrower role on one project (never wider). */
   setProjectRole(projectId: string, userId: string, body: ProjectMemberBody): Promise<ProjectMember> {
     return this.transport.request({ method: 'PUT', path: `/v1/projects/${segment(projectId)}/members/${segment(userId)}`, body, auth: 'session' });

@@ -1,5 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrate.js';
@@ -35,6 +39,21 @@ export interface DatabaseOptions {
   priorityPoolSize?: number;
   /** In memory only: start from this dump (`Database.dump`) instead of an empty database. */
   template?: Uint8Array | undefined;
+  /**
+   * On disk only: a gzipped dump to restore into an empty `dataDir` instead of creating the cluster and
+   * migrating it. Default: the seed the build makes next to this file (`scripts/build-db-seed.mjs`),
+   * when it is there. Migrations newer than the seed are applied after it, as on any database.
+   */
+  seed?: string | undefined;
+}
+
+/** Where `scripts/build-db-seed.mjs` writes the migrated empty database: dist/db/seed.tar.gz. */
+export const SEED_FILE = fileURLToPath(new URL('./seed.tar.gz', import.meta.url));
+
+/** The seed's bytes when `dataDir` holds no cluster yet and a seed exists, else undefined. */
+async function seedFor(dataDir: string, seed: string): Promise<Uint8Array | undefined> {
+  if (existsSync(join(dataDir, 'PG_VERSION')) || !existsSync(seed)) return undefined;
+  return new Uint8Array(await promisify(gunzip)(await readFile(seed)));
 }
 
 /** Opens the database and brings its schema up to date. */
@@ -59,7 +78,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       dataDir = resolve(options.dataDir, 'pgdata');
       await mkdir(dataDir, { recursive: true });
     }
-    const pool = await PGliteThreadPool.start(dataDir, dataDir === undefined ? options.template : undefined);
+    const pool = await PGliteThreadPool.start(dataDir, dataDir === undefined ? options.template : await seedFor(dataDir, options.seed ?? SEED_FILE));
     dump = () => pool.dump();
     db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     priority = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: pool.priorityLane() }) });

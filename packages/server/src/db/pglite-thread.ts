@@ -40,7 +40,8 @@ export class PGliteThreadPool implements PostgresPool {
 
   /**
    * Starts the thread and waits until the database is open: on disk under `dataDir`, or in
-   * memory — empty, or restored from `template` (what `dump` of another gave).
+   * memory — empty, or restored from `template` (what `dump` of another gave); on disk, a
+   * `template` is restored into the empty `dataDir` (PGlite refuses it over an existing cluster).
    */
   static async start(dataDir: string | undefined, template?: Uint8Array): Promise<PGliteThreadPool> {
     const worker = new Worker(WORKER_URL, { workerData: { dataDir, template } });

@@ -1,10 +1,26 @@
-import { errors, ProjectMember, ProjectMemberBody, ProjectMemberParams } from '@elyzor/contract';
+import { errors, ProjectMember, ProjectMemberBody, ProjectMemberParams, ProjectParams } from '@elyzor/contract';
+import { Type } from 'typebox';
 import { authenticate, ctxOf } from '../http/authenticate.js';
 import type { App, RouteContext } from '../http/types.js';
 
-/** PUT|DELETE /v1/projects/:projectId/members/:userId */
+/** GET /v1/projects/:projectId/members, PUT|DELETE /v1/projects/:projectId/members/:userId */
 export function registerProjectMembers(app: App, { deps, services }: RouteContext): void {
   const security = [{ bearer: [] }];
+  app.get(
+    '/v1/projects/:projectId/members',
+    {
+      preHandler: authenticate(deps),
+      schema: {
+        tags: ['members'],
+        summary: 'The per-project roles of a project, by email (admins); the other members have their workspace role there',
+        security,
+        params: ProjectParams,
+        response: { 200: Type.Array(ProjectMember), ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => services.workspaces.listProjectRoles(ctxOf(request), request.params.projectId),
+  );
+
   app.put(
     '/v1/projects/:projectId/members/:userId',
     {

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { recordAudit } from '../store/audit.js';
 import { publicIdsOfProject } from '../store/credentials.js';
 import type { Page, PageRequest } from '../store/page.js';
-import { deleteProject, findProjectRef, insertProject, listProjects, type ProjectRow, type ProjectViewer } from '../store/projects.js';
+import { deleteProject, findProjectRef, insertProject, listProjects, renameProject, type ProjectRow, type ProjectViewer } from '../store/projects.js';
 import { findWorkspace, personalWorkspaceId } from '../store/workspaces.js';
 
 export interface ProjectView {
@@ -70,6 +70,18 @@ export class ProjectService {
   /** The project if the caller may do `action` on it: 404 out of reach (malformed, unknown or another's id alike), 403 with too small a role. */
   async require(ctx: Ctx, projectId: string, action: ProjectAction): Promise<ProjectRef> {
     return reachProject(ctx, projectId, (id, user) => findProjectRef(this.deps.db, id, undefined, user), action);
+  }
+
+  /** Renames the project (admins and up; the row is held `for update` while it changes, as a deletion holds it). */
+  async rename(ctx: Ctx, projectId: string, name: string): Promise<ProjectView> {
+    if (!isUuid(projectId)) throw notFound('Project');
+    const row = await this.deps.db.transaction().execute(async (trx) => {
+      const project = authorizeProject(ctx, await findProjectRef(trx, projectId, 'update', roleHolder(ctx)), 'update_project');
+      const renamed = await renameProject(trx, project.id, name);
+      await recordAudit(trx, auditEntry(ctx, { projectId: project.id, action: 'project.updated', targetType: 'project', targetId: project.id, changes: { name: { before: project.name, after: name } } }));
+      return renamed;
+    });
+    return toProjectView(row);
   }
 
   /** Deletes the project with its credentials and usage records in one transaction; its keys fail at once. Admins and up. */

@@ -7,6 +7,7 @@ import {
   deleteWorkspace,
   insertWorkspace,
   listMembers,
+  listProjectRoles,
   listWorkspacesOf,
   memberRole,
   projectIdsOfWorkspace,
@@ -157,6 +158,13 @@ export class WorkspaceService {
   }
 
   /** Gives a workspace member a narrower role in one project. Admins of the project. */
+  /** The members who hold a per-project role in the project (admins: those who may set them). */
+  async listProjectRoles(ctx: Ctx, projectId: string): Promise<{ projectId: string; userId: string; role: ProjectRole; workspaceRole: Role }[]> {
+    const project = await reachProject(ctx, projectId, (id, user) => findProjectRef(this.deps.db, id, undefined, user), 'manage_members');
+    const rows = await listProjectRoles(this.deps.db, project.id, project.workspaceId);
+    return rows.map((row) => ({ projectId: project.id, userId: row.user_id, role: row.role, workspaceRole: row.workspace_role }));
+  }
+
   async setProjectRole(ctx: Ctx, projectId: string, userId: string, role: ProjectRole): Promise<{ projectId: string; userId: string; role: ProjectRole; workspaceRole: Role }> {
     return this.deps.db.transaction().execute(async (trx) => {
       const project = await reachProject(ctx, projectId, (id, user) => findProjectRef(trx, id, 'key share', user), 'manage_members');

@@ -73,3 +73,7 @@ export async function listProjects(db: Db, viewer: ProjectViewer, page: PageRequ
 export async function deleteProject(db: Db, projectId: string): Promise<void> {
   await db.deleteFrom('projects').where('id', '=', projectId).execute();
 }
+
+export async function renameProject(db: Db, projectId: string, name: string): Promise<ProjectRow> {
+  return db.updateTable('projects').set({ name }).where('id', '=', projectId).returningAll().executeTakeFirstOrThrow();
+}

@@ -119,6 +119,18 @@ export async function projectRole(db: Db, projectId: string, userId: string): Pr
   return row?.role;
 }
 
+/** The per-project roles of a project, each with the member's workspace role, by email. */
+export async function listProjectRoles(db: Db, projectId: string, workspaceId: string): Promise<{ user_id: string; role: ProjectRole; workspace_role: Role }[]> {
+  return db
+    .selectFrom('project_members')
+    .innerJoin('workspace_members', (join) => join.onRef('workspace_members.user_id', '=', 'project_members.user_id').on('workspace_members.workspace_id', '=', workspaceId))
+    .innerJoin('users', 'users.id', 'project_members.user_id')
+    .select(['project_members.user_id', 'project_members.role', 'workspace_members.role as workspace_role'])
+    .where('project_members.project_id', '=', projectId)
+    .orderBy('users.email')
+    .execute();
+}
+
 export async function putProjectRole(db: Db, projectId: string, userId: string, role: ProjectRole): Promise<void> {
   await db
     .insertInto('project_members')
