@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   /** A workspace keeps an owner: the last one cannot leave or be demoted. */
   last_owner: 409,
+  /** A name that must be unique is taken (an Unkey permission's slug, a role's name). */
+  already_exists: 409,
   request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,

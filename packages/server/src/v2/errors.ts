@@ -74,7 +74,11 @@ export function toV2Error(error: unknown): V2Error {
     const missing = error instanceof ElyzorError ? error.details?.action : undefined;
     return new V2Error(403, 'authorization/insufficient_permissions', typeof missing === 'string' ? `The root key lacks the permission for ${missing}` : answer.message);
   }
-  if (status === 404) return new V2Error(404, 'data/not_found', answer.message);
+  if (status === 404) {
+    const resource = error instanceof ElyzorError ? error.details?.resource : undefined;
+    return resource === 'permission' || resource === 'role' || resource === 'key' ? notFoundV2(resource, answer.message) : new V2Error(404, 'data/not_found', answer.message);
+  }
+  if (status === 409) return new V2Error(409, 'data/conflict', answer.message);
   if (status === 429) return new V2Error(429, 'application/rate_limited', answer.message);
   if (status === 503) return new V2Error(503, 'application/service_unavailable', answer.message);
   if (status < 500) return new V2Error(status, 'application/invalid_input', answer.message);

@@ -40,8 +40,8 @@ export function ratelimitsOf(view: CredentialView): V2Ratelimit[] | undefined {
 export const identityOf = (view: CredentialView): { id: string; externalId: string } | undefined =>
   view.ownerId === null ? undefined : { id: view.ownerId, externalId: view.ownerId };
 
-/** A credential view as Unkey's `KeyResponseData`: optional fields omitted, times in epoch ms. */
-export function toKeyResponse(view: CredentialView): Record<string, unknown> {
+/** A credential view as Unkey's `KeyResponseData`: optional fields omitted, times in epoch ms; `roles` are the names of its roles. */
+export function toKeyResponse(view: CredentialView, roles: readonly string[] = []): Record<string, unknown> {
   return compact({
     keyId: view.id,
     start: view.prefix,
@@ -53,6 +53,7 @@ export function toKeyResponse(view: CredentialView): Record<string, unknown> {
     lastUsedAt: ms(view.lastUsedAt),
     expires: ms(view.expiresAt),
     permissions: view.scopes.length > 0 ? view.scopes : undefined,
+    roles: roles.length > 0 ? [...roles] : undefined,
     credits: creditsOf(view),
     identity: identityOf(view),
     ratelimits: ratelimitsOf(view),

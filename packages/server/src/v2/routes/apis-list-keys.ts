@@ -7,7 +7,7 @@ import { V2_ROUTE } from './route-options.js';
 
 
 /** POST /v2/apis.listKeys: the API's live keys, newest first, in cursor pages; `externalId` filters by identity. */
-export function registerApisListKeys(scope: App, { deps }: RouteContext): void {
+export function registerApisListKeys(scope: App, { deps, services }: RouteContext): void {
   scope.post('/v2/apis.listKeys', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: "List an API's keys", body: ListKeysBody } }, async (request) => {
     const { apiId, limit, cursor, externalId } = request.body;
     const page = await deps.credentials.list({
@@ -15,7 +15,9 @@ export function registerApisListKeys(scope: App, { deps }: RouteContext): void {
       input: { projectId: apiId, kind: 'key', filters: { ownerId: externalId }, page: { limit: limit ?? 100, cursor } },
     });
     // Deleted (revoked) keys are gone to Unkey's callers; a page may then hold fewer than `limit`.
-    const keys = page.items.filter((view) => view.status !== 'revoked').map(toKeyResponse);
+    const live = page.items.filter((view) => view.status !== 'revoked');
+    const roles = await services.rbac.roleNamesOfKeys(live.map((view) => view.id));
+    const keys = live.map((view) => toKeyResponse(view, roles.get(view.id)));
     return envelope(request, keys, page.next === null ? { hasMore: false } : { cursor: page.next, hasMore: true });
   });
 }

@@ -18,8 +18,10 @@ export async function liveKey(deps: Deps, ctx: Ctx, keyId: string): Promise<Cred
 }
 
 /** POST /v2/keys.getKey */
-export function registerKeysGetKey(scope: App, { deps }: RouteContext): void {
-  scope.post('/v2/keys.getKey', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Get a key', body: KeyIdBody } }, async (request) =>
-    envelope(request, toKeyResponse(await liveKey(deps, ctxOf(request), request.body.keyId))),
-  );
+export function registerKeysGetKey(scope: App, { deps, services }: RouteContext): void {
+  scope.post('/v2/keys.getKey', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Get a key', body: KeyIdBody } }, async (request) => {
+    const view = await liveKey(deps, ctxOf(request), request.body.keyId);
+    const roles = await services.rbac.roleNamesOfKeys([view.id]);
+    return envelope(request, toKeyResponse(view, roles.get(view.id)));
+  });
 }

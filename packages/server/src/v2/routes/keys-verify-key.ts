@@ -123,7 +123,9 @@ export function registerKeysVerifyKey(scope: App, { deps }: RouteContext): void 
         expires: verified.expiresAt ?? undefined,
         credits: verified.credits === null ? undefined : (result.credits?.remaining ?? undefined),
         enabled: verified.enabled,
+        // Its own permissions and its roles' (the store adds those to its scopes), and its roles' names.
         permissions: verified.scopes.global.length > 0 ? [...verified.scopes.global] : undefined,
+        roles: verified.roles !== undefined && verified.roles.length > 0 ? [...verified.roles] : undefined,
         identity: verified.ownerId === null ? undefined : { id: verified.ownerId, externalId: verified.ownerId },
         ratelimits,
       }),
