@@ -33,6 +33,7 @@ import { registerPermissionsGetRole } from './routes/permissions-get-role.js';
 import { registerPermissionsListPermissions } from './routes/permissions-list-permissions.js';
 import { registerPermissionsListRoles } from './routes/permissions-list-roles.js';
 import { registerPermissionsSetRolePermissions } from './routes/permissions-set-role-permissions.js';
+import { registerAnalyticsGetVerifications } from './routes/analytics-get-verifications.js';
 
 /** Whether a request is the `/v2` face's (its answers, errors included, are in Unkey's shape). */
 export const isV2 = (request: FastifyRequest): boolean => request.url.startsWith('/v2/');
@@ -86,6 +87,7 @@ export async function registerV2(app: App, context: RouteContext): Promise<void>
       registerKeysAddRoles(authed, context);
       registerKeysSetRoles(authed, context);
       registerKeysRemoveRoles(authed, context);
+      registerAnalyticsGetVerifications(authed, context);
     });
   });
 }

@@ -13,7 +13,7 @@ import { V2_ROUTE } from './route-options.js';
 type Code = 'VALID' | 'NOT_FOUND' | 'FORBIDDEN' | 'DISABLED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
 
 /** The engine's outcomes as Unkey's codes. A deleted (revoked) key does not exist to Unkey's callers. */
-const CODE: Record<VerifyOutcome, Code> = {
+export const CODE: Record<VerifyOutcome, Code> = {
   valid: 'VALID',
   invalid_key: 'NOT_FOUND',
   key_revoked: 'NOT_FOUND',
