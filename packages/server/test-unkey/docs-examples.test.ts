@@ -47,12 +47,16 @@ describe('docs/unkey.md examples', () => {
     expect(await run('create-and-verify')).toEqual([[true, 'VALID', 99]]);
   });
 
+  it('roles: a key verifies through its role until the role is removed', async () => {
+    expect(await run('roles')).toEqual([['VALID', 'INSUFFICIENT_PERMISSIONS']]);
+  });
+
   it('import: a key imported by its hash verifies', async () => {
     expect(await run('import')).toEqual([[1, 'VALID']]);
   });
 
   it('/openapi.json documents the /v2 routes', async () => {
     const document = (await (await fetch(`${world.baseUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    for (const path of ['/v2/liveness', '/v2/apis.createApi', '/v2/keys.verifyKey', '/v2/keys.migrateKeys']) expect(document.paths).toHaveProperty([path]);
+    for (const path of ['/v2/liveness', '/v2/apis.createApi', '/v2/keys.verifyKey', '/v2/keys.migrateKeys', '/v2/permissions.createPermission', '/v2/permissions.listRoles', '/v2/keys.addRoles', '/v2/keys.setPermissions', '/v2/analytics.getVerifications']) expect(document.paths).toHaveProperty([path]);
   });
 });
