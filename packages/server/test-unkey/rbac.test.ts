@@ -138,6 +138,9 @@ describe('keys.* permissions and roles', () => {
     const got = (await world.unkey.keys.getKey({ keyId })).data;
     expect(got.roles).toEqual([reader]);
     expect(got.permissions).toBeUndefined();
+    expect((await world.unkey.keys.whoami({ key })).data.roles).toEqual([reader]);
+    const listed = (await world.unkey.apis.listKeys({ apiId })).result.data.find((k) => k.keyId === keyId);
+    expect(listed?.roles).toEqual([reader]);
     const answer = await verify(key, `${read} OR nothing`);
     expect(answer).toMatchObject({ valid: true, code: 'VALID', permissions: [read], roles: [reader] });
     expect((await verify(key, `${read} AND ${write}`)).code).toBe('INSUFFICIENT_PERMISSIONS');

@@ -9,10 +9,11 @@ import { liveKey } from './keys-get-key.js';
 import { V2_ROUTE } from './route-options.js';
 
 /** POST /v2/keys.whoami: the key a plaintext string is (of either format), without verifying or spending anything. */
-export function registerKeysWhoami(scope: App, { deps }: RouteContext): void {
+export function registerKeysWhoami(scope: App, { deps, services }: RouteContext): void {
   scope.post('/v2/keys.whoami', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Find a key by its plaintext', body: WhoamiBody } }, async (request) => {
     const found = await keyOfToken(deps, request.body.key);
     if (found === undefined) throw notFoundV2('key', 'The key does not exist');
-    return envelope(request, toKeyResponse(await liveKey(deps, ctxOf(request), found.id)));
+    const view = await liveKey(deps, ctxOf(request), found.id);
+    return envelope(request, toKeyResponse(view, (await services.rbac.roleNamesOfKeys([view.id])).get(view.id)));
   });
 }
