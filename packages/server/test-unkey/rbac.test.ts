@@ -213,6 +213,10 @@ describe('keys.* permissions and roles', () => {
     const apiOnly = world.sdk(await world.rootKeyWith(ALL_API_PERMISSIONS));
     expect(await caught(apiOnly.keys.addRoles({ keyId, roles: [role] }))).toBeInstanceOf(ForbiddenErrorResponse);
     expect(await caught(apiOnly.keys.removePermissions({ keyId, permissions: ['x'] }))).toBeInstanceOf(ForbiddenErrorResponse);
+    // Making a key with roles needs create_key and add_role_to_key, not update_key.
+    const creator = world.sdk(await world.rootKeyWith(['api.*.create_key', 'api.*.read_key', 'rbac.*.add_role_to_key']));
+    const made = (await creator.keys.createKey({ apiId, roles: [role] })).data;
+    expect((await world.unkey.keys.getKey({ keyId: made.keyId })).data.roles).toEqual([role]);
     const rbacOnly = world.sdk(await world.rootKeyWith(ALL_RBAC_PERMISSIONS));
     expect(await caught(rbacOnly.keys.setRoles({ keyId, roles: [] }))).toBeInstanceOf(ForbiddenErrorResponse);
     const raw = await world.post('/v2/keys.addRoles', { keyId, roles: 'not-a-list' });

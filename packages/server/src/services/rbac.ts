@@ -202,16 +202,17 @@ export class RbacService {
   }
 
   /**
-   * Adds, sets or removes roles of a live key of the root key's workspace. The key must be
-   * reachable with `api.<apiId>.update_key` and the root key must hold the RBAC permissions of
-   * the change; every role named must exist (404 otherwise, and nothing changes).
+   * Adds, sets or removes roles of a live key of the root key's workspace. The root key must
+   * hold `api.<apiId>.<apiAction>` on the key's API (`update_key`; `create_key` for the roles a
+   * key is created with) and the RBAC permissions of the change; every role named must exist
+   * (404 otherwise, and nothing changes).
    */
-  async changeKeyRoles(ctx: Ctx, input: { keyId: string; mode: 'add' | 'set' | 'remove'; roles: string[] }): Promise<RoleView[]> {
+  async changeKeyRoles(ctx: Ctx, input: { keyId: string; mode: 'add' | 'set' | 'remove'; roles: string[]; apiAction?: 'update_key' | 'create_key' }): Promise<RoleView[]> {
     if (input.mode !== 'remove') requireRbac(ctx, 'add_role_to_key');
     if (input.mode !== 'add') requireRbac(ctx, 'remove_role_from_key');
     const workspaceId = workspaceOf(ctx);
     const { publicId, roles } = await this.deps.db.transaction().execute(async (trx) => {
-      const key = await this.lockKey(trx, ctx, workspaceId, input.keyId);
+      const key = await this.lockKey(trx, ctx, workspaceId, input.keyId, input.apiAction ?? 'update_key');
       const current = await rolesOfKey(trx, key.id);
       const named = await this.resolveRoles(trx, workspaceId, input.roles);
       const ids = new Set(input.mode === 'set' ? [] : current.map((r) => r.id));
@@ -240,8 +241,8 @@ export class RbacService {
     return found;
   }
 
-  /** The live key, locked for the change, if it is of this workspace and the root key may update it; 404 otherwise. */
-  private async lockKey(trx: DB, ctx: Ctx, workspaceId: string, keyId: string): Promise<{ id: string; project_id: string; public_id: string }> {
+  /** The live key, locked for the change, if it is of this workspace (404 otherwise) and the root key holds `apiAction` on its API (403 otherwise). */
+  private async lockKey(trx: DB, ctx: Ctx, workspaceId: string, keyId: string, apiAction: 'update_key' | 'create_key'): Promise<{ id: string; project_id: string; public_id: string }> {
     const key = isUuid(keyId)
       ? await trx
           .selectFrom('credentials as c')
@@ -254,8 +255,8 @@ export class RbacService {
           .executeTakeFirst()
       : undefined;
     if (key === undefined || (key.revoked_at !== null && key.revoked_at.getTime() <= this.deps.clock.now())) throw absent('key', 'Key');
-    if (ctx.actor.type !== 'root_key' || !allowsUnkeyAction(ctx.actor.permissions, key.project_id, 'update_key')) {
-      throw new ElyzorError('forbidden', `The root key lacks the permission api.${key.project_id}.update_key (or api.*.update_key)`, { details: { action: `api.${key.project_id}.update_key` } });
+    if (ctx.actor.type !== 'root_key' || !allowsUnkeyAction(ctx.actor.permissions, key.project_id, apiAction)) {
+      throw new ElyzorError('forbidden', `The root key lacks the permission api.${key.project_id}.${apiAction} (or api.*.${apiAction})`, { details: { action: `api.${key.project_id}.${apiAction}` } });
     }
     return key;
   }

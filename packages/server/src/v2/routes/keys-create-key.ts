@@ -40,7 +40,7 @@ export function registerKeysCreateKey(scope: App, context: RouteContext): void {
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
       },
     });
-    if (roles !== undefined) await services.rbac.changeKeyRoles(ctx, { keyId: issued.id, mode: 'add', roles });
+    if (roles !== undefined) await services.rbac.changeKeyRoles(ctx, { keyId: issued.id, mode: 'add', roles, apiAction: 'create_key' });
     return envelope(request, { keyId: issued.id, key: issued.key });
   });
 }
