@@ -1,5 +1,6 @@
 import type { APIError} from '@unkey/api/models/errors';
 import { BadRequestErrorResponse, ConflictErrorResponse, ForbiddenErrorResponse, NotFoundErrorResponse } from '@unkey/api/models/errors';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, json, registerUser } from '../test/helpers/harness.js';
 import { ALL_API_PERMISSIONS, ALL_RBAC_PERMISSIONS, startUnkeyWorld, type UnkeyWorld } from './helpers.js';
@@ -199,6 +200,18 @@ describe('keys.* permissions and roles', () => {
     expect((await verify(rerolled.key, slug)).code).toBe('VALID');
     await world.unkey.keys.updateKey({ keyId: rerolled.keyId, roles: [] });
     expect((await verify(rerolled.key, slug)).code).toBe('INSUFFICIENT_PERMISSIONS');
+  });
+
+  it('migrateKeys imports keys with their roles and permissions', async () => {
+    const role = unique('imported');
+    await world.unkey.permissions.createRole({ name: role, permissions: ['legacy.read'] });
+    const existing = `legacy_${randomUUID()}`;
+    const hash = createHash('sha256').update(existing).digest('base64');
+    const { migrated } = (await world.unkey.keys.migrateKeys({ migrationId: 'rbac', apiId, keys: [{ hash, roles: [role], permissions: ['legacy.write'] }] })).data;
+    expect(migrated).toHaveLength(1);
+    expect((await verify(existing, 'legacy.read AND legacy.write')).code).toBe('VALID');
+    const unknownRole = await caught(world.unkey.keys.migrateKeys({ migrationId: 'rbac', apiId, keys: [{ hash: createHash('sha256').update(randomUUID()).digest('base64'), roles: ['no such role'] }] }));
+    expect(unknownRole).toBeInstanceOf(NotFoundErrorResponse);
   });
 
   it('refuses unknown roles (404, nothing changes), unknown keys (404), missing permissions (403) and bad bodies (400)', async () => {
