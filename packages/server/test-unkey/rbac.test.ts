@@ -223,6 +223,8 @@ describe('keys.* permissions and roles', () => {
     expect(await caught(world.unkey.keys.createKey({ apiId, roles: ['no such role'] }))).toBeInstanceOf(NotFoundErrorResponse);
     expect(await caught(world.unkey.keys.addRoles({ keyId: '00000000-0000-4000-8000-000000000000', roles: [role] }))).toBeInstanceOf(NotFoundErrorResponse);
     expect(await caught(world.unkey.keys.addPermissions({ keyId: 'key_nope', permissions: ['x'] }))).toBeInstanceOf(NotFoundErrorResponse);
+    // A permission named by an id that is not the workspace's is a 404, never created as a slug.
+    expect(await caught(world.unkey.keys.addPermissions({ keyId, permissions: ['perm_0123456789abcdef0123456789abcdef'] }))).toBeInstanceOf(NotFoundErrorResponse);
     const apiOnly = world.sdk(await world.rootKeyWith(ALL_API_PERMISSIONS));
     expect(await caught(apiOnly.keys.addRoles({ keyId, roles: [role] }))).toBeInstanceOf(ForbiddenErrorResponse);
     expect(await caught(apiOnly.keys.removePermissions({ keyId, permissions: ['x'] }))).toBeInstanceOf(ForbiddenErrorResponse);

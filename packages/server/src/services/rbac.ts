@@ -179,7 +179,10 @@ export class RbacService {
     const unique = [...new Set(references)];
     const byId = unique.filter((r) => r.startsWith('perm_'));
     const known = byId.length === 0 ? [] : await db.selectFrom('rbac_permissions').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', byId).execute();
-    const slugs = unique.filter((r) => !known.some((p) => p.id === r));
+    // An id names an existing permission of this workspace; one that does not is a 404, never a new slug.
+    const unknownId = byId.find((r) => !known.some((p) => p.id === r));
+    if (unknownId !== undefined) throw absent('permission', `Permission "${unknownId.slice(0, 64)}"`);
+    const slugs = unique.filter((r) => !r.startsWith('perm_'));
     const existing = await permissionsBySlug(db, workspaceId, slugs);
     const missing = slugs.filter((slug) => !existing.some((p) => p.slug === slug));
     if (missing.length > 0) {

@@ -1,4 +1,4 @@
-import type { Ctx } from '@elyzor/core';
+import { ElyzorError, type Ctx } from '@elyzor/core';
 import type { RouteContext } from '../http/types.js';
 import { requireRbac, permissionView, type PermissionView } from '../services/rbac.js';
 import { findProjectRef } from '../store/projects.js';
@@ -7,7 +7,10 @@ import { notFoundV2 } from './errors.js';
 import { projectOfKey } from './key-lookup.js';
 
 /** The calling root key's workspace (`/v2` is for root keys only). */
-export const workspaceOfCaller = (ctx: Ctx): string => (ctx.actor.type === 'root_key' ? ctx.actor.workspaceId : '');
+export function workspaceOfCaller(ctx: Ctx): string {
+  if (ctx.actor.type !== 'root_key') throw new ElyzorError('forbidden', 'Only a root key calls the /v2 API');
+  return ctx.actor.workspaceId;
+}
 
 /** A key of the caller's workspace: its project and direct permissions (`scopes`); 404 for another workspace's. */
 async function keyOfWorkspace({ deps }: RouteContext, ctx: Ctx, keyId: string): Promise<{ projectId: string; scopes: string[] }> {

@@ -33,6 +33,7 @@ import { registerPermissionsGetRole } from './routes/permissions-get-role.js';
 import { registerPermissionsListPermissions } from './routes/permissions-list-permissions.js';
 import { registerPermissionsListRoles } from './routes/permissions-list-roles.js';
 import { registerPermissionsSetRolePermissions } from './routes/permissions-set-role-permissions.js';
+// Analytics over the usage counts.
 import { registerAnalyticsGetVerifications } from './routes/analytics-get-verifications.js';
 
 /** Whether a request is the `/v2` face's (its answers, errors included, are in Unkey's shape). */
@@ -87,6 +88,7 @@ export async function registerV2(app: App, context: RouteContext): Promise<void>
       registerKeysAddRoles(authed, context);
       registerKeysSetRoles(authed, context);
       registerKeysRemoveRoles(authed, context);
+      // Analytics over the usage counts.
       registerAnalyticsGetVerifications(authed, context);
     });
   });
