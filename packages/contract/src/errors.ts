@@ -17,7 +17,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   /** A workspace keeps an owner: the last one cannot leave or be demoted. */
   last_owner: 409,
-  /** An object of this name exists already (an identity's external id). */
+  /** An object of this name exists already (an identity's external id, an Unkey permission's slug, a role's name). */
   already_exists: 409,
   request_timeout: 408,
   payload_too_large: 413,

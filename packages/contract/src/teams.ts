@@ -10,7 +10,10 @@ export { PROJECT_ACTIONS, ROOT_KEY_WORKSPACE_ACTIONS };
  * Unkey's root-key permissions, accepted beside Elyzor's (`api.*.create_key`, `api.<apiId>.verify_key`,
  * …): an Unkey API is an Elyzor project, so `api.<projectId>.<action>` names one.
  */
-export const UNKEY_API_ACTIONS = ['create_api', 'read_api', 'delete_api', 'update_api', 'create_key', 'read_key', 'update_key', 'delete_key', 'verify_key', 'encrypt_key', 'decrypt_key'] as const;
+export const UNKEY_API_ACTIONS = ['create_api', 'read_api', 'delete_api', 'update_api', 'create_key', 'read_key', 'update_key', 'delete_key', 'verify_key', 'encrypt_key', 'decrypt_key', 'read_analytics'] as const;
+
+/** Unkey's RBAC permissions (`rbac.*.<action>`), for `/v2`'s permissions, roles and their grants to keys. */
+export const UNKEY_RBAC_ACTIONS = ['create_permission', 'read_permission', 'delete_permission', 'create_role', 'read_role', 'update_role', 'delete_role', 'add_permission_to_key', 'remove_permission_from_key', 'add_role_to_key', 'remove_role_from_key', 'add_permission_to_role', 'remove_permission_from_role'] as const;
 
 /** Unkey's identity permissions: `identity.*.<action>` (identities belong to the workspace). */
 export const UNKEY_IDENTITY_ACTIONS = ['create_identity', 'read_identity', 'update_identity', 'delete_identity'] as const;
@@ -22,7 +25,7 @@ export const UNKEY_RATELIMIT_ACTIONS = ['limit', 'create_namespace', 'read_names
 export const RATELIMIT_NAMESPACE_PATTERN = '[A-Za-z0-9_:-]{1,255}';
 
 /** The permission grammar, as a pattern (the engine checks the same, and that named projects are the workspace's). */
-export const PERMISSION_PATTERN = `^(api\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${UNKEY_API_ACTIONS.join('|')})|project\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${PROJECT_ACTIONS.join('|')})|workspace\\.(${ROOT_KEY_WORKSPACE_ACTIONS.join('|')})|identity\\.\\*\\.(${UNKEY_IDENTITY_ACTIONS.join('|')})|ratelimit\\.(\\*|${RATELIMIT_NAMESPACE_PATTERN})\\.(${UNKEY_RATELIMIT_ACTIONS.join('|')}))$`;
+export const PERMISSION_PATTERN = `^(api\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${UNKEY_API_ACTIONS.join('|')})|project\\.(\\*|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\\.(${PROJECT_ACTIONS.join('|')})|workspace\\.(${ROOT_KEY_WORKSPACE_ACTIONS.join('|')})|identity\\.\\*\\.(${UNKEY_IDENTITY_ACTIONS.join('|')})|ratelimit\\.(\\*|${RATELIMIT_NAMESPACE_PATTERN})\\.(${UNKEY_RATELIMIT_ACTIONS.join('|')})|rbac\\.\\*\\.(${UNKEY_RBAC_ACTIONS.join('|')}))$`;
 
 const Id = Type.String({ description: 'UUID' });
 const DateTime = Type.String({ format: 'date-time' });

@@ -51,6 +51,7 @@ import { AuthService } from './services/auth.js';
 import { CredentialUsageService } from './services/credentials.js';
 import { InvitationService } from './services/invitations.js';
 import { ProjectService } from './services/projects.js';
+import { RbacService } from './services/rbac.js';
 import { RootKeyService } from './services/root-keys.js';
 import { WorkspaceService } from './services/workspaces.js';
 import { registerInvitations } from './routes/invitations.js';
@@ -226,6 +227,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     invitations,
     rootKeys: new RootKeyService(deps),
     webhooks: new WebhookService(deps, deps.webhookSecrets),
+    rbac: new RbacService(deps),
   };
   const context = { deps, services };
   // Cookies are an auth concern: parsing them only there keeps the verify path free of it.

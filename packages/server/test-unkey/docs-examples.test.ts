@@ -50,6 +50,10 @@ describe('docs/unkey.md examples', () => {
     expect(await run('create-and-verify')).toEqual([[true, 'VALID', 99]]);
   });
 
+  it('roles: a key verifies through its role until the role is removed', async () => {
+    expect(await run('roles')).toEqual([['VALID', 'INSUFFICIENT_PERMISSIONS']]);
+  });
+
   it('import: a key imported by its hash verifies', async () => {
     expect(await run('import')).toEqual([[1, 'VALID']]);
   });
@@ -67,6 +71,7 @@ describe('docs/unkey.md examples', () => {
     const paths = ['/v2/liveness', '/v2/apis.createApi', '/v2/keys.verifyKey', '/v2/keys.migrateKeys'];
     paths.push('/v2/identities.createIdentity', '/v2/identities.getIdentity', '/v2/identities.listIdentities', '/v2/identities.updateIdentity', '/v2/identities.deleteIdentity');
     paths.push('/v2/ratelimit.limit', '/v2/ratelimit.multiLimit', '/v2/ratelimit.setOverride', '/v2/ratelimit.getOverride', '/v2/ratelimit.listOverrides', '/v2/ratelimit.deleteOverride');
+    paths.push('/v2/permissions.createPermission', '/v2/permissions.listRoles', '/v2/keys.addRoles', '/v2/keys.setPermissions', '/v2/analytics.getVerifications');
     for (const path of paths) expect(document.paths).toHaveProperty([path]);
   });
 });

@@ -4,6 +4,9 @@ import { startApp, type StartOptions, type TestApp, bearer, json, registerUser, 
 /** Every Unkey permission the `/v2` keys face knows, for the root key most suites use. */
 export const ALL_API_PERMISSIONS = ['api.*.create_api', 'api.*.read_api', 'api.*.delete_api', 'api.*.create_key', 'api.*.read_key', 'api.*.update_key', 'api.*.delete_key', 'api.*.verify_key'];
 
+/** Unkey's RBAC permissions (`rbac.*.*`); the default root key holds them too (a key's unknown permissions are created on the way). */
+export const ALL_RBAC_PERMISSIONS = ['create_permission', 'read_permission', 'delete_permission', 'create_role', 'read_role', 'update_role', 'delete_role', 'add_permission_to_key', 'remove_permission_from_key', 'add_role_to_key', 'remove_role_from_key', 'add_permission_to_role', 'remove_permission_from_role'].map((action) => `rbac.*.${action}`);
+
 /** A real Elyzor on a free port, a person, their workspace and a root key of Unkey's permissions. */
 export interface UnkeyWorld {
   server: TestApp;
@@ -33,7 +36,7 @@ export async function startUnkeyWorld(options: StartOptions = {}): Promise<Unkey
     if (response.statusCode !== 201) throw new Error(`root key: ${response.statusCode} ${response.body}`);
     return json<{ key: string }>(response).key;
   };
-  const rootKey = await rootKeyWith(ALL_API_PERMISSIONS);
+  const rootKey = await rootKeyWith([...ALL_API_PERMISSIONS, ...ALL_RBAC_PERMISSIONS]);
   const sdk = (key: string): Unkey => new Unkey({ rootKey: key, serverURL: baseUrl });
   return {
     server,

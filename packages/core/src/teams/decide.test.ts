@@ -4,7 +4,7 @@ import type { Actor } from '../credentials/context.js';
 import { PROJECT_ACTION_ROLE, PROJECT_ACTIONS, WORKSPACE_ACTIONS, credentialAction } from './actions.js';
 import { decideProject, decideWorkspace } from './decide.js';
 import { checkInvitationRole, checkMemberChange, checkProjectRoleChange, invitationStatus } from './membership.js';
-import { allowsProjectAction, invalidPermissions, isPermission } from './permissions.js';
+import { allowsProjectAction, allowsRbacAction, invalidPermissions, isPermission } from './permissions.js';
 import { effectiveRole, ROLES, type Role } from './roles.js';
 
 const user: Actor = { type: 'user', userId: randomUUID() };
@@ -83,6 +83,13 @@ describe('permissions', () => {
   it('accepts the documented grammar and refuses anything else', () => {
     for (const p of ['project.*.create_key', `project.${projectId}.read_key`, 'project.*.read_analytics', 'workspace.manage_members']) expect(isPermission(p), p).toBe(true);
     expect(invalidPermissions(['project.*.delete_everything', 'project.abc.read_key', 'workspace.delete', 'workspace.manage_root_keys', 'project.*', '*', 'project.*.read_key.x'])).toHaveLength(7);
+  });
+
+  it("accepts Unkey's rbac.*.<action> and api.*.read_analytics, on every resource only", () => {
+    for (const p of ['rbac.*.create_permission', 'rbac.*.add_role_to_key', 'api.*.read_analytics', `api.${projectId}.read_analytics`]) expect(isPermission(p), p).toBe(true);
+    expect(invalidPermissions(['rbac.*.drop_everything', `rbac.${projectId}.create_role`, 'rbac.*', 'rbac.*.create_role.x'])).toHaveLength(4);
+    expect(allowsRbacAction(['rbac.*.create_role'], 'create_role')).toBe(true);
+    expect(allowsRbacAction(['rbac.*.create_role'], 'delete_role')).toBe(false);
   });
 
   it('compares project ids as UUIDs (case-insensitively)', () => {

@@ -1,4 +1,4 @@
-import { ROOT_KEY_WORKSPACE_ACTIONS, UNKEY_API_ACTIONS } from '@elyzor/contract';
+import { ROOT_KEY_WORKSPACE_ACTIONS, UNKEY_API_ACTIONS, UNKEY_RBAC_ACTIONS } from '@elyzor/contract';
 import { isUuid } from '../ids.js';
 import { PROJECT_ACTIONS, type ProjectAction, type WorkspaceAction } from './actions.js';
 import { isUnkeyServicePermission } from './unkey-services.js';
@@ -20,6 +20,7 @@ export const MAX_PERMISSIONS = 100;
 /** Whether `permission` is one of the grammar above (unknown actions are refused, not ignored). */
 export function isPermission(permission: string): boolean {
   const parts = permission.split('.');
+  if (parts[0] === 'rbac') return parts.length === 3 && parts[1] === '*' && (UNKEY_RBAC_ACTIONS as readonly string[]).includes(parts[2] ?? '');
   if (parts[0] === 'workspace') return parts.length === 2 && (ROOT_KEY_WORKSPACE_ACTIONS as readonly string[]).includes(parts[1] ?? '');
   if ((parts[0] === 'project' || parts[0] === 'api') && parts.length === 3) {
     const [kind, target = '', action = ''] = parts;
@@ -44,6 +45,7 @@ const UNKEY_MEANS: Readonly<Record<UnkeyApiAction, readonly ProjectAction[]>> = 
   verify_key: [],
   encrypt_key: [],
   decrypt_key: [],
+  read_analytics: ['read_analytics'],
 };
 
 /** Whether the permissions hold Unkey's `api.<projectId>.<action>` (or `api.*.<action>`) itself. */
@@ -51,6 +53,11 @@ export function allowsUnkeyAction(permissions: readonly string[], projectId: str
   const id = projectId.toLowerCase();
   return permissions.some((p) => p === `api.*.${action}` || p.toLowerCase() === `api.${id}.${action}`);
 }
+
+export type UnkeyRbacAction = (typeof UNKEY_RBAC_ACTIONS)[number];
+
+/** Whether the permissions hold Unkey's `rbac.*.<action>` (Unkey's RBAC permissions name no resource). */
+export const allowsRbacAction = (permissions: readonly string[], action: UnkeyRbacAction): boolean => permissions.includes(`rbac.*.${action}`);
 
 /** The permissions that are not of the grammar, for a validation error that names them. */
 export const invalidPermissions = (permissions: readonly string[]): string[] => permissions.filter((p) => !isPermission(p));

@@ -57,6 +57,11 @@ export interface CredentialRecord {
   limitKey: string;
   metadata: Record<string, unknown> | null;
   ownerId: string | null;
+  /**
+   * The names of the Unkey roles (`/v2`) the key holds, where the store keeps roles; their
+   * permissions are in `scopes.global` already, beside the key's own.
+   */
+  roles?: readonly string[];
 }
 
 export const NO_SCOPES: ScopeGrants = Object.freeze({ global: Object.freeze([]), resources: Object.freeze({}) });

@@ -124,7 +124,7 @@ export interface AuditEventsTable {
 /** Fields that changed: what they were and what they became. Never secrets or digests. */
 export type AuditChanges = Record<string, { before: unknown; after: unknown }>;
 
-export type AuditTargetType = 'project' | 'key' | 'service' | 'workspace' | 'member' | 'invitation' | 'root_key' | 'webhook' | 'identity' | 'ratelimit_namespace' | 'ratelimit_override';
+export type AuditTargetType = 'project' | 'key' | 'service' | 'workspace' | 'member' | 'invitation' | 'root_key' | 'webhook' | 'identity' | 'ratelimit_namespace' | 'ratelimit_override' | 'permission' | 'role';
 
 export type RoleColumn = 'owner' | 'admin' | 'developer' | 'viewer';
 
@@ -242,6 +242,34 @@ export interface UsageThresholdNoticesTable {
   created_at: Date;
 }
 
+/** Unkey's RBAC (migration 010): a workspace's permissions and roles, and the roles of keys. */
+export interface RbacPermissionsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  slug: string;
+  description: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface RbacRolesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface RbacRolePermissionsTable {
+  role_id: string;
+  permission_id: string;
+}
+
+export interface RbacKeyRolesTable {
+  credential_id: string;
+  role_id: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -312,4 +340,8 @@ export interface Schema {
   identities: IdentitiesTable;
   ratelimit_namespaces: RatelimitNamespacesTable;
   ratelimit_overrides: RatelimitOverridesTable;
+  rbac_permissions: RbacPermissionsTable;
+  rbac_roles: RbacRolesTable;
+  rbac_role_permissions: RbacRolePermissionsTable;
+  rbac_key_roles: RbacKeyRolesTable;
 }

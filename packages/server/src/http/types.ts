@@ -8,6 +8,7 @@ import type { AuthService } from '../services/auth.js';
 import type { CredentialUsageService } from '../services/credentials.js';
 import type { InvitationService } from '../services/invitations.js';
 import type { ProjectService } from '../services/projects.js';
+import type { RbacService } from '../services/rbac.js';
 import type { RootKeyService } from '../services/root-keys.js';
 import type { WorkspaceService } from '../services/workspaces.js';
 import type { WebhookService } from '../services/webhooks.js';
@@ -29,6 +30,8 @@ export interface Services {
   invitations: InvitationService;
   rootKeys: RootKeyService;
   webhooks: WebhookService;
+  /** Unkey's permissions and roles (`/v2`). */
+  rbac: RbacService;
 }
 
 export interface RouteContext {

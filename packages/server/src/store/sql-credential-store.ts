@@ -5,6 +5,7 @@ import type { CredentialsTable, Schema } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { writeOutboxEvent } from './webhook-outbox.js';
 import { afterCursor, toPage } from './page.js';
+import { copyKeyRoles } from './rbac.js';
 import { findProjectRef } from './projects.js';
 import type { CredentialRow } from './credentials.js';
 
@@ -150,6 +151,8 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
           returning *`.execute(trx);
         const row = result.rows[0];
         if (row === undefined) throw new Error(`credential ${id} does not exist`);
+        // The replacement holds the same Unkey roles (a reroll keeps roles, as at Unkey).
+        await copyKeyRoles(trx, id, row.id);
         return toCredential(row);
       }),
     audit: (entry: AuditEntry) => recordAudit(trx, entry),
@@ -157,6 +160,20 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
       await writeOutboxEvent(trx, event, new Date(clock.now()));
     },
   };
+}
+
+/** A key's Unkey roles and their permissions' slugs, read with the key in the same statement (one round trip). */
+const KEY_ROLE_GRANTS = sql<Array<{ role: string; slug: string | null }> | null>`(
+  select jsonb_agg(jsonb_build_object('role', r.name, 'slug', p.slug))
+  from rbac_key_roles kr join rbac_roles r on r.id = kr.role_id
+  left join rbac_role_permissions rp on rp.role_id = r.id left join rbac_permissions p on p.id = rp.permission_id
+  where kr.credential_id = credentials.id)`;
+
+/** The record with its roles' permissions beside its own scopes: what `/v1/verify`'s scopes and `/v2` queries test. */
+function withRoleGrants(record: CredentialRecord, grants: Array<{ role: string; slug: string | null }> | null): CredentialRecord {
+  if (grants === null || grants.length === 0) return record;
+  const global = [...new Set([...record.scopes.global, ...grants.flatMap((g) => (g.slug === null ? [] : [g.slug]))])];
+  return { ...record, scopes: { global, resources: record.scopes.resources }, roles: [...new Set(grants.map((g) => g.role))].sort() };
 }
 
 /** The engine's credential store over SQL: PGlite (embedded) and PostgreSQL alike. */
@@ -228,9 +245,10 @@ export class SqlCredentialStore implements CredentialStore {
     const rows = await this.lookups
       .selectFrom('credentials')
       .selectAll()
+      .select(KEY_ROLE_GRANTS.as('role_grants'))
       .where('public_id', '=', sql<string>`any(${[...publicIds]}::text[])`)
       .execute();
-    return new Map(rows.map((row) => [row.public_id, recordOf(toCredential(row))]));
+    return new Map(rows.map(({ role_grants, ...row }) => [row.public_id, withRoleGrants(recordOf(toCredential(row)), role_grants)]));
   }
 
   /** Read once, through the transaction that first needs it (PGlite has a single connection). */

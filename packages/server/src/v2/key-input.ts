@@ -6,8 +6,8 @@ import type { Credits, RatelimitRequest, Refill } from './schemas.js';
 
 /**
  * Unkey's key fields as the engine's policy input. What Elyzor cannot hold is refused with a 400
- * that says so, never silently dropped: more than one rate limit per key, roles (not yet), a
- * refill on a day other than the first of the month.
+ * that says so, never silently dropped: more than one rate limit per key, a refill on a day
+ * other than the first of the month.
  */
 export function refillInput(refill: Static<typeof Refill> | null | undefined): { amount: number; interval: 'day' | 'month' } | null {
   if (refill === undefined || refill === null) return null;
@@ -35,8 +35,4 @@ export function expiresInput(expires: number | null): string | null {
   const date = new Date(expires);
   if (Number.isNaN(date.getTime())) throw badRequest('expires: not a valid time in epoch milliseconds', 'body.expires');
   return date.toISOString();
-}
-
-export function refuseRoles(roles: string[] | undefined): void {
-  if (roles !== undefined && roles.length > 0) throw badRequest('roles: roles are not supported yet; grant permissions directly', 'body.roles', 'Use permissions');
 }

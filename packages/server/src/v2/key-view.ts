@@ -40,9 +40,9 @@ export function ratelimitsOf(view: CredentialView): V2Ratelimit[] | undefined {
 
 /**
  * A credential view as Unkey's `KeyResponseData`: optional fields omitted, times in epoch ms.
- * `identity` is the identity whose externalId is the key's owner, when there is one.
+ * `identity` is the identity whose externalId is the key's owner, when there is one; `roles` are the names of its roles.
  */
-export function toKeyResponse(view: CredentialView, identity?: IdentityRow): Record<string, unknown> {
+export function toKeyResponse(view: CredentialView, identity?: IdentityRow, roles: readonly string[] = []): Record<string, unknown> {
   return compact({
     keyId: view.id,
     start: view.prefix,
@@ -54,6 +54,7 @@ export function toKeyResponse(view: CredentialView, identity?: IdentityRow): Rec
     lastUsedAt: ms(view.lastUsedAt),
     expires: ms(view.expiresAt),
     permissions: view.scopes.length > 0 ? view.scopes : undefined,
+    roles: roles.length > 0 ? [...roles] : undefined,
     credits: creditsOf(view),
     identity: identity === undefined ? undefined : toIdentity(identity),
     ratelimits: ratelimitsOf(view),

@@ -31,6 +31,24 @@ import { registerRatelimitLimit } from './routes/ratelimit-limit.js';
 import { registerRatelimitListOverrides } from './routes/ratelimit-list-overrides.js';
 import { registerRatelimitMultiLimit } from './routes/ratelimit-multi-limit.js';
 import { registerRatelimitSetOverride } from './routes/ratelimit-set-override.js';
+// RBAC: permissions, roles, and their grants to keys.
+import { registerKeysAddPermissions } from './routes/keys-add-permissions.js';
+import { registerKeysAddRoles } from './routes/keys-add-roles.js';
+import { registerKeysRemovePermissions } from './routes/keys-remove-permissions.js';
+import { registerKeysRemoveRoles } from './routes/keys-remove-roles.js';
+import { registerKeysSetPermissions } from './routes/keys-set-permissions.js';
+import { registerKeysSetRoles } from './routes/keys-set-roles.js';
+import { registerPermissionsCreatePermission } from './routes/permissions-create-permission.js';
+import { registerPermissionsCreateRole } from './routes/permissions-create-role.js';
+import { registerPermissionsDeletePermission } from './routes/permissions-delete-permission.js';
+import { registerPermissionsDeleteRole } from './routes/permissions-delete-role.js';
+import { registerPermissionsGetPermission } from './routes/permissions-get-permission.js';
+import { registerPermissionsGetRole } from './routes/permissions-get-role.js';
+import { registerPermissionsListPermissions } from './routes/permissions-list-permissions.js';
+import { registerPermissionsListRoles } from './routes/permissions-list-roles.js';
+import { registerPermissionsSetRolePermissions } from './routes/permissions-set-role-permissions.js';
+// Analytics over the usage counts.
+import { registerAnalyticsGetVerifications } from './routes/analytics-get-verifications.js';
 
 /** Whether a request is the `/v2` face's (its answers, errors included, are in Unkey's shape). */
 export const isV2 = (request: FastifyRequest): boolean => request.url.startsWith('/v2/');
@@ -81,6 +99,24 @@ export async function registerV2(app: App, routeContext: RouteContext): Promise<
       registerRatelimitGetOverride(authed, context);
       registerRatelimitListOverrides(authed, context);
       registerRatelimitDeleteOverride(authed, context);
+      // RBAC: permissions, roles, and their grants to keys.
+      registerPermissionsCreatePermission(authed, context);
+      registerPermissionsGetPermission(authed, context);
+      registerPermissionsListPermissions(authed, context);
+      registerPermissionsDeletePermission(authed, context);
+      registerPermissionsCreateRole(authed, context);
+      registerPermissionsGetRole(authed, context);
+      registerPermissionsListRoles(authed, context);
+      registerPermissionsDeleteRole(authed, context);
+      registerPermissionsSetRolePermissions(authed, context);
+      registerKeysAddPermissions(authed, context);
+      registerKeysSetPermissions(authed, context);
+      registerKeysRemovePermissions(authed, context);
+      registerKeysAddRoles(authed, context);
+      registerKeysSetRoles(authed, context);
+      registerKeysRemoveRoles(authed, context);
+      // Analytics over the usage counts.
+      registerAnalyticsGetVerifications(authed, context);
     });
   });
 }

@@ -102,3 +102,23 @@ export const MigrateKeysBody = Type.Object({
     { minItems: 1, maxItems: 100 },
   ),
 });
+
+/** Unkey's permission slugs: a letter, then letters, digits, periods, underscores, hyphens. */
+const Slug = Type.String({ minLength: 1, maxLength: 128, pattern: '^[a-zA-Z][a-zA-Z0-9._-]*$' });
+const Description = Type.String({ maxLength: 512 });
+const Reference = Type.String({ minLength: 1, maxLength: 512 });
+const ListPage = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  search: Type.Optional(Type.String({ maxLength: 255 })),
+};
+
+export const CreatePermissionBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 512 }), slug: Slug, description: Type.Optional(Description) });
+export const PermissionRefBody = Type.Object({ permission: Reference });
+export const ListRbacBody = Type.Object(ListPage);
+export const CreateRoleBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 512 }), description: Type.Optional(Description), permissions: Type.Optional(Type.Array(Reference, { maxItems: 1000 })) });
+export const RoleRefBody = Type.Object({ role: Reference });
+export const SetRolePermissionsBody = Type.Object({ roleId: Reference, permissions: Type.Array(Reference, { maxItems: 1000 }) });
+export const KeyPermissionsBody = Type.Object({ keyId: Id, permissions: Type.Array(Reference, { maxItems: 1000 }) });
+export const KeyRolesBody = Type.Object({ keyId: Id, roles: Type.Array(Reference, { maxItems: 1000 }) });
+export const AnalyticsQueryBody = Type.Object({ query: Type.String({ minLength: 1, maxLength: 10_000 }) });

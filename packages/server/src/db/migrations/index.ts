@@ -7,6 +7,7 @@ import * as rootKeys from './006_root_keys.js';
 import * as webhooks from './007_webhooks.js';
 import * as usageThresholdNotices from './008_usage_threshold_notices.js';
 import * as unkeyKeys from './009_unkey_keys.js';
+import * as unkeyRbac from './010_unkey_rbac.js';
 import * as identitiesRatelimits from './011_identities_ratelimits.js';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
@@ -20,5 +21,6 @@ export const migrations: ReadonlyArray<{ version: number; name: string; up: stri
   { version: 7, name: 'webhooks', up: webhooks.up },
   { version: 8, name: 'usage_threshold_notices', up: usageThresholdNotices.up },
   { version: 9, name: 'unkey_keys', up: unkeyKeys.up },
+  { version: 10, name: 'unkey_rbac', up: unkeyRbac.up },
   { version: 11, name: 'identities_ratelimits', up: identitiesRatelimits.up },
 ];

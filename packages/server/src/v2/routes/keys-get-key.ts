@@ -19,10 +19,11 @@ export async function liveKey(deps: Deps, ctx: Ctx, keyId: string): Promise<Cred
 }
 
 /** POST /v2/keys.getKey */
-export function registerKeysGetKey(scope: App, { deps, identities }: V2Context): void {
+export function registerKeysGetKey(scope: App, { deps, identities, services }: V2Context): void {
   scope.post('/v2/keys.getKey', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Get a key', body: KeyIdBody } }, async (request) => {
     const ctx = ctxOf(request);
     const view = await liveKey(deps, ctx, request.body.keyId);
-    return envelope(request, toKeyResponse(view, await identities.ofOwner(ctx, view.ownerId)));
+    const roles = await services.rbac.roleNamesOfKeys([view.id]);
+    return envelope(request, toKeyResponse(view, await identities.ofOwner(ctx, view.ownerId), roles.get(view.id)));
   });
 }

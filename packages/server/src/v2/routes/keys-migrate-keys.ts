@@ -4,7 +4,9 @@ import type { App } from '../../http/types.js';
 import type { V2Context } from '../context.js';
 import { envelope } from '../envelope.js';
 import { badRequest } from '../errors.js';
-import { creditsInput, expiresInput, ratelimitInput, refuseRoles } from '../key-input.js';
+import { requireRbac } from '../../services/rbac.js';
+import { permissionSlugs, workspaceOfCaller } from '../key-grants.js';
+import { creditsInput, expiresInput, ratelimitInput } from '../key-input.js';
 import { lookupIdTaken } from '../key-lookup.js';
 import { MigrateKeysBody } from '../schemas.js';
 import { V2_ROUTE } from './route-options.js';
@@ -14,14 +16,20 @@ import { V2_ROUTE } from './route-options.js';
  * it, or hex), through the engine's import verb; they verify at `/v2` and `/v1` from then on and
  * their plaintext never reaches Elyzor. A hash already known is listed in `failed`.
  */
-export function registerKeysMigrateKeys(scope: App, { deps, identities }: V2Context): void {
+export function registerKeysMigrateKeys(scope: App, context: V2Context): void {
+  const { deps, services, identities } = context;
   scope.post('/v2/keys.migrateKeys', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Import keys by their hash', body: MigrateKeysBody } }, async (request) => {
     const { apiId, keys } = request.body;
     const ctx = ctxOf(request);
     keys.forEach((key, i) => {
-      refuseRoles(key.roles);
       if (sha256HexOf(key.hash) === null) throw badRequest(`keys[${i}].hash: not a SHA-256 in base64 or hex`, `body.keys[${i}].hash`);
     });
+    // Roles must exist before anything is imported (404), as on createKey.
+    const roles = [...new Set(keys.flatMap((key) => key.roles ?? []))];
+    if (roles.length > 0) {
+      requireRbac(ctx, 'add_role_to_key');
+      await services.rbac.resolveRoles(deps.db, workspaceOfCaller(ctx), roles);
+    }
     const migrated: Array<{ hash: string; keyId: string }> = [];
     const failed: string[] = [];
     for (const key of keys) {
@@ -29,6 +37,7 @@ export function registerKeysMigrateKeys(scope: App, { deps, identities }: V2Cont
         failed.push(key.hash);
         continue;
       }
+      const scopes = key.permissions === undefined ? undefined : await permissionSlugs(context, ctx, key.permissions);
       const view = await deps.credentials.import({
         ctx,
         input: {
@@ -37,7 +46,7 @@ export function registerKeysMigrateKeys(scope: App, { deps, identities }: V2Cont
           ...(key.name !== undefined ? { label: key.name } : {}),
           ...(key.externalId !== undefined ? { ownerId: key.externalId } : {}),
           ...(key.meta !== undefined ? { metadata: key.meta } : {}),
-          ...(key.permissions !== undefined ? { scopes: key.permissions } : {}),
+          ...(scopes !== undefined ? { scopes } : {}),
           ...(key.expires !== undefined ? { expiresAt: expiresInput(key.expires) } : {}),
           ...(key.enabled !== undefined ? { enabled: key.enabled } : {}),
           ...(key.credits !== undefined ? { credits: creditsInput(key.credits) } : {}),
@@ -46,6 +55,7 @@ export function registerKeysMigrateKeys(scope: App, { deps, identities }: V2Cont
       });
       // An externalId links or makes its identity, as on createKey.
       if (key.externalId !== undefined && ctx.actor.type === 'root_key') await identities.ensure(ctx, ctx.actor.workspaceId, key.externalId);
+      if (key.roles !== undefined && key.roles.length > 0) await services.rbac.changeKeyRoles(ctx, { keyId: view.id, mode: 'add', roles: key.roles, apiAction: 'create_key' });
       migrated.push({ hash: key.hash, keyId: view.id });
     }
     return envelope(request, { migrated, failed });

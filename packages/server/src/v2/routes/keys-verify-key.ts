@@ -15,7 +15,7 @@ import { V2_ROUTE } from './route-options.js';
 type Code = 'VALID' | 'NOT_FOUND' | 'FORBIDDEN' | 'DISABLED' | 'EXPIRED' | 'INSUFFICIENT_PERMISSIONS' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
 
 /** The engine's outcomes as Unkey's codes. A deleted (revoked) key does not exist to Unkey's callers. */
-const CODE: Record<VerifyOutcome, Code> = {
+export const CODE: Record<VerifyOutcome, Code> = {
   valid: 'VALID',
   invalid_key: 'NOT_FOUND',
   key_revoked: 'NOT_FOUND',
@@ -108,7 +108,9 @@ export function registerKeysVerifyKey(scope: App, { deps, identities }: V2Contex
         expires: verified.expiresAt ?? undefined,
         credits: verified.credits === null ? undefined : (result.credits?.remaining ?? undefined),
         enabled: verified.enabled,
+        // Its own permissions and its roles' (the store adds those to its scopes), and its roles' names.
         permissions: verified.scopes.global.length > 0 ? [...verified.scopes.global] : undefined,
+        roles: verified.roles !== undefined && verified.roles.length > 0 ? [...verified.roles] : undefined,
         identity: identity === undefined ? undefined : toIdentity(identity),
         ratelimits,
       }),

@@ -10,12 +10,12 @@ import { liveKey } from './keys-get-key.js';
 import { V2_ROUTE } from './route-options.js';
 
 /** POST /v2/keys.whoami: the key a plaintext string is (of either format), without verifying or spending anything. */
-export function registerKeysWhoami(scope: App, { deps, identities }: V2Context): void {
+export function registerKeysWhoami(scope: App, { deps, identities, services }: V2Context): void {
   scope.post('/v2/keys.whoami', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Find a key by its plaintext', body: WhoamiBody } }, async (request) => {
     const found = await keyOfToken(deps, request.body.key);
     if (found === undefined) throw notFoundV2('key', 'The key does not exist');
     const ctx = ctxOf(request);
     const view = await liveKey(deps, ctx, found.id);
-    return envelope(request, toKeyResponse(view, await identities.ofOwner(ctx, view.ownerId)));
+    return envelope(request, toKeyResponse(view, await identities.ofOwner(ctx, view.ownerId), (await services.rbac.roleNamesOfKeys([view.id])).get(view.id)));
   });
 }

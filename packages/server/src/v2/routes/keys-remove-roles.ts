@@ -1,0 +1,12 @@
+import { ctxOf } from '../../http/authenticate.js';
+import type { App, RouteContext } from '../../http/types.js';
+import { envelope } from '../envelope.js';
+import { KeyRolesBody } from '../schemas.js';
+import { V2_ROUTE } from './route-options.js';
+
+/** POST /v2/keys.removeRoles: roles must exist (404 otherwise, nothing changes); the answer is the key's roles afterwards. */
+export function registerKeysRemoveRoles(scope: App, { services }: RouteContext): void {
+  scope.post('/v2/keys.removeRoles', { ...V2_ROUTE, schema: { ...V2_ROUTE.schema, summary: 'Remove roles from a key', body: KeyRolesBody } }, async (request) =>
+    envelope(request, await services.rbac.changeKeyRoles(ctxOf(request), { keyId: request.body.keyId, mode: 'remove', roles: request.body.roles })),
+  );
+}
