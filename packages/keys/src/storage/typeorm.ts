@@ -41,8 +41,6 @@ export class TypeOrmStore implements Storage {
   private readonly repo: Repository<ObjectLiteral>;
   private readonly defaultOwnerId: string;
   private readonly changes = new ChangeFeed();
-  /** Whether the table's `id` column is a database uuid (nest-api-key-auth's `PrimaryGeneratedColumn('uuid')`). */
-  private readonly uuidIds: boolean;
 
   constructor(options: TypeOrmStoreOptions) {
     const repo = options.repository as Partial<Repository<ObjectLiteral>> | undefined;
@@ -55,7 +53,6 @@ export class TypeOrmStore implements Storage {
     }
     this.repo = options.repository;
     this.defaultOwnerId = options.defaultOwnerId ?? '';
-    this.uuidIds = repo.metadata.findColumnWithPropertyName('id')?.type === 'uuid';
   }
 
   onChange(listener: (keyHash: string) => void): () => void {
@@ -71,9 +68,18 @@ export class TypeOrmStore implements Storage {
     return recordOfRow(row as ApiKeyRow, this.defaultOwnerId);
   }
 
-  /** An id the table cannot hold matches nothing (a uuid column would fail the query instead). */
-  private fits(id: string): boolean {
-    return typeof id === 'string' && (!this.uuidIds || UUID.test(id));
+  /**
+   * The row of `id`. nest-api-key-auth's tables have uuid ids, which the database refuses to
+   * compare with any other string: such an id names no row rather than failing the query.
+   */
+  private async row(id: string, repo: Repository<ObjectLiteral> = this.repo, lock: object = {}): Promise<ObjectLiteral | null> {
+    if (typeof id !== 'string') return null;
+    try {
+      return await repo.findOne({ where: { id }, ...lock });
+    } catch (error) {
+      if (!UUID.test(id)) return null;
+      throw error;
+    }
   }
 
   async save(record: ApiKeyRecord): Promise<void> {
@@ -87,8 +93,7 @@ export class TypeOrmStore implements Storage {
   }
 
   async findById(id: string): Promise<ApiKeyRecord | null> {
-    if (!this.fits(id)) return null;
-    const row = await this.repo.findOne({ where: { id } });
+    const row = await this.row(id);
     return row === null ? null : this.record(row);
   }
 
@@ -118,9 +123,8 @@ export class TypeOrmStore implements Storage {
 
   async updateMetadata(id: string, metadata: Partial<ApiKeyMetadata>): Promise<void> {
     const missing = new Error(`API key with id ${id} not found`);
-    if (!this.fits(id)) throw missing;
     const onlyColumns = Object.keys(metadata).every((field) => field === 'lastUsedAt');
-    if (onlyColumns) {
+    if (onlyColumns && UUID.test(id)) {
       // Usage tracking, on the hot path: one statement on one column, which no other update touches.
       const { columns } = columnsOf(metadata, {}, null, new Date());
       const result = await this.repo.update({ id }, columns);
@@ -130,7 +134,7 @@ export class TypeOrmStore implements Storage {
     const keyHash = await this.repo.manager.transaction(async (manager: EntityManager) => {
       const repo = manager.getRepository(this.repo.target);
       const lock = NO_ROW_LOCKS.has(manager.connection.options.type) ? {} : { lock: { mode: 'pessimistic_write' as const } };
-      const row = await repo.findOne({ where: { id }, ...lock });
+      const row = await this.row(id, repo, lock);
       if (row === null) throw missing;
       // The `$elyzor` document is read and written under the row's lock; every other field is its own column.
       const { app, extras } = splitMetadata(row.metadata);
@@ -142,8 +146,7 @@ export class TypeOrmStore implements Storage {
   }
 
   async delete(id: string): Promise<void> {
-    if (!this.fits(id)) return;
-    const row = await this.repo.findOne({ where: { id } });
+    const row = await this.row(id);
     if (row === null) return;
     await this.repo.delete({ id });
     this.changes.emit(String(row.hashedKey));

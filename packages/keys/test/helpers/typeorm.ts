@@ -9,7 +9,7 @@ import { newPglite } from './pglite.js';
  */
 export async function pgliteDataSource(): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
   const db = await newPglite();
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
   await server.start();
   const [host, port] = server.getServerConn().split(':');
   const dataSource = await openDataSource({ type: 'postgres', host, port: Number(port), username: 'postgres', database: 'postgres', extra: { max: 1 } });
