@@ -8,7 +8,7 @@ import { MemoryStore } from './storage/memory.js';
 import { RedisStore, type RedisStoreOptions } from './storage/redis.js';
 import type { ActionContext, ConfigInput, RedisLike, Storage } from './types.js';
 import { MemoryUsage, RedisUsage, type UsageCounter } from './usage.js';
-import { createSlowHash, type SlowHash } from './slow-hash.js';
+import { createSlowHash, KEY_PREFIX_LENGTH, MIN_HIDDEN_CHARACTERS, type SlowHash } from './slow-hash.js';
 
 /** Everything a manager needs, built once from a validated config. */
 export interface Resolved {
@@ -128,6 +128,13 @@ export function resolveConfig(input: ConfigInput): Resolved {
     }
   } else {
     check(input.environment === undefined, 'environment', "applies only to keyFormat 'elyzor'");
+  }
+  if (slowAlgorithm !== null) {
+    // The stored prefix is plaintext: what follows it must still be a secret on its own, and
+    // the prefix must tell keys apart (Elyzor's format starts with the same 8 characters).
+    check(keyFormat === 'keypal', 'keyFormat', `'elyzor' cannot be used with algorithm '${slowAlgorithm}': its keys share their first 8 characters`);
+    const hidden = (input.length ?? DEFAULT_LENGTH) - Math.max(0, KEY_PREFIX_LENGTH - (input.prefix ?? '').length);
+    check(hidden >= MIN_HIDDEN_CHARACTERS, 'length', `must leave at least ${MIN_HIDDEN_CHARACTERS} random characters after the stored ${KEY_PREFIX_LENGTH}-character key prefix with algorithm '${slowAlgorithm}'`);
   }
   const redis = input.redis;
   const needsRedis = input.storage === 'redis' || input.cache === 'redis' || input.limits === 'redis';

@@ -12,6 +12,9 @@ export type SlowAlgorithm = 'bcrypt' | 'argon2';
 /** nest-api-key-auth's `keyPrefix`: the key's first 8 characters. */
 export const KEY_PREFIX_LENGTH = 8;
 
+/** Random characters a key must keep after its stored prefix (16 hex characters are 64 bits; base62, 95). */
+export const MIN_HIDDEN_CHARACTERS = 16;
+
 export interface SlowHash {
   readonly algorithm: SlowAlgorithm;
   /** Loads the library; rejects with a message naming the package when it is not installed. */

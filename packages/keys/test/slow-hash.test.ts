@@ -58,6 +58,11 @@ describe('algorithm options', () => {
     expect(() => createKeys({ storage, algorithm: 'argon2', bcryptRounds: 10 })).toThrow(/"bcryptRounds"/);
     expect(() => createKeys({ storage, algorithm: 'bcrypt', bcryptRounds: 3 })).toThrow(/"bcryptRounds"/);
     expect(() => createKeys({ storage, algorithm: 'bcrypt', salt: 'pepper' })).toThrow(/"salt"/);
+    // The stored prefix is plaintext: enough of the key must stay secret, and prefixes must differ.
+    expect(() => createKeys({ storage, algorithm: 'bcrypt', length: 20 })).toThrow(/"length" must leave at least 16 random characters/);
+    expect(() => createKeys({ storage, algorithm: 'argon2', prefix: 'sk_', length: 20 })).toThrow(/"length"/);
+    expect(() => createKeys({ storage, algorithm: 'argon2', prefix: 'sk_', length: 21 })).not.toThrow();
+    expect(() => createKeys({ storage, algorithm: 'argon2', keyFormat: 'elyzor' })).toThrow(/"keyFormat"/);
     const noPrefixLookup: Storage = { ...storage, findByKeyPrefix: undefined } as unknown as Storage;
     for (const m of ['save', 'findByHash', 'findById', 'findByOwner', 'findByTags', 'findByTag', 'updateMetadata', 'delete', 'deleteByOwner'] as const) {
       (noPrefixLookup as unknown as Record<string, unknown>)[m] = storage[m].bind(storage);

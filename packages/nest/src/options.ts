@@ -139,6 +139,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   check(HASHES.includes(hash), 'hashAlgorithm', "must be 'sha256', 'bcrypt' or 'argon2'");
   // Remote keys are Elyzor's, hashed by the service: a local digest algorithm has nothing to hash.
   check(hash === 'sha256' || adapter !== 'elyzor', 'hashAlgorithm', `'${hash}' applies to local mode; adapter 'elyzor' keys are hashed by the Elyzor service`);
+  // The first 8 characters are stored as they are (keyPrefix): the rest must still be a secret.
+  check(hash === 'sha256' || length === undefined || (length as number) >= 24, 'secretLength', `must be at least 24 with hashAlgorithm '${hash}': its first 8 characters are stored in clear`);
   const rounds = options.bcryptRounds;
   check(rounds === undefined || hash === 'bcrypt', 'bcryptRounds', "applies only with hashAlgorithm 'bcrypt'");
   check(rounds === undefined || (Number.isInteger(rounds) && rounds >= 4 && rounds <= 31), 'bcryptRounds', 'must be an integer from 4 to 31');

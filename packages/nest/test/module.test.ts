@@ -42,6 +42,7 @@ describe('ApiKeyModule options', () => {
     [{ adapter: 'elyzor', elyzor: { baseUrl: 'http://localhost:1', rootKey: 'rk', projectId: 'p' }, hashAlgorithm: 'argon2' }, 'option "hashAlgorithm" \'argon2\' applies to local mode'],
     [{ adapter: 'memory', hashAlgorithm: 'argon2', bcryptRounds: 10 }, 'option "bcryptRounds" applies only with hashAlgorithm \'bcrypt\''],
     [{ adapter: 'memory', hashAlgorithm: 'bcrypt', bcryptRounds: 2 }, 'option "bcryptRounds" must be an integer from 4 to 31'],
+    [{ adapter: 'memory', hashAlgorithm: 'argon2', secretLength: 16 }, 'option "secretLength" must be at least 24 with hashAlgorithm \'argon2\''],
     [{ adapter: 'typeorm' }, 'option "typeOrmRepository" is required with adapter \'typeorm\''],
     [{ adapter: 'typeorm', typeOrmRepository: 42 }, 'option "typeOrmRepository" must be a TypeORM Repository or its injection token'],
     [{ adapter: 'typeorm', typeOrmRepository: 'NoSuchRepository' }, 'option "typeOrmRepository" NoSuchRepository is not a TypeORM Repository of this app'],

@@ -7,7 +7,7 @@ import bcrypt from 'bcryptjs';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions, type Repository } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyEntity, createApiKeyEntity, type ApiKeyRow } from '@elyzor/keys/typeorm';
+import { ApiKeyEntity, createApiKeyEntity, type ApiKeyRow } from '../src/typeorm.js';
 import { ApiKeyAuth, ApiKeyModule, ApiKeyService, Scopes, type ApiKeyModuleOptions } from '../src/index.js';
 import { openDataSource, pgliteDataSource } from '../../keys/test/helpers/typeorm.js';
 import { call, startNest, type RunningNest } from './helpers.js';
