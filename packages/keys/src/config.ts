@@ -8,11 +8,14 @@ import { MemoryStore } from './storage/memory.js';
 import { RedisStore, type RedisStoreOptions } from './storage/redis.js';
 import type { ActionContext, ConfigInput, RedisLike, Storage } from './types.js';
 import { MemoryUsage, RedisUsage, type UsageCounter } from './usage.js';
+import { createSlowHash, KEY_PREFIX_LENGTH, MIN_HIDDEN_CHARACTERS, type SlowHash } from './slow-hash.js';
 
 /** Everything a manager needs, built once from a validated config. */
 export interface Resolved {
   format: KeyFormat;
   hash: Hasher;
+  /** Set with `algorithm: 'bcrypt' | 'argon2'`: keys are found by prefix and checked against a salted digest. */
+  slow: SlowHash | null;
   storage: Storage;
   /** The cache, when on; `memory` is set when it is the library's MemoryCache (objects kept as they are). */
   cache: Cache | null;
@@ -32,7 +35,7 @@ export interface Resolved {
 }
 
 const KNOWN = new Set<string>([
-  'prefix', 'length', 'alphabet', 'algorithm', 'salt', 'storage', 'redis', 'cache', 'cacheTtl', 'revokedKeyTtl',
+  'prefix', 'length', 'alphabet', 'algorithm', 'bcryptRounds', 'salt', 'storage', 'redis', 'cache', 'cacheTtl', 'revokedKeyTtl',
   'autoTrackUsage', 'auditLogs', 'auditContext', 'headerNames', 'extractBearer',
   'keyFormat', 'environment', 'limits', 'rotationGracePeriod', 'scopeWildcards', 'clock',
 ]);
@@ -82,7 +85,12 @@ export function resolveConfig(input: ConfigInput): Resolved {
     (v) => typeof v === 'string' && new Set(v).size === v.length && v.length >= 2 && v.length <= 256,
     'must be a string of at least 2 distinct characters',
   );
-  optional(config, 'algorithm', (v) => v === 'sha256' || v === 'sha512', "must be 'sha256' or 'sha512'");
+  optional(config, 'algorithm', (v) => v === 'sha256' || v === 'sha512' || v === 'bcrypt' || v === 'argon2', "must be 'sha256', 'sha512', 'bcrypt' or 'argon2'");
+  optional(config, 'bcryptRounds', (v) => Number.isInteger(v) && (v as number) >= 4 && (v as number) <= 31, 'must be an integer from 4 to 31');
+  const slowAlgorithm = input.algorithm === 'bcrypt' || input.algorithm === 'argon2' ? input.algorithm : null;
+  check(input.bcryptRounds === undefined || input.algorithm === 'bcrypt', 'bcryptRounds', "applies only to algorithm 'bcrypt'");
+  // A salted digest carries its own salt; a pepper on top would make the stored digests unreadable to their original tool.
+  check(slowAlgorithm === null || input.salt === undefined, 'salt', `cannot be set with algorithm '${String(slowAlgorithm)}'`);
   optional(config, 'salt', (v) => typeof v === 'string', 'must be a string');
   optional(config, 'cacheTtl', (v) => isFiniteNonNegative(v) && (v as number) > 0, 'must be a positive number of seconds');
   optional(config, 'revokedKeyTtl', (v) => Number.isInteger(v) && (v as number) >= 0, 'must be a whole number of seconds (0 keeps revoked keys forever)');
@@ -121,6 +129,13 @@ export function resolveConfig(input: ConfigInput): Resolved {
   } else {
     check(input.environment === undefined, 'environment', "applies only to keyFormat 'elyzor'");
   }
+  if (slowAlgorithm !== null) {
+    // The stored prefix is plaintext: what follows it must still be a secret on its own, and
+    // the prefix must tell keys apart (Elyzor's format starts with the same 8 characters).
+    check(keyFormat === 'keypal', 'keyFormat', `'elyzor' cannot be used with algorithm '${slowAlgorithm}': its keys share their first 8 characters`);
+    const hidden = (input.length ?? DEFAULT_LENGTH) - Math.max(0, KEY_PREFIX_LENGTH - (input.prefix ?? '').length);
+    check(hidden >= MIN_HIDDEN_CHARACTERS, 'length', `must leave at least ${MIN_HIDDEN_CHARACTERS} random characters after the stored ${KEY_PREFIX_LENGTH}-character key prefix with algorithm '${slowAlgorithm}'`);
+  }
   const redis = input.redis;
   const needsRedis = input.storage === 'redis' || input.cache === 'redis' || input.limits === 'redis';
   check(!needsRedis || redis !== undefined, 'redis', "is required when storage, cache or limits is 'redis'");
@@ -150,12 +165,19 @@ export function resolveConfig(input: ConfigInput): Resolved {
     if (input.cache instanceof MemoryCache) memory = input.cache;
   }
 
+  check(
+    slowAlgorithm === null || typeof storage.findByKeyPrefix === 'function',
+    'algorithm',
+    `'${String(slowAlgorithm)}' needs a storage with findByKeyPrefix (MemoryStore, TypeOrmStore): its digests cannot be looked up by value`,
+  );
+
   const limitsIn = input.limits ?? (input.storage === 'redis' ? 'redis' : 'memory');
   const inRedis = limitsIn === 'redis' && redis !== undefined;
 
   return {
     format,
-    hash: createHasher(input.algorithm ?? 'sha256', input.salt),
+    hash: createHasher(slowAlgorithm === null ? ((input.algorithm as 'sha256' | 'sha512' | undefined) ?? 'sha256') : 'sha256', input.salt),
+    slow: slowAlgorithm === null ? null : createSlowHash(slowAlgorithm, input.bcryptRounds ?? 10),
     storage,
     cache,
     memory,

@@ -22,7 +22,7 @@ import { countLogs, deleteLogs, getLogs, getLogStats } from './verbs/logs.js';
 import { revoke, revokeAll, type RevokeOptions } from './verbs/revoke.js';
 import { rotate, type RotateOptions } from './verbs/rotate.js';
 import { setEnabled, type ToggleOptions } from './verbs/toggle.js';
-import { verify } from './verbs/verify.js';
+import { findBySlowHash, verify } from './verbs/verify.js';
 
 /**
  * keypal's manager, method for method. Each verb lives in its own file under `verbs/`, over the
@@ -81,6 +81,21 @@ export class ApiKeyManager {
 
   findByHash(keyHash: string): Promise<ApiKeyRecord | null> {
     return storageCall(() => this.ctx.storage.findByHash(keyHash));
+  }
+
+  /** Elyzor: the record of a key, whatever `algorithm` hashed it (no check of its state). */
+  findByKey(key: string): Promise<ApiKeyRecord | null> {
+    const slow = this.ctx.slow;
+    if (slow === null) return this.findByHash(this.ctx.hash(key));
+    return storageCall(() => findBySlowHash(slow, this.ctx.storage, key));
+  }
+
+  /**
+   * Elyzor: resolves once the config's hashing library is loaded (`algorithm: 'bcrypt' | 'argon2'`
+   * load theirs on first use); rejects, naming the package, when it is not installed.
+   */
+  async ready(): Promise<void> {
+    await this.ctx.slow?.ready();
   }
 
   findByTag(tag: string, ownerId?: string): Promise<ApiKeyRecord[]> {

@@ -43,6 +43,12 @@ export interface ApiKeyMetadata {
   revocationReason?: string | null;
   /** Elyzor: the app's own fields (a JSON object), stored as given and inherited by a rotation. */
   attributes?: Record<string, unknown> | null;
+  /**
+   * Elyzor: the key's first 8 characters, set only when the config's `algorithm` is 'bcrypt' or
+   * 'argon2': a salted digest cannot be looked up, so `verify` finds the candidates by prefix
+   * (`Storage.findByKeyPrefix`) and checks each (nest-api-key-auth's `keyPrefix`).
+   */
+  keyPrefix?: string;
 }
 
 export type RateLimitOption =
@@ -51,7 +57,8 @@ export type RateLimitOption =
 
 export interface QuotaOption {
   limit: number;
-  period: 'day' | 'month';
+  /** A UTC calendar day, month or year. */
+  period: 'day' | 'month' | 'year';
 }
 
 export interface CreditsOption {
@@ -121,6 +128,13 @@ export interface Storage {
    * it is read again on every cache hit, as keypal does, so that a deletion is never missed.
    */
   onChange?(listener: (keyHash: string) => void): () => void;
+  /**
+   * Optional: the records whose `metadata.keyPrefix` is `prefix`. Required by the config's
+   * `algorithm: 'bcrypt' | 'argon2'`, whose salted digests cannot be looked up by value.
+   */
+  findByKeyPrefix?(prefix: string): Promise<ApiKeyRecord[]>;
+  /** Optional: a new record id of the store's own form (a uuid for a table with uuid ids); default 21 URL-safe characters. */
+  newId?(): string;
 }
 
 export interface StorageOptions {
@@ -143,7 +157,16 @@ export interface ConfigInput {
   length?: number;
   /** Characters to draw from; default base62. */
   alphabet?: string;
-  algorithm?: 'sha256' | 'sha512';
+  /**
+   * 'sha256' (default) or 'sha512': the hex digest of the key, looked up by value. Elyzor:
+   * 'bcrypt' or 'argon2' (argon2id) for databases whose keys were hashed so, as nest-api-key-auth
+   * does; new keys are hashed the same way and stored with their `keyPrefix`, and `verify` finds
+   * them by prefix. Needs `bcryptjs` or `@node-rs/argon2` installed, and a storage with
+   * `findByKeyPrefix`; a cache is not used for these keys (a salted digest cannot name an entry).
+   */
+  algorithm?: 'sha256' | 'sha512' | 'bcrypt' | 'argon2';
+  /** Elyzor: the bcrypt cost of new keys' digests, with `algorithm: 'bcrypt'`, 4 to 31; default 10. */
+  bcryptRounds?: number;
   salt?: string;
   storage?: Storage | 'memory' | 'redis';
   /** An ioredis client; required when `storage` or `cache` is 'redis'. */

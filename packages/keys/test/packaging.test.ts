@@ -57,6 +57,7 @@ describe('packaging', () => {
     expect(list).toContain('package/dist/esm/index.js');
     expect(list).toContain('package/dist/cjs/index.js');
     expect(list).toContain('package/dist/cjs/package.json');
+    for (const build of ['esm', 'cjs']) expect(list).toContain(`package/dist/${build}/storage/typeorm.js`);
     expect(list.filter((f) => f.includes('/src/') || f.includes('/test/'))).toEqual([]);
     const core = run('tar', ['-tzf', tarballs.core], dir).split('\n');
     expect(core).toContain('package/dist/cjs/index.js');
@@ -69,7 +70,7 @@ describe('packaging', () => {
     expect(offenders).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(root, 'packages', 'keys', 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
     expect(Object.keys(manifest.dependencies ?? {})).toEqual(['@elyzor/core']);
-    expect(Object.keys(manifest.peerDependenciesMeta ?? {}).sort()).toEqual(['@prisma/client', 'drizzle-orm', 'ioredis', 'kysely', 'pg']);
+    expect(Object.keys(manifest.peerDependenciesMeta ?? {}).sort()).toEqual(['@node-rs/argon2', '@prisma/client', 'bcryptjs', 'drizzle-orm', 'ioredis', 'kysely', 'pg', 'typeorm']);
   });
 
   it('installs into an empty ESM project and works there', () => {

@@ -1,4 +1,5 @@
-import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type ModuleMetadata, type OnModuleInit, type Provider } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiKeyService } from './api-key.service.js';
 import { EndpointRateLimitService } from './endpoint-rate-limit.service.js';
 import { EndpointRateLimitGuard } from './guards/endpoint-rate-limit.guard.js';
@@ -22,8 +23,16 @@ export interface ApiKeyModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'
 
 const BACKEND: Provider = {
   provide: API_KEY_BACKEND,
-  inject: [API_KEY_MODULE_OPTIONS],
-  useFactory: (options: ResolvedOptions): Promise<ApiKeyBackend> => createBackend(options),
+  inject: [API_KEY_MODULE_OPTIONS, ModuleRef],
+  // `typeOrmRepository` may be a token of the app's providers (getRepositoryToken(ApiKeyEntity)).
+  useFactory: (options: ResolvedOptions, moduleRef: ModuleRef): Promise<ApiKeyBackend> =>
+    createBackend(options, (token) => {
+      try {
+        return moduleRef.get(token as string, { strict: false });
+      } catch {
+        return undefined; // "Nest could not find …": the caller names the option
+      }
+    }),
 };
 
 /** The store of local mode, for `@Inject(API_KEY_ADAPTER)`; null in remote mode. */
@@ -44,7 +53,14 @@ const EXPORTED = [API_KEY_MODULE_OPTIONS, API_KEY_BACKEND, API_KEY_ADAPTER, ...S
  * module starts; a malformed one fails it with a message naming the option.
  */
 @Module({})
-export class ApiKeyModule {
+export class ApiKeyModule implements OnModuleInit {
+  constructor(@Inject(API_KEY_BACKEND) private readonly backend: ApiKeyBackend) {}
+
+  /** Every provider of the app exists by now: a repository token resolves, or the start fails naming it. */
+  async onModuleInit(): Promise<void> {
+    await this.backend.ready?.();
+  }
+
   static register(options: ApiKeyModuleOptions): DynamicModule {
     return ApiKeyModule.build(options.global ?? true, [], { provide: API_KEY_MODULE_OPTIONS, useFactory: () => resolveOptions(options) });
   }

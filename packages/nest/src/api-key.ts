@@ -3,7 +3,7 @@
 /** Where a key stands: only an `active` key passes the guard. */
 export type ApiKeyState = 'active' | 'revoked' | 'expired' | 'suspended' | 'pending';
 
-export type QuotaPeriod = 'daily' | 'monthly';
+export type QuotaPeriod = 'daily' | 'monthly' | 'yearly';
 
 export type KeyEnvironment = 'production' | 'staging' | 'development';
 

@@ -41,4 +41,6 @@ export interface ApiKeyBackend {
   /** Stops a key passing (403) until `release`: suspended, or pending approval. */
   hold(id: string, hold: 'pending' | 'suspended', reason?: string): Promise<ApiKey>;
   release(id: string): Promise<ApiKey>;
+  /** Called when the module starts: opens what was deferred, so that a bad option fails the start. */
+  ready?(): Promise<void>;
 }

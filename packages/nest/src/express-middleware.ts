@@ -35,7 +35,10 @@ export function createApiKeyMiddleware(options: ApiKeyMiddlewareOptions): ApiKey
   const { scopes = [], ...moduleOptions } = options;
   const resolved = resolveOptions(moduleOptions);
   let service: Promise<ApiKeyService> | undefined;
-  const ready = (): Promise<ApiKeyService> => (service ??= createBackend(resolved).then((backend) => new ApiKeyService(backend, resolved)));
+  const ready = (): Promise<ApiKeyService> => (service ??= createBackend(resolved).then(async (backend) => {
+    await backend.ready?.();
+    return new ApiKeyService(backend, resolved);
+  }));
   const middleware = ((request, response, next) => {
     ready()
       .then((keys) => authenticate(keys, resolved, request, response))

@@ -1,6 +1,8 @@
 import type { IApiKeyAdapter } from './adapter.js';
 
-export type AdapterName = 'prisma' | 'kysely' | 'drizzle' | 'custom' | 'memory' | 'elyzor';
+export type AdapterName = 'prisma' | 'typeorm' | 'kysely' | 'drizzle' | 'custom' | 'memory' | 'elyzor';
+
+export type HashAlgorithm = 'sha256' | 'bcrypt' | 'argon2';
 
 /** The options of `ApiKeyModule.register`, as nest-api-key-auth names them, and Elyzor's. */
 export interface ApiKeyModuleOptions {
@@ -20,6 +22,12 @@ export interface ApiKeyModuleOptions {
   /** The Prisma model's delegate name; default `apiKey`. */
   prismaModel?: string;
   /**
+   * `adapter: 'typeorm'`: a TypeORM `Repository` of `ApiKeyEntity` (from `@elyzor/keys/typeorm`,
+   * nest-api-key-auth's table), or its injection token, `getRepositoryToken(ApiKeyEntity)`, which
+   * the module finds among your app's providers (`TypeOrmModule.forFeature([ApiKeyEntity])`).
+   */
+  typeOrmRepository?: object | string | symbol;
+  /**
    * The options of `@elyzor/keys/kysely`'s KyselyStore: `{ db, tableName?, columns?, auditLogTable? }`.
    * Typed loosely so that the package's types need no Kysely installed.
    */
@@ -31,8 +39,16 @@ export interface ApiKeyModuleOptions {
   /** Remote mode (`adapter: 'elyzor'`): the Elyzor service, a root key, and the project whose keys these are. */
   elyzor?: { baseUrl: string; rootKey: string; projectId: string };
 
-  /** 'sha256' (default) hashes random keys with SHA-256, as Elyzor does. */
-  hashAlgorithm?: 'sha256';
+  /**
+   * 'sha256' (default) hashes random keys with SHA-256, as Elyzor does. 'bcrypt' and 'argon2' are
+   * for tables whose keys nest-api-key-auth hashed so: keys are found by their `keyPrefix` (first
+   * 8 characters) and checked against the digest, and new keys are hashed the same way. Local
+   * mode, with a store that looks keys up by prefix (`typeorm`, `memory`, or a custom adapter with
+   * `findByKeyPrefix`); needs `bcryptjs` or `@node-rs/argon2` installed.
+   */
+  hashAlgorithm?: HashAlgorithm;
+  /** The bcrypt cost of new keys, with `hashAlgorithm: 'bcrypt'`, 4 to 31; default 10. */
+  bcryptRounds?: number;
 
   enableRateLimiting?: boolean;
   enableAuditLogging?: boolean;
@@ -56,7 +72,7 @@ export interface ResolvedOptions extends ApiKeyModuleOptions {
   queryParamName: string;
   cookieName: string;
   adapter: AdapterName;
-  hashAlgorithm: 'sha256';
+  hashAlgorithm: HashAlgorithm;
   enableRateLimiting: boolean;
   enableQuotaLimiting: boolean;
   enableCaching: boolean;
@@ -77,14 +93,16 @@ export class ApiKeyModuleOptionsError extends Error {
 
 const KNOWN = new Set([
   'global', 'secretLength', 'headerName', 'queryParamName', 'cookieName', 'adapter', 'prismaClient', 'prismaModel',
-  'kysely', 'drizzle', 'customAdapter', 'elyzor', 'hashAlgorithm', 'enableRateLimiting',
+  'typeOrmRepository', 'kysely', 'drizzle', 'customAdapter', 'elyzor', 'hashAlgorithm', 'bcryptRounds', 'enableRateLimiting',
   'enableAuditLogging', 'enableCaching', 'enableAnalytics', 'enableWebhooks', 'enableQuotaLimiting', 'cacheTtlMs',
   'redisClient', 'requireApproval',
 ]);
-const ADAPTERS: readonly AdapterName[] = ['prisma', 'kysely', 'drizzle', 'custom', 'memory', 'elyzor'];
+const ADAPTERS: readonly AdapterName[] = ['prisma', 'typeorm', 'kysely', 'drizzle', 'custom', 'memory', 'elyzor'];
+const HASHES: readonly HashAlgorithm[] = ['sha256', 'bcrypt', 'argon2'];
 const FLAGS = ['global', 'enableRateLimiting', 'enableAuditLogging', 'enableCaching', 'enableAnalytics', 'enableWebhooks', 'enableQuotaLimiting', 'requireApproval'] as const;
 /** What each adapter needs besides its name. */
 const NEEDS: Partial<Record<AdapterName, keyof ApiKeyModuleOptions>> = {
+  typeorm: 'typeOrmRepository',
   kysely: 'kysely',
   drizzle: 'drizzle',
   custom: 'customAdapter',
@@ -117,17 +135,26 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   check(ADAPTERS.includes(adapter), 'adapter', `must be one of ${ADAPTERS.map((a) => `'${a}'`).join(', ')}`);
   const needed = NEEDS[adapter];
   if (needed !== undefined) check(options[needed] !== undefined && options[needed] !== null, needed, `is required with adapter '${adapter}'`);
-  const hash: unknown = options.hashAlgorithm;
-  check(
-    hash === undefined || hash === 'sha256',
-    'hashAlgorithm',
-    hash === 'bcrypt' || hash === 'argon2' ? `'${hash}' is not supported: keys are random, and hashed with 'sha256'` : "must be 'sha256'",
-  );
+  const hash = options.hashAlgorithm ?? 'sha256';
+  check(HASHES.includes(hash), 'hashAlgorithm', "must be 'sha256', 'bcrypt' or 'argon2'");
+  // Remote keys are Elyzor's, hashed by the service: a local digest algorithm has nothing to hash.
+  check(hash === 'sha256' || adapter !== 'elyzor', 'hashAlgorithm', `'${hash}' applies to local mode; adapter 'elyzor' keys are hashed by the Elyzor service`);
+  // The first 8 characters are stored as they are (keyPrefix): the rest must still be a secret.
+  check(hash === 'sha256' || length === undefined || (length as number) >= 24, 'secretLength', `must be at least 24 with hashAlgorithm '${hash}': its first 8 characters are stored in clear`);
+  const rounds = options.bcryptRounds;
+  check(rounds === undefined || hash === 'bcrypt', 'bcryptRounds', "applies only with hashAlgorithm 'bcrypt'");
+  check(rounds === undefined || (Number.isInteger(rounds) && rounds >= 4 && rounds <= 31), 'bcryptRounds', 'must be an integer from 4 to 31');
   const ttl = options.cacheTtlMs;
   check(ttl === undefined || (typeof ttl === 'number' && Number.isFinite(ttl) && ttl >= 1000), 'cacheTtlMs', 'must be a number of milliseconds, at least 1000');
   check(options.redisClient === undefined || isObject(options.redisClient), 'redisClient', 'must be an ioredis client');
   check(options.prismaClient === undefined || isObject(options.prismaClient), 'prismaClient', 'must be a PrismaClient');
   checkName(options, 'prismaModel');
+  const repository: unknown = options.typeOrmRepository;
+  check(
+    repository === undefined || ['string', 'symbol', 'function'].includes(typeof repository) || (isObject(repository) && typeof repository.find === 'function'),
+    'typeOrmRepository',
+    'must be a TypeORM Repository or its injection token (getRepositoryToken(ApiKeyEntity))',
+  );
   if (options.kysely !== undefined) check(isObject(options.kysely) && isObject(options.kysely.db), 'kysely', 'must be { db, tableName? } with a Kysely instance');
   if (options.drizzle !== undefined) check(isObject(options.drizzle) && isObject(options.drizzle.db) && isObject(options.drizzle.table), 'drizzle', 'must be { db, table }');
   if (options.elyzor !== undefined) {
@@ -145,7 +172,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     queryParamName: options.queryParamName ?? 'api_key',
     cookieName: options.cookieName ?? 'api_key',
     adapter,
-    hashAlgorithm: 'sha256',
+    hashAlgorithm: hash,
     enableRateLimiting: options.enableRateLimiting ?? true,
     enableQuotaLimiting: options.enableQuotaLimiting ?? true,
     enableCaching: options.enableCaching ?? false,

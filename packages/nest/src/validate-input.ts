@@ -48,7 +48,9 @@ export function checkCreate(dto: unknown, options: ResolvedOptions): asserts dto
   if (dto.quotaMax !== undefined || dto.quotaPeriod !== undefined) {
     check(options.enableQuotaLimiting, 'quotaMax needs the module option enableQuotaLimiting');
     check(positiveInt(dto.quotaMax), 'quotaMax must be a positive integer');
-    check(dto.quotaPeriod === 'daily' || dto.quotaPeriod === 'monthly', "quotaPeriod must be 'daily' or 'monthly'");
+    check(dto.quotaPeriod === 'daily' || dto.quotaPeriod === 'monthly' || dto.quotaPeriod === 'yearly', "quotaPeriod must be 'daily', 'monthly' or 'yearly'");
+    // The Elyzor service's quotas are per day or month (its HTTP contract).
+    check(dto.quotaPeriod !== 'yearly' || options.adapter !== 'elyzor', "quotaPeriod 'yearly' is local mode only: an Elyzor service counts quotas per day or month");
   }
   check(dto.metadata === undefined || isObject(dto.metadata), 'metadata must be an object');
   check(dto.tags === undefined || strings(dto.tags), 'tags must be an array of strings');

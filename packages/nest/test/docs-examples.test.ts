@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyAuth, ApiKeyService } from '../src/index.js';
 import { startElyzor, type RunningElyzor } from '../../sdk/test/helpers.js';
 import { call, startNest } from './helpers.js';
+import { pgliteDataSource } from '../../keys/test/helpers/typeorm.js';
 
 /**
  * The examples of docs/nest.md, run as written: each `<!-- example: name -->` block becomes a
@@ -45,7 +46,7 @@ async function load<T>(name: string, baseUrl = ''): Promise<T> {
 
 describe('docs/nest.md', () => {
   it('has the examples this suite runs', () => {
-    expect([...examples.keys()].sort()).toEqual(['async', 'express', 'local', 'remote']);
+    expect([...examples.keys()].sort()).toEqual(['async', 'express', 'local', 'remote', 'typeorm']);
   });
 
   it('local: scopes, @CurrentApiKey and the endpoint limit', async () => {
@@ -79,6 +80,26 @@ describe('docs/nest.md', () => {
       }
     } finally {
       delete process.env.API_KEY_HEADER;
+    }
+  });
+
+  it("typeorm: nest-api-key-auth's setup, on PGlite served on a port", async () => {
+    const db = await pgliteDataSource(); // creates the api_keys table from ApiKeyEntity
+    const { host, port } = db.dataSource.options as { host: string; port: number };
+    process.env.DATABASE_URL = `postgres://postgres@${host}:${port}/postgres`;
+    try {
+      const { AppModule } = await load<{ AppModule: Type }>('typeorm');
+      const nest = await startNest([AppModule], [PingController]);
+      try {
+        const { token } = await nest.get(ApiKeyService).create({ name: 'typeorm' });
+        expect((await call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': token } })).status).toBe(200);
+        expect((await db.dataSource.query('SELECT name, "keyPrefix" FROM api_keys')) as unknown[]).toEqual([{ name: 'typeorm', keyPrefix: '' }]);
+      } finally {
+        await nest.close();
+      }
+    } finally {
+      delete process.env.DATABASE_URL;
+      await db.close();
     }
   });
 

@@ -18,6 +18,7 @@ class PingController {
 async function initError(options: unknown): Promise<string | null> {
   try {
     const moduleRef = await Test.createTestingModule({ imports: [ApiKeyModule.register(options as ApiKeyModuleOptions)] }).compile();
+    await moduleRef.init(); // the start's hooks: a repository token resolves here
     await moduleRef.close();
     return null;
   } catch (error) {
@@ -36,7 +37,15 @@ describe('ApiKeyModule options', () => {
     [{ adapter: 'custom' }, 'option "customAdapter" is required with adapter \'custom\''],
     [{ adapter: 'kysely' }, 'option "kysely" is required'],
     [{ adapter: 'elyzor', elyzor: { baseUrl: 'nope', rootKey: 'rk', projectId: 'p' } }, 'option "elyzor.baseUrl" must be a URL'],
-    [{ adapter: 'memory', hashAlgorithm: 'bcrypt' }, "option \"hashAlgorithm\" 'bcrypt' is not supported"],
+    [{ adapter: 'memory', hashAlgorithm: 'md5' }, "option \"hashAlgorithm\" must be 'sha256', 'bcrypt' or 'argon2'"],
+    [{ adapter: 'kysely', kysely: { db: {} }, hashAlgorithm: 'bcrypt' }, "option \"hashAlgorithm\" 'bcrypt' needs an adapter that finds keys by prefix"],
+    [{ adapter: 'elyzor', elyzor: { baseUrl: 'http://localhost:1', rootKey: 'rk', projectId: 'p' }, hashAlgorithm: 'argon2' }, 'option "hashAlgorithm" \'argon2\' applies to local mode'],
+    [{ adapter: 'memory', hashAlgorithm: 'argon2', bcryptRounds: 10 }, 'option "bcryptRounds" applies only with hashAlgorithm \'bcrypt\''],
+    [{ adapter: 'memory', hashAlgorithm: 'bcrypt', bcryptRounds: 2 }, 'option "bcryptRounds" must be an integer from 4 to 31'],
+    [{ adapter: 'memory', hashAlgorithm: 'argon2', secretLength: 16 }, 'option "secretLength" must be at least 24 with hashAlgorithm \'argon2\''],
+    [{ adapter: 'typeorm' }, 'option "typeOrmRepository" is required with adapter \'typeorm\''],
+    [{ adapter: 'typeorm', typeOrmRepository: 42 }, 'option "typeOrmRepository" must be a TypeORM Repository or its injection token'],
+    [{ adapter: 'typeorm', typeOrmRepository: 'NoSuchRepository' }, 'option "typeOrmRepository" NoSuchRepository is not a TypeORM Repository of this app'],
     [{ adapter: 'memory', enableCaching: 'yes' }, 'option "enableCaching" must be true or false'],
     [{ adapter: 'memory', cacheTtlMs: 10 }, 'option "cacheTtlMs"'],
     [{ adapter: 'memory', headrName: 'x' }, 'option "headrName" is not an option of ApiKeyModule'],

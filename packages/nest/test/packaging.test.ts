@@ -112,6 +112,7 @@ describe('packaging', () => {
     for (const build of ['esm', 'cjs']) {
       expect(list).toContain(`package/dist/${build}/index.js`);
       expect(list).toContain(`package/dist/${build}/index.d.ts`);
+      expect(list).toContain(`package/dist/${build}/typeorm.js`);
     }
     expect(list).toContain('package/dist/cjs/package.json');
     expect(list.filter((f) => f.includes('/src/') || f.includes('/test/'))).toEqual([]);

@@ -10,7 +10,7 @@ interface Window {
 
 const DAY_MS = 86_400_000;
 
-function calendarPeriod(period: 'day' | 'month', now: number): Window {
+function calendarPeriod(period: 'day' | 'month' | 'year', now: number): Window {
   const date = new Date(now);
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth();
@@ -18,6 +18,7 @@ function calendarPeriod(period: 'day' | 'month', now: number): Window {
     const windowStart = Date.UTC(y, m, date.getUTCDate());
     return { windowStart, windowEnd: windowStart + DAY_MS };
   }
+  if (period === 'year') return { windowStart: Date.UTC(y, 0, 1), windowEnd: Date.UTC(y + 1, 0, 1) };
   return { windowStart: Date.UTC(y, m, 1), windowEnd: Date.UTC(y, m + 1, 1) };
 }
 

@@ -8,10 +8,13 @@ export type RateLimitPolicy =
   | { algorithm: 'token_bucket'; limit: number; windowSeconds: number; burst: number }
   | { algorithm: 'none' };
 
-/** A number of uses per calendar day or month (UTC) that resets on schedule. */
+/**
+ * A number of uses per calendar day, month or year (UTC) that resets on schedule. The HTTP
+ * contract offers day and month; 'year' is for nest-api-key-auth's `quotaPeriod: 'yearly'`.
+ */
 export interface QuotaPolicy {
   limit: number;
-  period: 'day' | 'month';
+  period: 'day' | 'month' | 'year';
 }
 
 /**

@@ -411,6 +411,7 @@ describe('Verifier: usage events', () => {
 describe('quotaWindow', () => {
   const day = { limit: 1, period: 'day' } as const;
   const month = { limit: 1, period: 'month' } as const;
+  const year = { limit: 1, period: 'year' } as const;
 
   it('is the UTC calendar day for a daily quota', () => {
     expect(quotaWindow(day, Date.UTC(2025, 2, 10, 13, 45, 7))).toEqual({ windowStart: Date.UTC(2025, 2, 10), windowEnd: Date.UTC(2025, 2, 11) });
@@ -444,9 +445,16 @@ describe('quotaWindow', () => {
     expect(quotaWindow(month, Date.UTC(2025, 0, 1))).toEqual({ windowStart: Date.UTC(2025, 0, 1), windowEnd: Date.UTC(2025, 1, 1) });
   });
 
+  it('is the UTC calendar year for a yearly quota, leap years included', () => {
+    expect(quotaWindow(year, Date.UTC(2025, 6, 4, 12))).toEqual({ windowStart: Date.UTC(2025, 0, 1), windowEnd: Date.UTC(2026, 0, 1) });
+    const leap = quotaWindow(year, Date.UTC(2024, 1, 29));
+    expect(leap.windowEnd - leap.windowStart).toBe(366 * 86_400_000);
+    expect(quotaWindow(year, Date.UTC(2025, 0, 1) - 1).windowEnd).toBe(Date.UTC(2025, 0, 1));
+  });
+
   it('always contains `now` and starts at a UTC midnight (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: Date.UTC(2200, 0, 1) }), fc.constantFrom(day, month), (now, quota) => {
+      fc.property(fc.integer({ min: 0, max: Date.UTC(2200, 0, 1) }), fc.constantFrom(day, month, year), (now, quota) => {
         const { windowStart, windowEnd } = quotaWindow(quota, now);
         expect(windowStart).toBeLessThanOrEqual(now);
         expect(windowEnd).toBeGreaterThan(now);
@@ -457,8 +465,13 @@ describe('quotaWindow', () => {
         else {
           expect(new Date(windowStart).getUTCDate()).toBe(1);
           expect(new Date(windowEnd).getUTCDate()).toBe(1);
-          expect(days).toBeGreaterThanOrEqual(28);
-          expect(days).toBeLessThanOrEqual(31);
+          if (quota.period === 'year') {
+            expect(new Date(windowStart).getUTCMonth()).toBe(0);
+            expect([365, 366]).toContain(days);
+          } else {
+            expect(days).toBeGreaterThanOrEqual(28);
+            expect(days).toBeLessThanOrEqual(31);
+          }
         }
       }),
     );

@@ -50,6 +50,11 @@ export class MemoryStore implements Storage {
     return this.findByTags([tag], ownerId);
   }
 
+  /** Keys hashed with bcrypt or argon2, found by their first characters (a scan: memory is for tests and development). */
+  findByKeyPrefix(prefix: string): Promise<ApiKeyRecord[]> {
+    return Promise.resolve([...this.keys.values()].filter((r) => r.metadata.keyPrefix === prefix));
+  }
+
   updateMetadata(id: string, metadata: Partial<ApiKeyMetadata>): Promise<void> {
     const record = this.keys.get(id);
     if (record === undefined) return Promise.reject(new Error(`API key with id ${id} not found`));

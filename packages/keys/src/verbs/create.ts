@@ -2,6 +2,7 @@ import { storageCall } from '../errors.js';
 import type { ActionContext, ApiKeyMetadata, ApiKeyRecord } from '../types.js';
 import { logAction, newId, nowIso, type Ctx } from './context.js';
 import { checkExtras } from './extras.js';
+import { KEY_PREFIX_LENGTH } from '../slow-hash.js';
 
 /**
  * A new key: generated, hashed, stored with keypal's metadata (plus any of Elyzor's extras that
@@ -33,7 +34,15 @@ export async function create(ctx: Ctx, input: Partial<ApiKeyMetadata>, context?:
   if (input.ipDenylist !== undefined) metadata.ipDenylist = input.ipDenylist;
   if (input.limitKey !== undefined) metadata.limitKey = input.limitKey;
   if (input.attributes != null) metadata.attributes = input.attributes;
-  const record: ApiKeyRecord = { id: newId(), keyHash: ctx.hash(key), metadata };
+  const slow = ctx.slow;
+  let keyHash: string;
+  if (slow === null) keyHash = ctx.hash(key);
+  else {
+    // A salted digest cannot be looked up: the prefix finds the candidates (see slow-hash.ts).
+    keyHash = await storageCall(() => slow.hash(key));
+    metadata.keyPrefix = key.slice(0, KEY_PREFIX_LENGTH);
+  }
+  const record: ApiKeyRecord = { id: ctx.storage.newId?.() ?? newId(), keyHash, metadata };
   await storageCall(() => ctx.storage.save(record));
   await logAction(ctx, 'created', record.id, metadata.ownerId, {
     ...context,

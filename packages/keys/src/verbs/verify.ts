@@ -5,6 +5,8 @@ import { isExpired, isRevoked } from '../expiration.js';
 import { limitChecks, limitOutcome, type KeyLimitCheck } from '../limits.js';
 import type { ApiKeyRecord, HeadersLike, VerifyLimits, VerifyOptions, VerifyResult } from '../types.js';
 import { cacheKey, dropCached, readCached, writeCached, type Ctx } from './context.js';
+import { KEY_PREFIX_LENGTH, type SlowHash } from '../slow-hash.js';
+import type { Storage } from '../types.js';
 
 const NONE: readonly string[] = Object.freeze([]);
 const NO_CHECKS: readonly KeyLimitCheck[] = Object.freeze([]);
@@ -31,6 +33,15 @@ export async function verify(ctx: Ctx, input: string | HeadersLike, options: Ver
   const key = keyOf(ctx, input, options);
   if (key === null) return errorResult(ApiKeyErrorCode.MISSING_KEY);
   if (!ctx.format.accepts(key)) return errorResult(ApiKeyErrorCode.INVALID_FORMAT);
+  if (ctx.slow !== null) {
+    let found: ApiKeyRecord | null;
+    try {
+      found = await findBySlowHash(ctx.slow, ctx.storage, key);
+    } catch {
+      return errorResult(ApiKeyErrorCode.STORAGE_ERROR);
+    }
+    return found === null ? errorResult(ApiKeyErrorCode.INVALID_KEY) : applyPolicy(ctx, found, options);
+  }
   const keyHash = ctx.hash(key);
   const useCache = ctx.cache !== null && options.skipCache !== true;
 
@@ -59,7 +70,14 @@ export async function verify(ctx: Ctx, input: string | HeadersLike, options: Ver
     if (useCache) await dropCached(ctx, keyHash).catch(() => undefined);
     return errorResult(ApiKeyErrorCode.INVALID_KEY);
   }
+  return applyPolicy(ctx, record, options, useCache ? keyHash : null);
+}
 
+/**
+ * The checks after the lookup, the same for every digest: expiry, revocation, disabled, IP rules,
+ * limits, then usage tracking. `cachedAs` is the cache entry to drop when the key is refused.
+ */
+async function applyPolicy(ctx: Ctx, record: ApiKeyRecord, options: VerifyOptions, cachedAs: string | null = null): Promise<VerifyResult> {
   const now = ctx.clock.now();
   const { metadata } = record;
   const refusal = isExpired(metadata.expiresAt, now)
@@ -70,7 +88,7 @@ export async function verify(ctx: Ctx, input: string | HeadersLike, options: Ver
         ? ApiKeyErrorCode.DISABLED
         : null;
   if (refusal !== null) {
-    if (useCache && refusal !== ApiKeyErrorCode.DISABLED) await dropCached(ctx, keyHash).catch(() => undefined);
+    if (cachedAs !== null && refusal !== ApiKeyErrorCode.DISABLED) await dropCached(ctx, cachedAs).catch(() => undefined);
     return errorResult(refusal);
   }
   if (
@@ -103,4 +121,16 @@ function passes(ctx: Ctx, record: ApiKeyRecord): boolean {
   const now = ctx.clock.now();
   const { metadata } = record;
   return !isExpired(metadata.expiresAt, now) && !isRevoked(metadata.revokedAt, now) && metadata.enabled !== false;
+}
+
+/**
+ * The record of `key` among those stored with its prefix, checked against each salted digest
+ * (bcrypt, argon2). A prefix is shared by few keys, usually one; each check costs one hash.
+ */
+export async function findBySlowHash(slow: SlowHash, storage: Storage, key: string): Promise<ApiKeyRecord | null> {
+  if (key.length < KEY_PREFIX_LENGTH || storage.findByKeyPrefix === undefined) return null;
+  for (const candidate of await storage.findByKeyPrefix(key.slice(0, KEY_PREFIX_LENGTH))) {
+    if (await slow.matches(key, candidate.keyHash)) return candidate;
+  }
+  return null;
 }

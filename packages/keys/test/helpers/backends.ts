@@ -13,6 +13,8 @@ import { apikey, auditlog } from '../../src/storage/drizzle-schema.js';
 import type { Storage } from '../../src/types.js';
 import { newPglite, pglitePool } from './pglite.js';
 import { PRISMA_TABLE_SQL, prismaLikeClient } from './prisma-like.js';
+import { TypeOrmStore, ApiKeyEntity } from '../../src/storage/typeorm.js';
+import { openDataSource, pgliteDataSource } from './typeorm.js';
 
 /**
  * Every storage adapter on a real backend, for the contract suite. Embedded ones always; Redis
@@ -95,6 +97,20 @@ export const backends: Backend[] = [
       };
     },
   },
+  {
+    name: 'typeorm (PGlite)',
+    logs: false,
+    async open() {
+      const { dataSource, close } = await pgliteDataSource();
+      return {
+        fresh: async () => {
+          await dataSource.getRepository(ApiKeyEntity).clear();
+          return new TypeOrmStore({ repository: dataSource.getRepository(ApiKeyEntity) });
+        },
+        close,
+      };
+    },
+  },
 ];
 
 if (redisUrl !== undefined) {
@@ -157,6 +173,29 @@ if (databaseUrl !== undefined) {
           const db = drizzlePg(pool, { schema: { apikey, auditlog } });
           return { truncate: 'TRUNCATE apikey, auditlog', store: () => new DrizzleStore({ db, table: apikey, auditLogTable: auditlog }) };
         }),
+    },
+    {
+      name: 'typeorm (PostgreSQL)',
+      logs: false,
+      async open() {
+        // A schema of its own, as the other stores: TypeORM creates the table there from the entity.
+        const schema = `keys_${randomBytes(6).toString('hex')}`;
+        const admin = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+        await admin.query(`CREATE SCHEMA ${schema}`);
+        const dataSource = await openDataSource({ type: 'postgres', url: databaseUrl, schema });
+        const repository = dataSource.getRepository(ApiKeyEntity);
+        return {
+          fresh: async () => {
+            await repository.clear();
+            return new TypeOrmStore({ repository });
+          },
+          async close() {
+            await dataSource.destroy();
+            await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+            await admin.end();
+          },
+        };
+      },
     },
   );
 }

@@ -1,7 +1,7 @@
-import { createKeys, type ApiKeyManager, type ApiKeyRecord, type ConfigInput, type RedisLike, type Storage, type VerifyResult } from '@elyzor/keys';
+import { ConfigError, createKeys, type ApiKeyManager, type ApiKeyRecord, type ConfigInput, type RedisLike, type Storage, type VerifyResult } from '@elyzor/keys';
 import type { ApiKey, CreateApiKeyDto, CreateApiKeyResponse, RevokeOptions, RotateOptions } from '../api-key.js';
 import type { ApiKeyBackend, RefusalCode, Verdict, VerifyContext } from '../backend.js';
-import type { ResolvedOptions } from '../options.js';
+import { ApiKeyModuleOptionsError, type ResolvedOptions } from '../options.js';
 import { ApiKeyNotFoundException } from '../exceptions.js';
 import { nest } from './errors.js';
 import { NEST_OWNER, toApiKey, toMetadata, type NestAttributes } from './records.js';
@@ -21,7 +21,8 @@ const REFUSALS: Partial<Record<string, RefusalCode>> = {
 
 /** The library's config for the module's options: hexadecimal keys of `secretLength`, cache, limits. */
 export function keysConfig(options: ResolvedOptions, storage: Storage, clock?: { now(): number }): ConfigInput {
-  const config: ConfigInput = { storage, alphabet: HEX, length: options.secretLength, algorithm: 'sha256' };
+  const config: ConfigInput = { storage, alphabet: HEX, length: options.secretLength, algorithm: options.hashAlgorithm };
+  if (options.bcryptRounds !== undefined) config.bcryptRounds = options.bcryptRounds;
   const redis = options.redisClient as RedisLike | undefined;
   if (redis !== undefined) {
     config.redis = redis;
@@ -51,7 +52,23 @@ export class LocalBackend implements ApiKeyBackend {
     clock: { now(): number } = { now: () => Date.now() },
   ) {
     this.clock = clock;
-    this.keys = createKeys(keysConfig(options, storage, clock));
+    try {
+      this.keys = createKeys(keysConfig(options, storage, clock));
+    } catch (error) {
+      // The library names its own option ("algorithm" for the module's hashAlgorithm, say).
+      if (error instanceof ConfigError && error.option === 'algorithm') throw new ApiKeyModuleOptionsError('hashAlgorithm', `'${options.hashAlgorithm}' needs an adapter that finds keys by prefix: 'typeorm', 'memory', or a custom adapter with findByKeyPrefix`);
+      throw error;
+    }
+  }
+
+  /** Opens a deferred store (a TypeORM repository given by its token) and loads bcrypt or argon2. */
+  async ready(): Promise<void> {
+    (this.storage as { ready?: () => void }).ready?.();
+    try {
+      await this.keys.ready();
+    } catch (error) {
+      throw new ApiKeyModuleOptionsError('hashAlgorithm', (error as Error).message.replace(/^createKeys: option "algorithm" /, ''));
+    }
   }
 
   view(record: ApiKeyRecord): ApiKey {
@@ -120,7 +137,7 @@ export class LocalBackend implements ApiKeyBackend {
       return { ok: true, apiKey: this.view(result.record) };
     }
     if (result.errorCode === 'DISABLED') {
-      const record = await this.keys.findByHash(this.keys.hashKey(token)).catch(() => null);
+      const record = await this.keys.findByKey(token).catch(() => null);
       const hold = (record?.metadata.attributes as NestAttributes | undefined)?.hold;
       return { ok: false, code: hold === 'pending' ? 'key_pending' : 'key_suspended' };
     }

@@ -1,17 +1,24 @@
 import type { Storage } from '@elyzor/keys';
 import { MemoryStore } from '@elyzor/keys/memory';
 import { ApiKeyModuleOptionsError, type ResolvedOptions } from '../options.js';
+import { NEST_OWNER } from './records.js';
+import type { ProviderLookup } from './typeorm-storage.js';
 
 /**
  * The store of local mode, from the adapter option: one of `@elyzor/keys`' stores, or the app's
  * own (`custom`). Drivers are optional peers, so each store's module is loaded only when chosen.
  */
-export async function createStorage(options: ResolvedOptions): Promise<Storage> {
+export async function createStorage(options: ResolvedOptions, lookup?: ProviderLookup): Promise<Storage> {
   switch (options.adapter) {
     case 'memory':
       return new MemoryStore();
     case 'custom':
       return options.customAdapter as Storage;
+    case 'typeorm': {
+      // Rows nest-api-key-auth wrote carry no keypal owner: they are the module's keys.
+      const { typeOrmStorage } = await import('./typeorm-storage.js');
+      return typeOrmStorage(options.typeOrmRepository, NEST_OWNER, lookup);
+    }
     case 'kysely': {
       const { KyselyStore } = await import('@elyzor/keys/kysely');
       return new KyselyStore(options.kysely as ConstructorParameters<typeof KyselyStore>[0]);

@@ -100,7 +100,8 @@ function toBody(dto: CreateApiKeyDto, pending: boolean): CreateKeyBody {
   if (dto.environment !== undefined) nest.environment = dto.environment;
   if (dto.metadata !== undefined) nest.metadata = dto.metadata;
   if (pending) nest.hold = 'pending';
-  const body: CreateKeyBody = { label: dto.name.slice(0, 100), scopes: dto.scopes ?? [], metadata: { ...nest }, enabled: !pending, ...policyOf(dto) };
+  // checkCreate refuses 'yearly' in remote mode, so the quota is per day or month here.
+  const body = { label: dto.name.slice(0, 100), scopes: dto.scopes ?? [], metadata: { ...nest }, enabled: !pending, ...policyOf(dto) } as CreateKeyBody;
   if (dto.expiresAt != null) body.expiresAt = new Date(dto.expiresAt).toISOString();
   if (dto.owner !== undefined) body.ownerId = dto.owner;
   return body;
