@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ALL_API_PERMISSIONS, startUnkeyWorld, type UnkeyWorld } from './helpers.js';
+import { ALL_API_PERMISSIONS, ALL_RBAC_PERMISSIONS, startUnkeyWorld, type UnkeyWorld } from './helpers.js';
 
 /**
  * The examples of docs/unkey.md, run as they are written: each `<!-- example: name -->` block is
@@ -19,7 +19,7 @@ let rootKey: string;
 beforeAll(async () => {
   world = await startUnkeyWorld();
   // The page's examples use identities and the rate limiter too.
-  rootKey = await world.rootKeyWith([...ALL_API_PERMISSIONS, 'identity.*.create_identity', 'ratelimit.*.limit', 'ratelimit.*.create_namespace', 'ratelimit.*.set_override']);
+  rootKey = await world.rootKeyWith([...ALL_API_PERMISSIONS, ...ALL_RBAC_PERMISSIONS, 'identity.*.create_identity', 'ratelimit.*.limit', 'ratelimit.*.create_namespace', 'ratelimit.*.set_override']);
   mkdirSync(dir, { recursive: true });
 });
 afterAll(async () => {
