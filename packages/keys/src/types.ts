@@ -61,7 +61,8 @@ export interface CreditsOption {
   setAt?: string;
 }
 
-export type AuditAction = 'created' | 'revoked' | 'rotated' | 'enabled' | 'disabled';
+/** keypal's actions, and Elyzor's: `updated` and `restored` (verbs), `request` (an app's request log, e.g. @elyzor/nest's). */
+export type AuditAction = 'created' | 'revoked' | 'rotated' | 'enabled' | 'disabled' | 'updated' | 'restored' | 'request';
 
 /** Who did something, and why; merged over the configured `auditContext`. */
 export interface ActionContext {
