@@ -41,4 +41,18 @@ export interface ApiKeyBackend {
   /** Stops a key passing (403) until `release`: suspended, or pending approval. */
   hold(id: string, hold: 'pending' | 'suspended', reason?: string): Promise<ApiKey>;
   release(id: string): Promise<ApiKey>;
+  /** Undoes a revocation (not a rotation's): the key passes again with its old token. */
+  restore(id: string): Promise<ApiKey>;
+  /** Replaces the key's IP rules (either list, or both); the guard applies them from the next request. */
+  setIpRules(id: string, rules: IpRules): Promise<ApiKey>;
+  /** The last expiration notice sent for the key: a threshold in days, or 'expired'; null when none. */
+  expiryNotice(id: string): Promise<ExpiryNotice | null>;
+  markExpiryNotice(id: string, notice: ExpiryNotice): Promise<void>;
 }
+
+export interface IpRules {
+  ipWhitelist?: string[];
+  ipBlacklist?: string[];
+}
+
+export type ExpiryNotice = number | 'expired';
