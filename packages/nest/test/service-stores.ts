@@ -4,6 +4,7 @@ import pg from 'pg';
 import { KyselyStore } from '@elyzor/keys/kysely';
 import type { ApiKeyModuleOptions } from '../src/index.js';
 import { pglitePool } from '../../keys/test/helpers/pglite.js';
+import { PRISMA_LOG_TABLE_SQL, PRISMA_TABLE_SQL, prismaLikeClient } from '../../keys/test/helpers/prisma-like.js';
 import type { sharedPglite } from './adapters.js';
 
 /** A store with an audit-log table (what the request log, audit-log and analytics services need). */
@@ -29,6 +30,17 @@ const kyselyPglite: ServiceStore = {
   },
 };
 
+/** Prisma's query interface on PGlite, with the `ApiKeyAuditLog` model (one per file: its tables have fixed names). */
+const prismaPglite: ServiceStore = {
+  name: 'prisma (query interface on PGlite)',
+  async open(database) {
+    const pgl = await database.get();
+    await pgl.exec(PRISMA_TABLE_SQL);
+    await pgl.exec(PRISMA_LOG_TABLE_SQL);
+    return { options: { adapter: 'prisma', prismaClient: prismaLikeClient(pgl) }, close: () => Promise.resolve() };
+  },
+};
+
 /** PostgreSQL at TEST_DATABASE_URL: tables of its own, dropped at the end; an unreachable server fails the suite. */
 const kyselyPostgres: ServiceStore = {
   name: 'kysely (PostgreSQL)',
@@ -50,5 +62,5 @@ const kyselyPostgres: ServiceStore = {
   },
 };
 
-/** Memory and PGlite on the embedded backend; PostgreSQL on the real one (`nest:postgres+redis`). */
-export const serviceStores: ServiceStore[] = process.env.ELYZOR_TEST_BACKEND === 'real' ? [kyselyPostgres] : [memory, kyselyPglite];
+/** Memory, Kysely and Prisma on PGlite on the embedded backend; PostgreSQL on the real one (`nest:postgres+redis`). */
+export const serviceStores: ServiceStore[] = process.env.ELYZOR_TEST_BACKEND === 'real' ? [kyselyPostgres] : [memory, kyselyPglite, prismaPglite];
