@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { invalidInput } from './exceptions.js';
-import { KeyEvents, type KeyEventData, type WebhookEvent } from './key-events.js';
+import type { KeyEventData, KeyEvents, WebhookEvent } from './key-events.js';
 import type { ResolvedOptions } from './options.js';
 import { checkWebhooks, type WebhookConfig } from './service-options.js';
 import { API_KEY_EVENTS, API_KEY_MODULE_OPTIONS } from './tokens.js';

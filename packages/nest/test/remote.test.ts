@@ -20,7 +20,7 @@ import {
 } from '../src/index.js';
 import { startReceiver } from './webhook-receiver.js';
 import { hangingUp, startElyzor, type RunningElyzor } from '../../sdk/test/helpers.js';
-import { call, startNest, type RunningNest } from './helpers.js';
+import { call, defined, startNest, type RunningNest } from './helpers.js';
 
 /**
  * Remote mode against a real Elyzor: the keys are an Elyzor project's, managed with a root key
@@ -164,23 +164,24 @@ describe("the seed's services in remote mode", () => {
       templates.registerTemplate({ id: 'reader', name: 'Reader', config: { scopes: ['read:projects'] } });
       const made = await app.get(BulkOperationsService).bulkCreate([templates.createFromTemplate('reader', 'remote-bulk-1'), templates.createFromTemplate('reader', 'remote-bulk-2')]);
       expect(made).toMatchObject({ success: 2, failed: 0 });
-      const [first, second] = made.results.map((r) => r.key!);
-      expect(await request(first!.token)).toBe(200);
+      const first = defined(made.results[0]?.key, 'the first key');
+      const second = defined(made.results[1]?.key, 'the second key');
+      expect(await request(first.token)).toBe(200);
 
       const rules = app.get(IpRulesService);
-      await rules.addToBlacklist(first!.id, '127.0.0.1');
-      expect(await request(first!.token)).toBe(403);
-      expect(await rules.getRules(first!.id)).toEqual({ ipWhitelist: [], ipBlacklist: ['127.0.0.1'] });
-      await rules.removeFromBlacklist(first!.id, '127.0.0.1');
-      expect(await request(first!.token)).toBe(200);
+      await rules.addToBlacklist(first.id, '127.0.0.1');
+      expect(await request(first.token)).toBe(403);
+      expect(await rules.getRules(first.id)).toEqual({ ipWhitelist: [], ipBlacklist: ['127.0.0.1'] });
+      await rules.removeFromBlacklist(first.id, '127.0.0.1');
+      expect(await request(first.token)).toBe(200);
 
-      expect(await app.get(BulkOperationsService).bulkRevoke([second!.id])).toMatchObject({ success: 1 });
-      expect(await request(second!.token)).toBe(401);
+      expect(await app.get(BulkOperationsService).bulkRevoke([second.id])).toMatchObject({ success: 1 });
+      expect(await request(second.token)).toBe(401);
 
       // Deliveries of the module's own changes, signed with the receiver's secret.
-      await vi.waitFor(() => expect(receiver.of('key.created', first!.id)).toHaveLength(1));
-      await vi.waitFor(() => expect(receiver.of('key.revoked', second!.id)).toHaveLength(1));
-      const delivery = receiver.of('key.created', first!.id)[0]!;
+      await vi.waitFor(() => expect(receiver.of('key.created', first.id)).toHaveLength(1));
+      await vi.waitFor(() => expect(receiver.of('key.revoked', second.id)).toHaveLength(1));
+      const delivery = defined(receiver.of('key.created', first.id)[0], 'a delivery');
       const signed = `${String(delivery.headers['webhook-id'])}.${String(delivery.headers['webhook-timestamp'])}.${delivery.body}`;
       expect(delivery.headers['webhook-signature']).toBe(`v1,${createHmac('sha256', 'plain-secret').update(signed).digest('base64')}`);
 

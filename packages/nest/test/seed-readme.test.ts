@@ -33,7 +33,7 @@ import {
 /* eslint-enable @typescript-eslint/consistent-type-imports */
 import { newPglite } from '../../keys/test/helpers/pglite.js';
 import { PRISMA_LOG_TABLE_SQL, PRISMA_TABLE_SQL, prismaLikeClient } from '../../keys/test/helpers/prisma-like.js';
-import { call, startNest, type RunningNest } from './helpers.js';
+import { call, defined, startNest, type RunningNest } from './helpers.js';
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 /**
@@ -566,7 +566,7 @@ describe("nest-api-key-auth's README: Advanced Features", () => {
   it('Webhook Notifications: the payload format of the seed, signed with the secret', async () => {
     const key = await keys.create({ name: 'My API Key', scopes: ['read:projects'], expiresAt: new Date('2099-01-01T00:00:00.000Z') });
     await vi.waitFor(() => expect(receiver.of('key.created', key.id)).toHaveLength(1));
-    const delivery = receiver.of('key.created', key.id)[0]!;
+    const delivery = defined(receiver.of('key.created', key.id)[0], 'a delivery');
     expect(delivery.json).toMatchObject({
       event: 'key.created',
       data: { keyId: key.id, keyName: 'My API Key', scopes: ['read:projects'], expiresAt: '2099-01-01T00:00:00.000Z' },

@@ -23,7 +23,7 @@ import {
   WebhookService,
 } from '../src/index.js';
 import { sharedPglite } from './adapters.js';
-import { call, startNest, type RunningNest } from './helpers.js';
+import { call, defined, startNest, type RunningNest } from './helpers.js';
 import { serviceStores } from './service-stores.js';
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
@@ -180,7 +180,7 @@ describe.each(serviceStores)('the seed’s services on $name', (store) => {
     it('delivers created, revoked, rotated and restored, signed, without the token', async () => {
       const created = await keys.create({ name: 'hooked', scopes: ['read:projects'] });
       await vi.waitFor(() => expect(receiver.of('key.created', created.id)).toHaveLength(1));
-      const delivery = receiver.of('key.created', created.id)[0]!;
+      const delivery = defined(receiver.of('key.created', created.id)[0], 'a delivery');
       const verified = (await verifyWebhook(delivery.body, delivery.headers as Record<string, string>, secret)) as { event: string; data: Record<string, unknown> };
       expect(verified).toMatchObject({ event: 'key.created', data: { keyId: created.id, keyName: 'hooked', scopes: ['read:projects'], expiresAt: null } });
       expect(delivery.body).not.toContain(created.token);
