@@ -29,7 +29,7 @@ export interface ApiKeyMetadata {
 
   /** Elyzor: requests per window, as a sliding window or a token bucket. */
   rateLimit?: RateLimitOption | null;
-  /** Elyzor: uses per calendar day or month (UTC). */
+  /** Elyzor: uses per calendar day, month or year (UTC). */
   quota?: QuotaOption | null;
   /** Elyzor: a balance that each verification spends, optionally refilled every day or month. */
   credits?: CreditsOption | null;
@@ -51,7 +51,8 @@ export type RateLimitOption =
 
 export interface QuotaOption {
   limit: number;
-  period: 'day' | 'month';
+  /** 'year' is the library's own (for nest-api-key-auth's 'yearly'); the Elyzor service counts per day or month. */
+  period: 'day' | 'month' | 'year';
 }
 
 export interface CreditsOption {

@@ -79,3 +79,16 @@ describe('getLimits', () => {
     expect(await keys.getLimits(plain.id)).toEqual({});
   });
 });
+
+describe('a yearly quota', () => {
+  it('counts per UTC calendar year', async () => {
+    let now = Date.UTC(2025, 11, 31, 23, 0);
+    const keys = createKeys({ storage: new MemoryStore(), clock: { now: () => now } });
+    const { key, record } = await keys.create({ ownerId: 'u1', quota: { limit: 1, period: 'year' } });
+    expect((await keys.verify(key)).valid).toBe(true);
+    expect((await keys.verify(key)).errorCode).toBe('QUOTA_EXCEEDED');
+    expect((await keys.getLimits(record.id)).quota?.resetAt).toBe('2026-01-01T00:00:00.000Z');
+    now = Date.UTC(2026, 0, 1, 0, 0, 1);
+    expect((await keys.verify(key)).valid).toBe(true);
+  });
+});

@@ -6,8 +6,10 @@ export interface EnginePolicy {
   ipAllowlist?: string[];
   ipDenylist?: string[];
   rateLimit?: { algorithm: 'sliding_window'; limit: number; windowSeconds: number };
-  quota?: { limit: number; period: 'day' | 'month' };
+  quota?: { limit: number; period: 'day' | 'month' | 'year' };
 }
+
+const QUOTA_IN = { daily: 'day', monthly: 'month', yearly: 'year' } as const;
 
 /** nest-api-key-auth's policy fields (whitelist, blacklist, rate limit, quota, tags) as the engine's. */
 export function policyOf(dto: CreateApiKeyDto): EnginePolicy {
@@ -18,6 +20,6 @@ export function policyOf(dto: CreateApiKeyDto): EnginePolicy {
   if (dto.rateLimitMax !== undefined && dto.rateLimitWindowMs !== undefined) {
     policy.rateLimit = { algorithm: 'sliding_window', limit: dto.rateLimitMax, windowSeconds: dto.rateLimitWindowMs / 1000 };
   }
-  if (dto.quotaMax !== undefined && dto.quotaPeriod !== undefined) policy.quota = { limit: dto.quotaMax, period: dto.quotaPeriod === 'daily' ? 'day' : 'month' };
+  if (dto.quotaMax !== undefined && dto.quotaPeriod !== undefined) policy.quota = { limit: dto.quotaMax, period: QUOTA_IN[dto.quotaPeriod] };
   return policy;
 }

@@ -48,7 +48,7 @@ export function checkCreate(dto: unknown, options: ResolvedOptions): asserts dto
   if (dto.quotaMax !== undefined || dto.quotaPeriod !== undefined) {
     check(options.enableQuotaLimiting, 'quotaMax needs the module option enableQuotaLimiting');
     check(positiveInt(dto.quotaMax), 'quotaMax must be a positive integer');
-    check(dto.quotaPeriod === 'daily' || dto.quotaPeriod === 'monthly', "quotaPeriod must be 'daily' or 'monthly'");
+    check(dto.quotaPeriod === 'daily' || dto.quotaPeriod === 'monthly' || dto.quotaPeriod === 'yearly', "quotaPeriod must be 'daily', 'monthly' or 'yearly'");
   }
   check(dto.metadata === undefined || isObject(dto.metadata), 'metadata must be an object');
   check(dto.tags === undefined || strings(dto.tags), 'tags must be an array of strings');

@@ -208,6 +208,8 @@ describe("the seed's services in remote mode", () => {
     ]) {
       await expect(attempt()).rejects.toMatchObject({ status: 501, response: { code: 'not_available_in_remote_mode' } });
     }
+    // Elyzor counts quotas per day or month: a yearly one is refused, not changed.
+    await expect(service.create({ name: 'yearly', quotaMax: 10, quotaPeriod: 'yearly' })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/yearly/) as unknown });
     // The module's own ad-hoc limit needs no database.
     expect(await nest.get(RateLimitService).checkRateLimit(key.id, { maxRequests: 1, windowMs: 60_000 })).toBe(true);
   });

@@ -77,7 +77,7 @@ describe.each(adapterCases)('ApiKeyService on $name', (adapterCase) => {
       [{ name: 'x', ipWhitelist: ['999.1.1.1'] }, /ipWhitelist/],
       [{ name: 'x', ipBlacklist: 'nope' }, /ipBlacklist/],
       [{ name: 'x', rateLimitMax: 10 }, /rateLimitWindowMs/],
-      [{ name: 'x', quotaMax: 10, quotaPeriod: 'yearly' }, /quotaPeriod/],
+      [{ name: 'x', quotaMax: 10, quotaPeriod: 'weekly' }, /quotaPeriod/],
       [{ name: 'x', expiresAt: 'tomorrow' }, /expiresAt/],
       [{ name: 'x', environment: 'prod' }, /environment/],
       [{ name: 'x', colour: 'red' }, /colour/],

@@ -101,6 +101,17 @@ describe.each(serviceStores)('the seed’s services on $name', (store) => {
       expect((await get(key.token)).status).toBe(200);
     });
 
+    it('counts a yearly quota per UTC calendar year', async () => {
+      const quota = nest.get(QuotaService);
+      const key = await keys.create({ name: 'yearly', quotaMax: 1, quotaPeriod: 'yearly' });
+      expect(key.quotaPeriod).toBe('yearly');
+      expect((await keys.findById(key.id)).quotaPeriod).toBe('yearly');
+      expect((await get(key.token)).status).toBe(200);
+      expect((await get(key.token)).status).toBe(429);
+      const status = await quota.getQuotaStatus(key.id);
+      expect(status?.resetAt.getTime()).toBe(Date.UTC(new Date().getUTCFullYear() + 1, 0, 1));
+    });
+
     it('answers null for a key without a quota, "allowed" from checkQuota, and 404 for an unknown id', async () => {
       const quota = nest.get(QuotaService);
       const key = await keys.create({ name: 'unlimited' });

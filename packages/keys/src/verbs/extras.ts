@@ -33,7 +33,7 @@ export function checkExtras(input: Partial<ApiKeyMetadata>): void {
   }
   if (quota != null) {
     if (!positiveInt(quota.limit)) fail('quota.limit', 'must be a positive integer');
-    if (quota.period !== 'day' && quota.period !== 'month') fail('quota.period', "must be 'day' or 'month'");
+    if (quota.period !== 'day' && quota.period !== 'month' && quota.period !== 'year') fail('quota.period', "must be 'day', 'month' or 'year'");
   }
   if (credits != null) {
     if (!nonNegative(credits.remaining) || !Number.isInteger(credits.remaining)) fail('credits.remaining', 'must be a non-negative integer');

@@ -20,7 +20,7 @@ export interface NestAttributes {
 /** Every key the module creates has this library owner: `findAll` lists it (the app's `owner` is an attribute). */
 export const NEST_OWNER = 'elyzor-nest';
 
-const QUOTA_OUT: Record<'day' | 'month', QuotaPeriod> = { day: 'daily', month: 'monthly' };
+const QUOTA_OUT: Record<'day' | 'month' | 'year', QuotaPeriod> = { day: 'daily', month: 'monthly', year: 'yearly' };
 
 const date = (iso: string | null | undefined): Date | null => (iso == null ? null : new Date(iso));
 

@@ -101,7 +101,8 @@ function toBody(dto: CreateApiKeyDto, pending: boolean): CreateKeyBody {
   if (dto.environment !== undefined) nest.environment = dto.environment;
   if (dto.metadata !== undefined) nest.metadata = dto.metadata;
   if (pending) nest.hold = 'pending';
-  const body: CreateKeyBody = { label: dto.name.slice(0, 100), scopes: dto.scopes ?? [], metadata: { ...nest }, enabled: !pending, ...policyOf(dto) };
+  // `create` has refused a yearly quota, so the policy's period is Elyzor's 'day' or 'month'.
+  const body: CreateKeyBody = { label: dto.name.slice(0, 100), scopes: dto.scopes ?? [], metadata: { ...nest }, enabled: !pending, ...(policyOf(dto) as Partial<CreateKeyBody>) };
   if (dto.expiresAt != null) body.expiresAt = new Date(dto.expiresAt).toISOString();
   if (dto.owner !== undefined) body.ownerId = dto.owner;
   return body;
@@ -139,6 +140,8 @@ export class RemoteBackend implements ApiKeyBackend {
   }
 
   async create(dto: CreateApiKeyDto): Promise<CreateApiKeyResponse> {
+    // Elyzor counts quotas per UTC day or month; a yearly one would be silently something else.
+    if (dto.quotaPeriod === 'yearly') throw invalidInput("quotaPeriod 'yearly' is not available with adapter 'elyzor' (Elyzor counts quotas per day or month)");
     const issued = await call('', () => this.client.keys.create(this.projectId, toBody(dto, dto.requiresApproval ?? this.options.requireApproval)));
     return { ...toApiKey(issued), token: issued.key };
   }
