@@ -80,11 +80,16 @@ export class ExpirationNotificationService implements OnApplicationBootstrap, On
     const sent: ExpirationNotice[] = [];
     for (const key of await this.keys.findAll()) {
       if (key.expiresAt === null || (key.state !== 'active' && key.state !== 'expired')) continue;
-      const notice = dueNotice(key.expiresAt.getTime(), now, this.options.expiration.warningThresholdsDays, await this.backend.expiryNotice(key.id));
-      if (notice === null) continue;
-      // Marked first: a crash between the two loses a notice rather than sending it twice.
-      await this.backend.markExpiryNotice(key.id, notice);
-      sent.push(this.raise(key, notice, now));
+      try {
+        const notice = dueNotice(key.expiresAt.getTime(), now, this.options.expiration.warningThresholdsDays, await this.backend.expiryNotice(key.id));
+        if (notice === null) continue;
+        // Marked first: a crash between the two loses a notice rather than sending it twice.
+        await this.backend.markExpiryNotice(key.id, notice);
+        sent.push(this.raise(key, notice, now));
+      } catch {
+        // One key that cannot be marked (a rotated one in its grace period, say) does not stop the others.
+        this.logger.warn(`expiration notice for key ${key.id} not sent`);
+      }
     }
     return sent;
   }
