@@ -50,6 +50,7 @@ describe('ApiKeyModule options', () => {
     [{ adapter: 'memory', expirationNotificationOptions: { warningThresholdsDays: [0] } }, 'option "expirationNotificationOptions.warningThresholdsDays"'],
     [{ adapter: 'memory', expirationNotificationOptions: { checkIntervalMs: 5 } }, 'option "expirationNotificationOptions.checkIntervalMs"'],
     [{ adapter: 'elyzor', elyzor: { baseUrl: 'http://127.0.0.1:9', rootKey: 'rk', projectId: 'p' }, enableAnalytics: true }, 'option "enableAnalytics" is not available with adapter \'elyzor\''],
+    [{ adapter: 'elyzor', elyzor: { baseUrl: 'http://127.0.0.1:9', rootKey: 'rk', projectId: 'p' }, enableAuditLogging: true, auditLogOptions: { logToDatabase: true } }, 'option "auditLogOptions.logToDatabase" is not available with adapter \'elyzor\''],
     [{ adapter: 'kysely', kysely: { db: {} }, enableAnalytics: true }, 'option "enableAnalytics" needs a store with an audit-log table'],
     [{ adapter: 'kysely', kysely: { db: {} }, enableAuditLogging: true, auditLogOptions: { logToDatabase: true } }, 'option "auditLogOptions.logToDatabase" needs a store with an audit-log table'],
   ])('%j fails at module init naming the option', async (options, message) => {
