@@ -72,7 +72,7 @@ export default defineConfig({
       // The NestJS module in real Nest apps over HTTP (local stores on PGlite, remote against a real
       // server), its decorators compiled as tsc compiles them (legacy, with metadata).
       { ...nestEmbedded, oxc: nestOxc, test: { ...nestEmbedded.test, exclude: ['packages/nest/test/redis.test.ts'] } },
-      ...(real ? [{ ...http('nest:postgres+redis', 'real', 'packages/nest/test/{remote,redis}.test.ts'), oxc: nestOxc }] : []),
+      ...(real ? [{ ...http('nest:postgres+redis', 'real', 'packages/nest/test/{remote,redis,services}.test.ts'), oxc: nestOxc }] : []),
       // The Unkey-compatible /v2 API driven by Unkey's own SDK (@unkey/api) against a real server.
       http('unkey', 'embedded', 'packages/server/test-unkey/**/*.test.ts'),
       ...(real ? [http('unkey:postgres+redis', 'real', 'packages/server/test-unkey/**/*.test.ts')] : []),

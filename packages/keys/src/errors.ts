@@ -24,6 +24,7 @@ export const ApiKeyErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   CREDITS_EXHAUSTED: 'CREDITS_EXHAUSTED',
+  NOT_REVOKED: 'NOT_REVOKED',
 } as const;
 
 export type ApiKeyErrorCodeValue = (typeof ApiKeyErrorCode)[keyof typeof ApiKeyErrorCode];
@@ -50,6 +51,7 @@ export const ApiKeyErrorMessages: Readonly<Record<ApiKeyErrorCodeValue, string>>
   RATE_LIMITED: 'Rate limit exceeded',
   QUOTA_EXCEEDED: 'Quota exceeded',
   CREDITS_EXHAUSTED: 'No credits left',
+  NOT_REVOKED: 'API key is not revoked',
 };
 
 export interface ApiKeyError {

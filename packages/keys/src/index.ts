@@ -16,6 +16,7 @@ export { RedisScriptLimiter } from './limits.js';
 export type { RotateOptions } from './verbs/rotate.js';
 export type { RevokeOptions } from './verbs/revoke.js';
 export type { ToggleOptions } from './verbs/toggle.js';
+export type { UpdateChanges } from './verbs/update.js';
 export type {
   ActionContext,
   ApiKeyMetadata,

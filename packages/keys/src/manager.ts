@@ -13,15 +13,19 @@ import type {
   AuditLogStats,
   ConfigInput,
   HeadersLike,
+  VerifyLimits,
   VerifyOptions,
   VerifyResult,
 } from './types.js';
 import { createCtx, dropCached, mustFind, nowIso, type Ctx } from './verbs/context.js';
 import { create } from './verbs/create.js';
 import { countLogs, deleteLogs, getLogs, getLogStats } from './verbs/logs.js';
+import { peekLimits } from './verbs/peek-limits.js';
+import { restore } from './verbs/restore.js';
 import { revoke, revokeAll, type RevokeOptions } from './verbs/revoke.js';
 import { rotate, type RotateOptions } from './verbs/rotate.js';
 import { setEnabled, type ToggleOptions } from './verbs/toggle.js';
+import { update, type UpdateChanges } from './verbs/update.js';
 import { findBySlowHash, verify } from './verbs/verify.js';
 
 /**
@@ -133,6 +137,21 @@ export class ApiKeyManager {
 
   revokeAll(ownerId: string, context?: ActionContext): Promise<void> {
     return revokeAll(this.ctx, ownerId, context);
+  }
+
+  /** Elyzor: undoes `revoke` (not a rotation's retirement); NOT_REVOKED for a key that is not revoked. */
+  restore(id: string, context?: ActionContext): Promise<void> {
+    return restore(this.ctx, id, context);
+  }
+
+  /** Elyzor: where the key's rate limit, quota and credits stand, spending nothing. */
+  getLimits(id: string): Promise<VerifyLimits> {
+    return peekLimits(this.ctx, id);
+  }
+
+  /** Elyzor: changes a live key's IP rules or attributes, or starts its limit counters afresh. */
+  update(id: string, changes: UpdateChanges, context?: ActionContext): Promise<void> {
+    return update(this.ctx, id, changes, context);
   }
 
   async updateLastUsed(id: string): Promise<void> {

@@ -29,7 +29,7 @@ export interface ApiKeyMetadata {
 
   /** Elyzor: requests per window, as a sliding window or a token bucket. */
   rateLimit?: RateLimitOption | null;
-  /** Elyzor: uses per calendar day or month (UTC). */
+  /** Elyzor: uses per calendar day, month or year (UTC). */
   quota?: QuotaOption | null;
   /** Elyzor: a balance that each verification spends, optionally refilled every day or month. */
   credits?: CreditsOption | null;
@@ -57,7 +57,7 @@ export type RateLimitOption =
 
 export interface QuotaOption {
   limit: number;
-  /** A UTC calendar day, month or year. */
+  /** A UTC calendar day, month or year ('year' is the library's own, for nest-api-key-auth's 'yearly'; the Elyzor service counts per day or month). */
   period: 'day' | 'month' | 'year';
 }
 
@@ -68,7 +68,8 @@ export interface CreditsOption {
   setAt?: string;
 }
 
-export type AuditAction = 'created' | 'revoked' | 'rotated' | 'enabled' | 'disabled';
+/** keypal's actions, and Elyzor's: `updated` and `restored` (verbs), `request` (an app's request log, e.g. @elyzor/nest's). */
+export type AuditAction = 'created' | 'revoked' | 'rotated' | 'enabled' | 'disabled' | 'updated' | 'restored' | 'request';
 
 /** Who did something, and why; merged over the configured `auditContext`. */
 export interface ActionContext {

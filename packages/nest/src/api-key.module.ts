@@ -12,6 +12,7 @@ import { createBackend } from './create-backend.js';
 import { ApiKeyGuard } from './guards/api-key.guard.js';
 import { ScopesGuard } from './guards/scopes.guard.js';
 import { resolveOptions, type ApiKeyModuleOptions, type ResolvedOptions } from './options.js';
+import { SERVICE_PROVIDERS, SERVICE_TOKENS, SERVICES as MORE_SERVICES } from './services.js';
 import { API_KEY_ADAPTER, API_KEY_BACKEND, API_KEY_LIMITER, API_KEY_MODULE_OPTIONS } from './tokens.js';
 
 export interface ApiKeyModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -44,8 +45,8 @@ const ADAPTER: Provider = {
 
 const LIMITER: Provider = { provide: API_KEY_LIMITER, inject: [API_KEY_MODULE_OPTIONS], useFactory: createLimiter };
 
-const SERVICES = [ApiKeyService, KeySuspensionService, KeyApprovalService, EndpointRateLimitService, ApiKeyGuard, ScopesGuard, EndpointRateLimitGuard, GraphQLApiKeyGuard];
-const EXPORTED = [API_KEY_MODULE_OPTIONS, API_KEY_BACKEND, API_KEY_ADAPTER, ...SERVICES];
+const SERVICES = [ApiKeyService, KeySuspensionService, KeyApprovalService, EndpointRateLimitService, ApiKeyGuard, ScopesGuard, EndpointRateLimitGuard, GraphQLApiKeyGuard, ...MORE_SERVICES];
+const EXPORTED = [API_KEY_MODULE_OPTIONS, API_KEY_BACKEND, API_KEY_ADAPTER, ...SERVICES, ...SERVICE_TOKENS];
 
 /**
  * nest-api-key-auth's module: `ApiKeyModule.register(options)` or
@@ -78,7 +79,7 @@ export class ApiKeyModule implements OnModuleInit {
       module: ApiKeyModule,
       global,
       imports,
-      providers: [options, BACKEND, ADAPTER, LIMITER, ...SERVICES],
+      providers: [options, BACKEND, ADAPTER, LIMITER, ...SERVICE_PROVIDERS, ...SERVICES],
       exports: EXPORTED,
     };
   }

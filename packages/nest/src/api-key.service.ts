@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ApiKey, CreateApiKeyDto, CreateApiKeyResponse, RevokeOptions, RotateOptions } from './api-key.js';
 import type { ApiKeyBackend, Verdict, VerifyContext } from './backend.js';
 import { ApiKeyNotFoundException } from './exceptions.js';
+import { eventData, type KeyEvents } from './key-events.js';
 import type { ResolvedOptions } from './options.js';
-import { API_KEY_BACKEND, API_KEY_MODULE_OPTIONS } from './tokens.js';
+import { API_KEY_BACKEND, API_KEY_EVENTS, API_KEY_MODULE_OPTIONS } from './tokens.js';
 import { checkCreate, checkId, checkRevoke, checkRotate } from './validate-input.js';
 
 /**
@@ -15,12 +16,16 @@ export class ApiKeyService {
   constructor(
     @Inject(API_KEY_BACKEND) private readonly backend: ApiKeyBackend,
     @Inject(API_KEY_MODULE_OPTIONS) private readonly options: ResolvedOptions,
+    /** The module's events (webhooks); absent outside the module (the Express middleware). */
+    @Optional() @Inject(API_KEY_EVENTS) private readonly events?: KeyEvents,
   ) {}
 
   /** A new key; its plaintext `token` is in this answer only. */
   async create(dto: CreateApiKeyDto): Promise<CreateApiKeyResponse> {
     checkCreate(dto, this.options);
-    return this.backend.create(dto);
+    const created = await this.backend.create(dto);
+    this.events?.emit('key.created', eventData(created));
+    return created;
   }
 
   async findById(id: string): Promise<ApiKey> {
@@ -43,14 +48,18 @@ export class ApiKeyService {
   async revoke(id: string, options: RevokeOptions = {}): Promise<ApiKey> {
     checkId(id);
     checkRevoke(options);
-    return this.backend.revoke(id, options);
+    const revoked = await this.backend.revoke(id, options);
+    this.events?.emit('key.revoked', eventData(revoked, { reason: revoked.revocationReason }));
+    return revoked;
   }
 
   /** A new key with the old one's settings; the old one is revoked only with `revokeOldKey` (after `gracePeriodHours`). */
   async rotate(oldKeyId: string, options: RotateOptions = {}): Promise<CreateApiKeyResponse> {
     checkId(oldKeyId);
     checkRotate(options);
-    return this.backend.rotate(oldKeyId, options);
+    const rotated = await this.backend.rotate(oldKeyId, options);
+    this.events?.emit('key.rotated', eventData(rotated, { keyId: oldKeyId, newKeyId: rotated.id }));
+    return rotated;
   }
 
   /** The key a token stands for, when it is valid now (and within its limits, which this spends); else null. */

@@ -3,6 +3,7 @@
 /** Where a key stands: only an `active` key passes the guard. */
 export type ApiKeyState = 'active' | 'revoked' | 'expired' | 'suspended' | 'pending';
 
+/** A quota's period, in UTC calendar days, months or years ('yearly' in local mode only). */
 export type QuotaPeriod = 'daily' | 'monthly' | 'yearly';
 
 export type KeyEnvironment = 'production' | 'staging' | 'development';

@@ -43,4 +43,18 @@ export interface ApiKeyBackend {
   release(id: string): Promise<ApiKey>;
   /** Called when the module starts: opens what was deferred, so that a bad option fails the start. */
   ready?(): Promise<void>;
+  /** Undoes a revocation (not a rotation's): the key passes again with its old token. */
+  restore(id: string): Promise<ApiKey>;
+  /** Replaces the key's IP rules (either list, or both); the guard applies them from the next request. */
+  setIpRules(id: string, rules: IpRules): Promise<ApiKey>;
+  /** The last expiration notice sent for the key: a threshold in days, or 'expired'; null when none. */
+  expiryNotice(id: string): Promise<ExpiryNotice | null>;
+  markExpiryNotice(id: string, notice: ExpiryNotice): Promise<void>;
 }
+
+export interface IpRules {
+  ipWhitelist?: string[];
+  ipBlacklist?: string[];
+}
+
+export type ExpiryNotice = number | 'expired';

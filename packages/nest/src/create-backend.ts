@@ -1,7 +1,8 @@
 import type { ApiKeyBackend } from './backend.js';
 import { LocalBackend } from './local/local-backend.js';
+import { keepsLogs } from './local/request-log.js';
 import { createStorage } from './local/storage.js';
-import type { ResolvedOptions } from './options.js';
+import { ApiKeyModuleOptionsError, type ResolvedOptions } from './options.js';
 import type { ProviderLookup } from './local/typeorm-storage.js';
 
 /** The backend of the options: remote (an Elyzor service) or local (a store of `@elyzor/keys`). */
@@ -10,5 +11,11 @@ export async function createBackend(options: ResolvedOptions, lookup?: ProviderL
     const { RemoteBackend } = await import('./remote/remote-backend.js');
     return new RemoteBackend(options);
   }
-  return new LocalBackend(options, await createStorage(options, lookup));
+  const storage = await createStorage(options, lookup);
+  // The request log lives in the store's audit-log table: a store without one fails the start.
+  const needsLog = options.enableAnalytics ? 'enableAnalytics' : options.enableAuditLogging && options.auditLogOptions?.logToDatabase === true ? 'auditLogOptions.logToDatabase' : null;
+  if (needsLog !== null && !keepsLogs(storage)) {
+    throw new ApiKeyModuleOptionsError(needsLog, `needs a store with an audit-log table (kysely: { auditLogTable }, drizzle: { auditLogTable }, memory, or a custom adapter with the log methods); adapter '${options.adapter}' has none`);
+  }
+  return new LocalBackend(options, storage);
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, ConflictException, NotFoundException, NotImplementedException, ServiceUnavailableException } from '@nestjs/common';
 
 /** Thrown by `findById`, `revoke`, `rotate` and the other services for an unknown id (404). */
 export class ApiKeyNotFoundException extends NotFoundException {
@@ -24,3 +24,15 @@ export const conflict = (code: string, message: string): ConflictException => ne
 /** The store (or the Elyzor service) did not answer (503); its error is not passed on. */
 export const unavailable = (): ServiceUnavailableException =>
   new ServiceUnavailableException({ statusCode: 503, error: 'Service Unavailable', code: 'service_unavailable', message: 'The API key store is unavailable' });
+
+/**
+ * A service (or method) that needs the app's own database, called in remote mode (501): Elyzor
+ * keeps that data, and answers it through its own API.
+ */
+export const notInRemoteMode = (what: string): NotImplementedException =>
+  new NotImplementedException({
+    statusCode: 501,
+    error: 'Not Implemented',
+    code: 'not_available_in_remote_mode',
+    message: `${what} is not available with adapter 'elyzor': it reads the app's own database`,
+  });

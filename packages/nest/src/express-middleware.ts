@@ -1,5 +1,8 @@
 import type { HttpException } from '@nestjs/common';
 import { ApiKeyService } from './api-key.service.js';
+import { AuditLogService } from './audit-log.service.js';
+import { KeyEvents } from './key-events.js';
+import { WebhookService } from './webhook.service.js';
 import { createBackend } from './create-backend.js';
 import { authenticate } from './guards/authenticate.js';
 import type { ApiKeyRequest } from './guards/request.js';
@@ -19,7 +22,7 @@ interface ExpressResponse {
 
 export interface ApiKeyMiddleware {
   (request: ApiKeyRequest, response: ExpressResponse, next: (error?: unknown) => void): void;
-  /** The `ApiKeyService` of this middleware's keys, to create, list, revoke and rotate them. */
+  /** The `ApiKeyService` of this middleware's keys, to create, list, revoke and rotate them (with `enableWebhooks`, announced to `webhooks`). */
   service(): Promise<ApiKeyService>;
 }
 
@@ -35,13 +38,19 @@ export function createApiKeyMiddleware(options: ApiKeyMiddlewareOptions): ApiKey
   const { scopes = [], ...moduleOptions } = options;
   const resolved = resolveOptions(moduleOptions);
   let service: Promise<ApiKeyService> | undefined;
-  const ready = (): Promise<ApiKeyService> => (service ??= createBackend(resolved).then(async (backend) => {
-    await backend.ready?.();
-    return new ApiKeyService(backend, resolved);
-  }));
+  let audit: AuditLogService | undefined;
+  // The module's services the guard path uses: webhooks of the keys' events, and the request log.
+  const ready = (): Promise<ApiKeyService> =>
+    (service ??= createBackend(resolved).then(async (backend) => {
+      await backend.ready?.();
+      const events = new KeyEvents();
+      new WebhookService(resolved, events);
+      audit = new AuditLogService(backend, resolved);
+      return new ApiKeyService(backend, resolved, events);
+    }));
   const middleware = ((request, response, next) => {
     ready()
-      .then((keys) => authenticate(keys, resolved, request, response))
+      .then((keys) => authenticate(keys, resolved, request, response, audit))
       .then(() => checkScopes(scopes, request))
       .then(
         () => next(),

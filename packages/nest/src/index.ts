@@ -19,4 +19,13 @@ export { ApiKeyModuleOptionsError, type ApiKeyModuleOptions, type AdapterName } 
 export type { IApiKeyAdapter } from './adapter.js';
 export type { ApiKey, ApiKeyState, CreateApiKeyDto, CreateApiKeyResponse, KeyEnvironment, QuotaPeriod, RevokeOptions, RotateOptions } from './api-key.js';
 export type { RefusalCode } from './backend.js';
-export { API_KEY_ADAPTER, API_KEY_MODULE_OPTIONS } from './tokens.js';
+export {
+  API_KEY_ADAPTER,
+  API_KEY_MODULE_OPTIONS,
+  QUOTA_SERVICE_TOKEN,
+  RATE_LIMIT_SERVICE_TOKEN,
+  AUDIT_LOG_SERVICE_TOKEN,
+  ANALYTICS_SERVICE_TOKEN,
+  WEBHOOK_SERVICE_TOKEN,
+} from './tokens.js';
+export * from './services-index.js';

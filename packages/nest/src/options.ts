@@ -1,4 +1,13 @@
 import type { IApiKeyAdapter } from './adapter.js';
+import {
+  checkAuditLogOptions,
+  checkWebhooks,
+  resolveExpirationOptions,
+  type AuditLogOptions,
+  type ExpirationNotificationOptions,
+  type ResolvedExpirationOptions,
+  type WebhookConfig,
+} from './service-options.js';
 
 export type AdapterName = 'prisma' | 'typeorm' | 'kysely' | 'drizzle' | 'custom' | 'memory' | 'elyzor';
 
@@ -62,6 +71,12 @@ export interface ApiKeyModuleOptions {
   redisClient?: object;
   /** New keys start `pending` until approved. */
   requireApproval?: boolean;
+  /** Where `enableAuditLogging` writes each request (console, `onLog`, the adapter's audit-log table). */
+  auditLogOptions?: AuditLogOptions;
+  /** Receivers of the key events, with `enableWebhooks`. */
+  webhooks?: WebhookConfig[];
+  /** The expiration monitor: `key.expiring` at each threshold, `key.expired` once. */
+  expirationNotificationOptions?: ExpirationNotificationOptions;
 }
 
 /** The options once checked, with their defaults. */
@@ -78,6 +93,10 @@ export interface ResolvedOptions extends ApiKeyModuleOptions {
   enableCaching: boolean;
   cacheTtlMs: number;
   requireApproval: boolean;
+  enableAuditLogging: boolean;
+  enableAnalytics: boolean;
+  enableWebhooks: boolean;
+  expiration: ResolvedExpirationOptions;
 }
 
 /** Thrown at module init for a malformed option; the message names it. */
@@ -95,7 +114,7 @@ const KNOWN = new Set([
   'global', 'secretLength', 'headerName', 'queryParamName', 'cookieName', 'adapter', 'prismaClient', 'prismaModel',
   'typeOrmRepository', 'kysely', 'drizzle', 'customAdapter', 'elyzor', 'hashAlgorithm', 'bcryptRounds', 'enableRateLimiting',
   'enableAuditLogging', 'enableCaching', 'enableAnalytics', 'enableWebhooks', 'enableQuotaLimiting', 'cacheTtlMs',
-  'redisClient', 'requireApproval',
+  'redisClient', 'requireApproval', 'auditLogOptions', 'webhooks', 'expirationNotificationOptions',
 ]);
 const ADAPTERS: readonly AdapterName[] = ['prisma', 'typeorm', 'kysely', 'drizzle', 'custom', 'memory', 'elyzor'];
 const HASHES: readonly HashAlgorithm[] = ['sha256', 'bcrypt', 'argon2'];
@@ -126,8 +145,6 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   for (const key of Object.keys(input)) check(KNOWN.has(key), key, 'is not an option of ApiKeyModule');
   const options = input as ApiKeyModuleOptions & Record<string, unknown>;
   for (const flag of FLAGS) check(options[flag] === undefined || typeof options[flag] === 'boolean', flag, 'must be true or false');
-  // Accepted as nest-api-key-auth spells them, but refused when on until they do something here.
-  for (const flag of ['enableAnalytics', 'enableWebhooks'] as const) check(options[flag] !== true, flag, 'is not available yet in @elyzor/nest (see docs/nest.md, "Not there yet")');
   const length = options.secretLength;
   check(length === undefined || (Number.isInteger(length) && length >= 8 && length <= 128), 'secretLength', 'must be an integer from 8 to 128');
   for (const name of ['headerName', 'queryParamName', 'cookieName']) checkName(options, name);
@@ -164,6 +181,13 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     check(typeof remote.rootKey === 'string' && remote.rootKey !== '', 'elyzor.rootKey', 'must be a root key');
     check(typeof remote.projectId === 'string' && remote.projectId !== '', 'elyzor.projectId', 'must be a project id');
   }
+  checkAuditLogOptions(options.auditLogOptions, check);
+  checkWebhooks(options.webhooks, check);
+  check(options.webhooks === undefined || options.enableWebhooks === true, 'webhooks', 'needs enableWebhooks: true');
+  const expiration = resolveExpirationOptions(options.expirationNotificationOptions, check);
+  // Remote mode keeps no table of its own: Elyzor's stats and audit log answer these there.
+  check(!(adapter === 'elyzor' && options.enableAnalytics === true), 'enableAnalytics', "is not available with adapter 'elyzor': the analytics read the app's own request log (use Elyzor's stats)");
+  check(!(adapter === 'elyzor' && options.auditLogOptions?.logToDatabase === true), 'auditLogOptions.logToDatabase', "is not available with adapter 'elyzor': nothing is stored in the app (use Elyzor's audit log)");
   return {
     ...options,
     global: options.global ?? true,
@@ -178,5 +202,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     enableCaching: options.enableCaching ?? false,
     cacheTtlMs: ttl ?? 300_000,
     requireApproval: options.requireApproval ?? false,
+    enableAuditLogging: options.enableAuditLogging ?? false,
+    enableAnalytics: options.enableAnalytics ?? false,
+    enableWebhooks: options.enableWebhooks ?? false,
+    expiration,
   };
 }

@@ -6,7 +6,7 @@ import { KyselyStore } from '@elyzor/keys/kysely';
 import { MemoryStore } from '@elyzor/keys/memory';
 import type { ApiKeyModuleOptions, IApiKeyAdapter } from '../src/index.js';
 import { newPglite, pglitePool } from '../../keys/test/helpers/pglite.js';
-import { PRISMA_TABLE_SQL, prismaLikeClient } from '../../keys/test/helpers/prisma-like.js';
+import { PRISMA_LOG_TABLE_SQL, PRISMA_TABLE_SQL, prismaLikeClient } from '../../keys/test/helpers/prisma-like.js';
 
 /** One local adapter on a real database: the module options that use it, and its teardown. */
 export interface OpenAdapter {
@@ -74,6 +74,7 @@ export const adapterCases: AdapterCase[] = [
     async open(database) {
       const pgl = await database();
       await pgl.exec(PRISMA_TABLE_SQL);
+      await pgl.exec(PRISMA_LOG_TABLE_SQL);
       return { options: { adapter: 'prisma', prismaClient: prismaLikeClient(pgl) }, close: () => Promise.resolve() };
     },
   },

@@ -1,16 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Controller, Get, type Type } from '@nestjs/common';
-import { Elyzor } from '@elyzor/sdk';
+import { Elyzor, verifyWebhook } from '@elyzor/sdk';
 import type { Express } from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiKeyAuth, ApiKeyService } from '../src/index.js';
 import { startElyzor, type RunningElyzor } from '../../sdk/test/helpers.js';
-import { call, startNest } from './helpers.js';
+import { call, defined, startNest } from './helpers.js';
+import { startReceiver } from './webhook-receiver.js';
 import { pgliteDataSource } from '../../keys/test/helpers/typeorm.js';
 
 /**
@@ -46,7 +47,7 @@ async function load<T>(name: string, baseUrl = ''): Promise<T> {
 
 describe('docs/nest.md', () => {
   it('has the examples this suite runs', () => {
-    expect([...examples.keys()].sort()).toEqual(['async', 'express', 'local', 'remote', 'typeorm']);
+    expect([...examples.keys()].sort()).toEqual(['async', 'express', 'local', 'remote', 'services', 'typeorm']);
   });
 
   it('local: scopes, @CurrentApiKey and the endpoint limit', async () => {
@@ -114,6 +115,45 @@ describe('docs/nest.md', () => {
       expect((await call(`${base}/api/projects`)).status).toBe(401);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('services: quota, IP rules, restore, the audit log and signed webhooks', async () => {
+    interface KeyDesk {
+      issue(name: string): Promise<{ id: string; token: string }>;
+      usage(keyId: string): Promise<{ used: number; limit: number } | null>;
+      block(keyId: string, address: string): Promise<unknown>;
+      undoRevoke(keyId: string): Promise<{ state: string }>;
+      requests(keyId: string): Promise<Array<{ path: string; success: boolean }>>;
+    }
+    const receiver = await startReceiver();
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    process.env.KEY_EVENTS_URL = receiver.url;
+    process.env.KEY_EVENTS_SECRET = secret;
+    try {
+      const { AppModule, KeyDesk } = await load<{ AppModule: Type; KeyDesk: Type<KeyDesk> }>('services');
+      const nest = await startNest([AppModule], [PingController]);
+      try {
+        const desk = nest.get(KeyDesk);
+        const key = await desk.issue('desk');
+        const ping = (): Promise<number> => call(`${nest.baseUrl}/ping`, { headers: { 'x-api-key': key.token } }).then((r) => r.status);
+        expect(await ping()).toBe(200);
+        expect(await desk.usage(key.id)).toMatchObject({ used: 1, limit: 1000 });
+        expect(await desk.requests(key.id)).toMatchObject([{ path: '/ping', success: true }]);
+        await desk.block(key.id, '127.0.0.1');
+        expect(await ping()).toBe(403);
+        await nest.get(ApiKeyService).revoke(key.id);
+        expect((await desk.undoRevoke(key.id)).state).toBe('active');
+        await vi.waitFor(() => expect(receiver.of('key.restored', key.id)).toHaveLength(1));
+        const created = defined(receiver.of('key.created', key.id)[0], 'a key.created delivery');
+        await expect(verifyWebhook(created.body, created.headers as Record<string, string>, secret)).resolves.toMatchObject({ event: 'key.created' });
+      } finally {
+        await nest.close();
+      }
+    } finally {
+      delete process.env.KEY_EVENTS_URL;
+      delete process.env.KEY_EVENTS_SECRET;
+      await receiver.close();
     }
   });
 

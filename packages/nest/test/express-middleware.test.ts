@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { MemoryStore } from '@elyzor/keys/memory';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKeyMiddleware, type ApiKey, type ApiKeyService } from '../src/index.js';
 import { call } from './helpers.js';
+import { startReceiver } from './webhook-receiver.js';
 
 /** The middleware in a plain Express app (no Nest), listening on a port. */
 let server: Server;
@@ -70,5 +71,41 @@ describe('createApiKeyMiddleware in a plain Express app', () => {
 
   it('a malformed option throws at once, naming it', () => {
     expect(() => createApiKeyMiddleware({ adapter: 'memory', secretLength: 2 })).toThrow('option "secretLength"');
+  });
+});
+
+describe('createApiKeyMiddleware with the module options of the services', () => {
+  it('announces its keys to the webhooks, and logs each request to onLog', async () => {
+    const receiver = await startReceiver();
+    const entries: Array<{ keyId: string; path: string; success: boolean }> = [];
+    const middleware = createApiKeyMiddleware({
+      adapter: 'memory',
+      enableWebhooks: true,
+      webhooks: [{ url: receiver.url, secret: 'express-secret', events: ['key.created'] }],
+      enableAuditLogging: true,
+      auditLogOptions: { logToConsole: false, onLog: (entry) => void entries.push(entry) },
+    });
+    const app = express();
+    app.get('/logged', middleware, (_req, res) => {
+      res.json({ ok: true });
+    });
+    const logged: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const key = await (await middleware.service()).create({ name: 'announced' });
+      await vi.waitFor(() => expect(receiver.of('key.created', key.id)).toHaveLength(1));
+      const base = `http://127.0.0.1:${(logged.address() as AddressInfo).port}`;
+      expect((await call(`${base}/logged?api_key=${key.token}`)).status).toBe(200);
+      expect((await call(`${base}/logged`)).status).toBe(401);
+      expect(entries).toMatchObject([
+        { keyId: key.id, path: '/logged', success: true },
+        { keyId: 'unknown', path: '/logged', success: false },
+      ]);
+      expect(JSON.stringify(entries)).not.toContain(key.token);
+    } finally {
+      await new Promise((resolve) => logged.close(resolve));
+      await receiver.close();
+    }
   });
 });

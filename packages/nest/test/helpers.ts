@@ -24,3 +24,9 @@ export async function call(url: string, init: RequestInit = {}): Promise<{ statu
   const text = await response.text();
   return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>), headers: response.headers };
 }
+
+/** `value`, or a failed test naming what was missing (instead of a non-null assertion). */
+export function defined<T>(value: T | null | undefined, what = 'value'): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}`);
+  return value;
+}

@@ -50,7 +50,18 @@ describe('ApiKeyModule options', () => {
     [{ adapter: 'memory', cacheTtlMs: 10 }, 'option "cacheTtlMs"'],
     [{ adapter: 'memory', headrName: 'x' }, 'option "headrName" is not an option of ApiKeyModule'],
     [{ adapter: 'prisma' }, 'option "prismaClient" is required'],
-    [{ adapter: 'memory', enableWebhooks: true }, 'option "enableWebhooks" is not available yet'],
+    [{ adapter: 'memory', webhooks: [{ url: 'http://127.0.0.1:9/h', events: ['key.created'] }] }, 'option "webhooks" needs enableWebhooks: true'],
+    [{ adapter: 'memory', enableWebhooks: true, webhooks: [{ url: 'ftp://x', events: ['key.created'] }] }, 'option "webhooks[0].url" must be an http(s) URL'],
+    [{ adapter: 'memory', enableWebhooks: true, webhooks: [{ url: 'http://127.0.0.1:9/h', events: ['key.deleted'] }] }, 'option "webhooks[0].events"'],
+    [{ adapter: 'memory', enableWebhooks: true, webhooks: [{ url: 'http://127.0.0.1:9/h', events: ['key.created'], retryAttempts: 0 }] }, 'option "webhooks[0].retryAttempts"'],
+    [{ adapter: 'memory', auditLogOptions: { retentionDays: 0 } }, 'option "auditLogOptions.retentionDays"'],
+    [{ adapter: 'memory', auditLogOptions: { logToFile: true } }, 'option "auditLogOptions.logToFile" is not an option'],
+    [{ adapter: 'memory', expirationNotificationOptions: { warningThresholdsDays: [0] } }, 'option "expirationNotificationOptions.warningThresholdsDays"'],
+    [{ adapter: 'memory', expirationNotificationOptions: { checkIntervalMs: 5 } }, 'option "expirationNotificationOptions.checkIntervalMs"'],
+    [{ adapter: 'elyzor', elyzor: { baseUrl: 'http://127.0.0.1:9', rootKey: 'rk', projectId: 'p' }, enableAnalytics: true }, 'option "enableAnalytics" is not available with adapter \'elyzor\''],
+    [{ adapter: 'elyzor', elyzor: { baseUrl: 'http://127.0.0.1:9', rootKey: 'rk', projectId: 'p' }, enableAuditLogging: true, auditLogOptions: { logToDatabase: true } }, 'option "auditLogOptions.logToDatabase" is not available with adapter \'elyzor\''],
+    [{ adapter: 'kysely', kysely: { db: {} }, enableAnalytics: true }, 'option "enableAnalytics" needs a store with an audit-log table'],
+    [{ adapter: 'kysely', kysely: { db: {} }, enableAuditLogging: true, auditLogOptions: { logToDatabase: true } }, 'option "auditLogOptions.logToDatabase" needs a store with an audit-log table'],
   ])('%j fails at module init naming the option', async (options, message) => {
     expect(await initError(options)).toContain(message);
   });
@@ -71,6 +82,11 @@ describe('ApiKeyModule options', () => {
         cacheTtlMs: 300000,
         requireApproval: false,
         global: false,
+        enableAnalytics: true,
+        enableWebhooks: true,
+        auditLogOptions: { logToConsole: false, logToDatabase: true, retentionDays: 90, onLog: () => undefined },
+        webhooks: [{ url: 'https://example.com/webhooks/api-keys', secret: 'your-webhook-secret', events: ['key.created', 'key.revoked', 'key.rotated', 'key.expired', 'key.expiring'], retryAttempts: 3, timeout: 5000 }],
+        expirationNotificationOptions: { enabled: false, checkIntervalMs: 3600000, warningThresholdsDays: [30, 7, 1] },
       }),
     ).toBeNull();
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyAuth, ApiKeyModule, ApiKeyService, EndpointRateLimit } from '../src/index.js';
+import { ApiKeyAuth, ApiKeyModule, ApiKeyService, EndpointRateLimit, QuotaService, RateLimitService } from '../src/index.js';
 import { call, startNest, type RunningNest } from './helpers.js';
 
 /**
@@ -66,5 +66,23 @@ describe('with redisClient', () => {
     expect((await call(`${b.baseUrl}/reports`, { headers })).status).toBe(200);
     await a.get(ApiKeyService).revoke(id);
     expect((await call(`${b.baseUrl}/reports`, { headers })).status).toBe(401);
+  });
+
+  it('QuotaService on one instance reads the quota spent through both, and its reset applies to both', async () => {
+    const key = await a.get(ApiKeyService).create({ name: 'shared-quota', quotaMax: 3, quotaPeriod: 'daily' });
+    const headers = { 'x-api-key': key.token };
+    expect((await call(`${a.baseUrl}/reports/`, { headers })).status).toBe(200);
+    expect((await call(`${b.baseUrl}/reports/`, { headers })).status).toBe(200);
+    expect(await b.get(QuotaService).getQuotaStatus(key.id)).toMatchObject({ used: 2, remaining: 1, allowed: true });
+    await a.get(QuotaService).resetQuota(key.id);
+    expect(await b.get(QuotaService).getQuotaStatus(key.id)).toMatchObject({ used: 0, remaining: 3 });
+  });
+
+  it("RateLimitService.checkRateLimit's ad-hoc limit is counted across instances", async () => {
+    const config = { maxRequests: 2, windowMs: 60_000 };
+    const id = `adhoc-${randomUUID()}`;
+    expect(await a.get(RateLimitService).checkRateLimit(id, config)).toBe(true);
+    expect(await b.get(RateLimitService).checkRateLimit(id, config)).toBe(true);
+    expect(await a.get(RateLimitService).checkRateLimit(id, config)).toBe(false);
   });
 });

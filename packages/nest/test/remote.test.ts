@@ -1,10 +1,26 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { BadRequestException, Controller, Get, Post } from '@nestjs/common';
 import { Elyzor } from '@elyzor/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyAuth, ApiKeyModule, ApiKeyNotFoundException, ApiKeyService, KeySuspensionService, Scopes } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  ApiKeyAuth,
+  ApiKeyModule,
+  ApiKeyNotFoundException,
+  ApiKeyService,
+  AuditLogService,
+  BulkOperationsService,
+  ExpirationNotificationService,
+  IpRulesService,
+  KeyRestoreService,
+  KeySuspensionService,
+  KeyTemplateService,
+  QuotaService,
+  RateLimitService,
+  Scopes,
+} from '../src/index.js';
+import { startReceiver } from './webhook-receiver.js';
 import { hangingUp, startElyzor, type RunningElyzor } from '../../sdk/test/helpers.js';
-import { call, startNest, type RunningNest } from './helpers.js';
+import { call, defined, startNest, type RunningNest } from './helpers.js';
 
 /**
  * Remote mode against a real Elyzor: the keys are an Elyzor project's, managed with a root key
@@ -124,3 +140,78 @@ describe("remote mode (adapter: 'elyzor')", () => {
     }
   });
 });
+
+describe("the seed's services in remote mode", () => {
+  it('IP rules, bulk operations, templates and webhooks work on the Elyzor project', async () => {
+    const receiver = await startReceiver();
+    const app = await startNest(
+      [
+        ApiKeyModule.register({
+          adapter: 'elyzor',
+          elyzor: { baseUrl: elyzor.baseUrl, rootKey, projectId },
+          enableWebhooks: true,
+          webhooks: [{ url: receiver.url, secret: 'plain-secret', events: ['key.created', 'key.revoked', 'key.expiring'] }],
+          enableAuditLogging: true,
+          auditLogOptions: { logToConsole: false },
+        }),
+      ],
+      [ProjectController],
+    );
+    const request = (token: string): Promise<number> => call(`${app.baseUrl}/projects`, { headers: { 'x-api-key': token } }).then((r) => r.status);
+    try {
+      const keys = app.get(ApiKeyService);
+      const templates = app.get(KeyTemplateService);
+      templates.registerTemplate({ id: 'reader', name: 'Reader', config: { scopes: ['read:projects'] } });
+      const made = await app.get(BulkOperationsService).bulkCreate([templates.createFromTemplate('reader', 'remote-bulk-1'), templates.createFromTemplate('reader', 'remote-bulk-2')]);
+      expect(made).toMatchObject({ success: 2, failed: 0 });
+      const first = defined(made.results[0]?.key, 'the first key');
+      const second = defined(made.results[1]?.key, 'the second key');
+      expect(await request(first.token)).toBe(200);
+
+      const rules = app.get(IpRulesService);
+      await rules.addToBlacklist(first.id, '127.0.0.1');
+      expect(await request(first.token)).toBe(403);
+      expect(await rules.getRules(first.id)).toEqual({ ipWhitelist: [], ipBlacklist: ['127.0.0.1'] });
+      await rules.removeFromBlacklist(first.id, '127.0.0.1');
+      expect(await request(first.token)).toBe(200);
+
+      expect(await app.get(BulkOperationsService).bulkRevoke([second.id])).toMatchObject({ success: 1 });
+      expect(await request(second.token)).toBe(401);
+
+      // Deliveries of the module's own changes, signed with the receiver's secret.
+      await vi.waitFor(() => expect(receiver.of('key.created', first.id)).toHaveLength(1));
+      await vi.waitFor(() => expect(receiver.of('key.revoked', second.id)).toHaveLength(1));
+      const delivery = defined(receiver.of('key.created', first.id)[0], 'a delivery');
+      const signed = `${String(delivery.headers['webhook-id'])}.${String(delivery.headers['webhook-timestamp'])}.${delivery.body}`;
+      expect(delivery.headers['webhook-signature']).toBe(`v1,${createHmac('sha256', 'plain-secret').update(signed).digest('base64')}`);
+
+      // Expiration notices are kept in the key's Elyzor metadata: sent once.
+      const expiring = await keys.create({ name: 'remote-expiring', expiresAt: new Date(Date.now() + 3 * 86_400_000) });
+      const expiry = app.get(ExpirationNotificationService);
+      expect(await expiry.checkExpiringKeys()).toContainEqual({ keyId: expiring.id, event: 'key.expiring', thresholdDays: 7 });
+      expect((await expiry.checkExpiringKeys()).map((n) => n.keyId)).not.toContain(expiring.id);
+      await vi.waitFor(() => expect(receiver.of('key.expiring', expiring.id)).toHaveLength(1));
+    } finally {
+      await app.close();
+      await receiver.close();
+    }
+  });
+
+  it("what reads the app's own database answers 501 not_available_in_remote_mode", async () => {
+    const key = await service.create({ name: 'remote-local-only' });
+    await service.revoke(key.id);
+    for (const attempt of [
+      () => nest.get(KeyRestoreService).restore(key.id),
+      () => nest.get(QuotaService).getQuotaStatus(key.id),
+      () => nest.get(RateLimitService).getRateLimitStatus(key.id),
+      () => nest.get(AuditLogService).query({ keyId: key.id }),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({ status: 501, response: { code: 'not_available_in_remote_mode' } });
+    }
+    // Elyzor counts quotas per day or month: a yearly one is refused, not changed.
+    await expect(service.create({ name: 'yearly', quotaMax: 10, quotaPeriod: 'yearly' })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/yearly/) as unknown });
+    // The module's own ad-hoc limit needs no database.
+    expect(await nest.get(RateLimitService).checkRateLimit(key.id, { maxRequests: 1, windowMs: 60_000 })).toBe(true);
+  });
+});
+

@@ -2,28 +2,39 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { PGlite } from '@electric-sql/pglite';
-import { Controller, Get, Injectable, Module, Post, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Module, Param, Post, Req, type OnModuleInit } from '@nestjs/common';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // The seed's imports, with only the package name changed. The services are constructor parameter
 // types, which Nest reads from the decorator metadata as injection tokens: they must stay values.
 /* eslint-disable @typescript-eslint/consistent-type-imports */
 import {
+  ANALYTICS_SERVICE_TOKEN,
+  AnalyticsService,
   ApiKeyAuth,
   ApiKeyModule,
   ApiKeyService,
+  AUDIT_LOG_SERVICE_TOKEN,
+  AuditLogService,
+  BulkOperationsService,
   createApiKeyMiddleware,
   EndpointRateLimit,
   EndpointRateLimitService,
+  ExpirationNotificationService,
   KeyApprovalService,
+  KeyRestoreService,
   KeySuspensionService,
+  KeyTemplateService,
+  QUOTA_SERVICE_TOKEN,
+  QuotaService,
   Scopes,
   type ApiKey,
 } from '../src/index.js';
 /* eslint-enable @typescript-eslint/consistent-type-imports */
 import { newPglite } from '../../keys/test/helpers/pglite.js';
-import { PRISMA_TABLE_SQL, prismaLikeClient } from '../../keys/test/helpers/prisma-like.js';
-import { call, startNest, type RunningNest } from './helpers.js';
+import { PRISMA_LOG_TABLE_SQL, PRISMA_TABLE_SQL, prismaLikeClient } from '../../keys/test/helpers/prisma-like.js';
+import { call, defined, startNest, type RunningNest } from './helpers.js';
+import { startReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 /**
  * The examples of nest-api-key-auth's README, as written there (the package name changed), in a
@@ -184,6 +195,7 @@ const url = (path: string): string => `${nest.baseUrl}${path}`;
 beforeAll(async () => {
   pgl = await newPglite();
   await pgl.exec(PRISMA_TABLE_SQL);
+  await pgl.exec(PRISMA_LOG_TABLE_SQL);
   prisma = prismaLikeClient(pgl);
   // Quick Start: Import the Module (with the app's PrismaClient, as in "Adapter Selection")
   @Module({
@@ -323,3 +335,287 @@ describe("nest-api-key-auth's README", () => {
     }
   });
 });
+
+// Audit Logging: Query Audit Logs
+@Injectable()
+export class AuditService {
+  constructor(@Inject(AUDIT_LOG_SERVICE_TOKEN) private readonly auditLogService: AuditLogService) {}
+
+  async getKeyLogs(keyId: string) {
+    return await this.auditLogService.query({ keyId, limit: 100 });
+  }
+
+  async getStats() {
+    return await this.auditLogService.getStats();
+  }
+}
+
+// Usage Quotas (by token)
+@Injectable()
+export class QuotaAppService {
+  constructor(@Inject(QUOTA_SERVICE_TOKEN) private readonly quotaService: QuotaService) {}
+
+  async checkQuota(keyId: string) {
+    const status = await this.quotaService.getQuotaStatus(keyId);
+    if (status && !status.allowed) {
+      throw new Error(`Quota exceeded: ${status.used}/${status.limit}`);
+    }
+  }
+}
+
+// Usage Quotas (by class)
+@Injectable()
+export class QuotaByClassService {
+  constructor(private readonly quotaService: QuotaService) {}
+
+  async checkQuota(keyId: string) {
+    const status = await this.quotaService.getQuotaStatus(keyId);
+    if (status && !status.allowed) {
+      throw new Error(`Quota exceeded: ${status.used}/${status.limit}`);
+    }
+  }
+}
+
+// Usage Analytics: Using Analytics Service
+@Controller('analytics')
+export class AnalyticsController {
+  constructor(
+    @Inject(ANALYTICS_SERVICE_TOKEN) private readonly analyticsService: AnalyticsService,
+  ) {}
+
+  @Get('key/:keyId')
+  async getKeyMetrics(@Param('keyId') keyId: string) {
+    return await this.analyticsService.getKeyMetrics(keyId);
+  }
+
+  @Get('overview')
+  async getAnalytics() {
+    return await this.analyticsService.getAnalytics();
+  }
+}
+
+// Bulk Operations
+@Injectable()
+export class KeyManagementService {
+  constructor(private readonly bulkOps: BulkOperationsService) {}
+
+  async createMultipleKeys(names: string[]) {
+    const result = await this.bulkOps.bulkCreate(
+      names.map((name) => ({ name, scopes: ['read:projects'] })),
+    );
+    return result;
+  }
+
+  async revokeMultipleKeys(keyIds: string[]) {
+    const result = await this.bulkOps.bulkRevoke(keyIds);
+    return result;
+  }
+}
+
+// Expiration Monitoring
+@Injectable()
+export class ExpirationAppService implements OnModuleInit {
+  constructor(private readonly expirationService: ExpirationNotificationService) {}
+
+  onModuleInit() {
+    this.expirationService.startMonitoring();
+  }
+}
+
+// Key Templates
+@Injectable()
+export class TemplateAppService implements OnModuleInit {
+  constructor(
+    private readonly templateService: KeyTemplateService,
+    private readonly apiKeyService: ApiKeyService,
+  ) {}
+
+  async onModuleInit() {
+    // Register a template
+    this.templateService.registerTemplate({
+      id: 'production-template',
+      name: 'Production API Key Template',
+      description: 'Standard production key configuration',
+      config: {
+        scopes: ['read:projects', 'write:projects'],
+        quotaMax: 100000,
+        quotaPeriod: 'monthly',
+        environment: 'production',
+        tags: ['production'],
+        rateLimitMax: 1000,
+        rateLimitWindowMs: 60000,
+      },
+    });
+  }
+
+  async createFromTemplate(name: string) {
+    const dto = this.templateService.createFromTemplate('production-template', name, {
+      owner: 'team-backend', // Override template value
+    });
+    return await this.apiKeyService.create(dto);
+  }
+}
+
+// Key Restore/Unrevoke
+@Injectable()
+export class RestoreAppService {
+  constructor(private readonly restoreService: KeyRestoreService) {}
+
+  async restoreKey(keyId: string) {
+    const restored = await this.restoreService.restore(keyId);
+    return restored; // Key is now active again
+  }
+
+  async getRevokedKeys() {
+    return await this.restoreService.getRevokedKeys();
+  }
+}
+
+describe("nest-api-key-auth's README: Advanced Features", () => {
+  let advanced: RunningNest;
+  let receiver: WebhookReceiver;
+  let keys: ApiKeyService;
+  const headers = (token: string): RequestInit => ({ headers: { 'x-api-key': token } });
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    // Module Options, with the Prisma client of the app (the adapter selected as in "Adapter Selection")
+    @Module({
+      imports: [
+        ApiKeyModule.register({
+          adapter: 'prisma',
+          prismaClient: prisma,
+          enableRateLimiting: true,
+          enableAuditLogging: true,
+          enableCaching: true,
+          enableAnalytics: true,
+          enableWebhooks: true,
+          enableQuotaLimiting: true,
+          cacheTtlMs: 300000,
+          auditLogOptions: {
+            logToConsole: true,
+            logToDatabase: true, // Enable database storage
+            retentionDays: 90,
+          },
+          webhooks: [
+            {
+              url: receiver.url, // the seed's https://your-app.com/webhooks/api-keys, here a receiver of the test
+              secret: 'your-webhook-secret',
+              events: ['key.created', 'key.revoked', 'key.rotated', 'key.expired', 'key.expiring'],
+              retryAttempts: 3,
+              timeout: 5000,
+            },
+          ],
+          expirationNotificationOptions: {
+            enabled: true,
+            checkIntervalMs: 3600000, // 1 hour
+            warningThresholdsDays: [30, 7, 1],
+          },
+        }),
+      ],
+      controllers: [ProjectController, AnalyticsController],
+      providers: [AuditService, QuotaAppService, QuotaByClassService, KeyManagementService, ExpirationAppService, TemplateAppService, RestoreAppService],
+    })
+    class AdvancedModule {}
+    advanced = await startNest([AdvancedModule]);
+    keys = advanced.get(ApiKeyService);
+  });
+  afterAll(async () => {
+    await advanced?.close();
+    await receiver?.close();
+  });
+
+  it('Audit Logging: every request is logged to the database and queried', async () => {
+    const key = await keys.create({ name: 'audited app' });
+    expect((await call(`${advanced.baseUrl}/projects`, headers(key.token))).status).toBe(200);
+    expect((await call(`${advanced.baseUrl}/projects`, headers('0'.repeat(64)))).status).toBe(401);
+    const logs = await advanced.get(AuditService).getKeyLogs(key.id);
+    expect(logs).toMatchObject([{ keyId: key.id, keyName: 'audited app', method: 'GET', path: '/projects', success: true }]);
+    const stats = await advanced.get(AuditService).getStats();
+    expect(stats.total).toBeGreaterThanOrEqual(2);
+    expect(stats.failed).toBeGreaterThanOrEqual(1);
+  });
+
+  it('Usage Quotas: the guard enforces quotaMax, and getQuotaStatus says where it stands', async () => {
+    const key = await keys.create({
+      name: 'Limited API Key',
+      quotaMax: 2, // Maximum requests (the seed's 10000, smaller to reach it)
+      quotaPeriod: 'daily', // Reset daily
+    });
+    await expect(advanced.get(QuotaAppService).checkQuota(key.id)).resolves.toBeUndefined();
+    expect((await call(`${advanced.baseUrl}/projects`, headers(key.token))).status).toBe(200);
+    expect((await call(`${advanced.baseUrl}/projects`, headers(key.token))).status).toBe(200);
+    const refused = await call(`${advanced.baseUrl}/projects`, headers(key.token));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).not.toBeNull();
+    await expect(advanced.get(QuotaAppService).checkQuota(key.id)).rejects.toThrow('Quota exceeded: 2/2');
+    await expect(advanced.get(QuotaByClassService).checkQuota(key.id)).rejects.toThrow('Quota exceeded: 2/2');
+  });
+
+  it('Usage Analytics: the controller of the seed answers over HTTP', async () => {
+    const key = await keys.create({ name: 'measured' });
+    await call(`${advanced.baseUrl}/projects`, headers(key.token));
+    const metrics = await call(`${advanced.baseUrl}/analytics/key/${key.id}`);
+    expect(metrics.body).toMatchObject({ keyId: key.id, keyName: 'measured', requestCount: 1, successCount: 1, failureCount: 0 });
+    const overview = await call(`${advanced.baseUrl}/analytics/overview`);
+    expect(overview.body).toMatchObject({ totalKeys: (await keys.findAll()).length });
+    expect(overview.body.totalRequests).toBeGreaterThanOrEqual(1);
+    expect((await call(`${advanced.baseUrl}/analytics/key/no-such-key`)).status).toBe(404);
+  });
+
+  it('Webhook Notifications: the payload format of the seed, signed with the secret', async () => {
+    const key = await keys.create({ name: 'My API Key', scopes: ['read:projects'], expiresAt: new Date('2099-01-01T00:00:00.000Z') });
+    await vi.waitFor(() => expect(receiver.of('key.created', key.id)).toHaveLength(1));
+    const delivery = defined(receiver.of('key.created', key.id)[0], 'a delivery');
+    expect(delivery.json).toMatchObject({
+      event: 'key.created',
+      data: { keyId: key.id, keyName: 'My API Key', scopes: ['read:projects'], expiresAt: '2099-01-01T00:00:00.000Z' },
+    });
+    expect(Number.isNaN(Date.parse(delivery.json.timestamp))).toBe(false);
+    expect(delivery.headers['webhook-signature']).toMatch(/^v1,/);
+  });
+
+  it('Bulk Operations: create and revoke several keys', async () => {
+    const bulk = advanced.get(KeyManagementService);
+    const made = await bulk.createMultipleKeys(['bulk-a', 'bulk-b', 'bulk-c']);
+    expect(made).toMatchObject({ success: 3, failed: 0 });
+    const ids = made.results.map((r) => r.keyId ?? '');
+    expect(await bulk.revokeMultipleKeys(ids)).toMatchObject({ success: 3, failed: 0 });
+    expect((await keys.findAll()).filter((k) => ids.includes(k.id)).every((k) => k.state === 'revoked')).toBe(true);
+  });
+
+  it('Expiration Monitoring: a key about to expire is announced once, as key.expiring', async () => {
+    const key = await keys.create({ name: 'expiring soon', expiresAt: new Date(Date.now() + 2 * 86_400_000) });
+    // startMonitoring ran at init; its next check is an hour away, so check now as it would.
+    expect(await advanced.get(ExpirationNotificationService).checkExpiringKeys()).toContainEqual({ keyId: key.id, event: 'key.expiring', thresholdDays: 7 });
+    await vi.waitFor(() => expect(receiver.of('key.expiring', key.id)).toHaveLength(1));
+    expect(receiver.of('key.expiring', key.id)[0]?.json.data).toMatchObject({ keyName: 'expiring soon', daysUntilExpiration: 2 });
+  });
+
+  it('Key Templates: a key from the production template, with an override', async () => {
+    const key = await advanced.get(TemplateAppService).createFromTemplate('mobile backend');
+    expect(key).toMatchObject({
+      name: 'mobile backend',
+      scopes: ['read:projects', 'write:projects'],
+      quotaMax: 100000,
+      quotaPeriod: 'monthly',
+      environment: 'production',
+      tags: ['production'],
+      rateLimitMax: 1000,
+      rateLimitWindowMs: 60000,
+      owner: 'team-backend',
+    });
+    expect((await call(`${advanced.baseUrl}/projects`, headers(key.token))).status).toBe(200);
+  });
+
+  it('Key Restore/Unrevoke: a revoked key is active again', async () => {
+    const restore = advanced.get(RestoreAppService);
+    const key = await keys.create({ name: 'restored' });
+    await keys.revoke(key.id, { reason: 'mistake' });
+    expect((await call(`${advanced.baseUrl}/projects`, headers(key.token))).status).toBe(401);
+    expect((await restore.getRevokedKeys()).map((k) => k.id)).toContain(key.id);
+    expect((await restore.restoreKey(key.id)).state).toBe('active');
+    expect((await call(`${advanced.baseUrl}/projects`, headers(key.token))).status).toBe(200);
+  });
+});
+

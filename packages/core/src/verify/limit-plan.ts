@@ -10,10 +10,14 @@ interface Window {
 
 const DAY_MS = 86_400_000;
 
-function calendarPeriod(period: 'day' | 'month' | 'year', now: number): Window {
+/** The calendar periods a quota can count in (UTC). The service's quotas are per day or month; the NestJS module's may be per year too. */
+export type QuotaPeriodName = 'day' | 'month' | 'year';
+
+function calendarPeriod(period: QuotaPeriodName, now: number): Window {
   const date = new Date(now);
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth();
+  if (period === 'year') return { windowStart: Date.UTC(y, 0, 1), windowEnd: Date.UTC(y + 1, 0, 1) };
   if (period === 'day') {
     const windowStart = Date.UTC(y, m, date.getUTCDate());
     return { windowStart, windowEnd: windowStart + DAY_MS };
@@ -23,7 +27,7 @@ function calendarPeriod(period: 'day' | 'month' | 'year', now: number): Window {
 }
 
 /** The calendar period (UTC) a quota counts in. */
-export function quotaWindow(quota: QuotaPolicy, now: number): Window {
+export function quotaWindow(quota: Pick<QuotaPolicy, 'limit'> & { period: QuotaPeriodName }, now: number): Window {
   return calendarPeriod(quota.period, now);
 }
 

@@ -437,6 +437,12 @@ describe('quotaWindow', () => {
     expect(feb.windowEnd - feb.windowStart).toBe(29 * 86_400_000);
   });
 
+  it('is the UTC calendar year for a yearly quota (the NestJS module\'s quotaPeriod: \'yearly\')', () => {
+    expect(quotaWindow({ limit: 1, period: 'year' }, Date.UTC(2024, 5, 15, 12))).toEqual({ windowStart: Date.UTC(2024, 0, 1), windowEnd: Date.UTC(2025, 0, 1) });
+    expect(quotaWindow({ limit: 1, period: 'year' }, Date.UTC(2025, 0, 1) - 1).windowEnd).toBe(Date.UTC(2025, 0, 1));
+    expect(quotaWindow({ limit: 1, period: 'year' }, Date.UTC(2025, 0, 1)).windowStart).toBe(Date.UTC(2025, 0, 1));
+  });
+
   it('rolls a December monthly window over into January of the next year', () => {
     expect(quotaWindow(month, Date.UTC(2024, 11, 31, 23, 59, 59, 999))).toEqual({
       windowStart: Date.UTC(2024, 11, 1),

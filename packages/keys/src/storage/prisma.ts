@@ -1,6 +1,6 @@
-import type { ApiKeyMetadata, ApiKeyRecord, Storage } from '../types.js';
+import type { ApiKeyMetadata, ApiKeyRecord, AuditLog, AuditLogQuery, AuditLogStats, Storage } from '../types.js';
 import { affectsVerification, ChangeFeed } from './changes.js';
-import { lowerTags } from './log-query.js';
+import { DEFAULT_LOG_LIMIT, logStats, lowerTags, toIso } from './log-query.js';
 import { recordOf } from './sql-rows.js';
 
 interface Row {
@@ -25,33 +25,125 @@ export interface PrismaApiKeyDelegate {
   deleteMany(args: { where: Where }): Promise<{ count: number }>;
 }
 
+/** The filter of an audit-log query, as Prisma writes it. */
+export interface PrismaLogWhere {
+  keyId?: string;
+  ownerId?: string;
+  action?: string;
+  timestamp?: { gte?: string; lte?: string };
+}
+
+interface LogRow {
+  id: string;
+  action: string;
+  keyId: string;
+  ownerId: string;
+  timestamp: string;
+  data: unknown;
+}
+
+/**
+ * The part of an audit-log model delegate (`prisma.apiKeyAuditLog`) the store uses, for
+ * `model ApiKeyAuditLog { id String @id  action String  keyId String  ownerId String  timestamp String  data Json? }`.
+ */
+export interface PrismaAuditLogDelegate {
+  create(args: { data: { id: string; action: string; keyId: string; ownerId: string; timestamp: string; data?: object } }): Promise<unknown>;
+  findMany(args: { where: PrismaLogWhere; orderBy?: { timestamp: 'desc' }; take?: number; skip?: number }): Promise<LogRow[]>;
+  count(args: { where: PrismaLogWhere }): Promise<number>;
+  deleteMany(args: { where: PrismaLogWhere }): Promise<{ count: number }>;
+}
+
 export interface PrismaStoreOptions {
   /** A PrismaClient (or a transaction client). */
   prisma: object;
   /** The model's delegate name on the client, camelCase: `apiKey` for `model ApiKey`. */
   model: string;
+  /** Elyzor: the audit-log model's delegate name (`apiKeyAuditLog`); without it the store keeps no audit log. */
+  logModel?: string;
 }
 
 const DELEGATE_METHODS = ['create', 'findUnique', 'findMany', 'update', 'deleteMany'] as const;
+const LOG_METHODS = ['create', 'findMany', 'count', 'deleteMany'] as const;
+const LOG_STORAGE_METHODS = ['saveLog', 'findLogs', 'countLogs', 'deleteLogs', 'getLogStats'] as const;
+
+function delegateOf<M extends readonly string[]>(prisma: object, name: string, methods: M): unknown {
+  const delegate: unknown = (prisma as Record<string, unknown>)[name];
+  if (typeof delegate !== 'object' || delegate === null || !methods.every((m) => typeof (delegate as Record<string, unknown>)[m] === 'function')) {
+    throw new Error(`PrismaStore: model "${name}" not found on the Prisma client (use the camelCase name, e.g. apiKey)`);
+  }
+  return delegate;
+}
+
+function logWhere(query: AuditLogQuery): PrismaLogWhere {
+  const where: PrismaLogWhere = {};
+  if (query.keyId !== undefined) where.keyId = query.keyId;
+  if (query.ownerId !== undefined) where.ownerId = query.ownerId;
+  if (query.action !== undefined) where.action = query.action;
+  if (query.startDate !== undefined || query.endDate !== undefined) {
+    where.timestamp = {};
+    if (query.startDate !== undefined) where.timestamp.gte = toIso(query.startDate);
+    if (query.endDate !== undefined) where.timestamp.lte = toIso(query.endDate);
+  }
+  return where;
+}
+
+function logOf(row: LogRow): AuditLog {
+  const log: AuditLog = { id: row.id, action: row.action as AuditLog['action'], keyId: row.keyId, ownerId: row.ownerId, timestamp: row.timestamp };
+  if (row.data !== null && row.data !== undefined) log.data = row.data as Record<string, unknown>;
+  return log;
+}
 
 /**
  * Keys through Prisma, in keypal's schema:
  *
  *   model ApiKey { id String @id  keyHash String @unique  metadata Json  @@index([keyHash])  @@map("api_keys") }
  *
+ * and, with `logModel`, an audit log in
+ *
+ *   model ApiKeyAuditLog { id String @id  action String  keyId String  ownerId String  timestamp String  data Json?  @@index([keyId])  @@map("api_key_audit_logs") }
+ *
  * Prisma has no JSON merge, so `updateMetadata` reads and writes the document; two concurrent
  * updates of one key may lose one of them (the library's own writes are one per verb).
  */
 export class PrismaStore implements Storage {
   private readonly model: PrismaApiKeyDelegate;
+  private readonly logs: PrismaAuditLogDelegate | undefined;
   private readonly changes = new ChangeFeed();
 
   constructor(options: PrismaStoreOptions) {
-    const delegate: unknown = (options.prisma as Record<string, unknown>)[options.model];
-    if (typeof delegate !== 'object' || delegate === null || !DELEGATE_METHODS.every((m) => typeof (delegate as Record<string, unknown>)[m] === 'function')) {
-      throw new Error(`PrismaStore: model "${options.model}" not found on the Prisma client (use the camelCase name, e.g. apiKey)`);
+    this.model = delegateOf(options.prisma, options.model, DELEGATE_METHODS) as PrismaApiKeyDelegate;
+    this.logs = options.logModel === undefined ? undefined : (delegateOf(options.prisma, options.logModel, LOG_METHODS) as PrismaAuditLogDelegate);
+    if (this.logs === undefined) {
+      // keypal's rule: a store without a log table does not offer the log queries at all.
+      for (const name of LOG_STORAGE_METHODS) Object.defineProperty(this, name, { value: undefined });
     }
-    this.model = delegate as PrismaApiKeyDelegate;
+  }
+
+  private get logModel(): PrismaAuditLogDelegate {
+    if (this.logs === undefined) throw new Error('PrismaStore: no logModel configured');
+    return this.logs;
+  }
+
+  async saveLog(log: AuditLog): Promise<void> {
+    const data = { id: log.id, action: log.action, keyId: log.keyId, ownerId: log.ownerId, timestamp: log.timestamp };
+    await this.logModel.create({ data: log.data === undefined ? data : { ...data, data: log.data } });
+  }
+
+  async findLogs(query: AuditLogQuery): Promise<AuditLog[]> {
+    const rows = await this.logModel.findMany({ where: logWhere(query), orderBy: { timestamp: 'desc' }, take: query.limit ?? DEFAULT_LOG_LIMIT, skip: query.offset ?? 0 });
+    return rows.map(logOf);
+  }
+
+  countLogs(query: AuditLogQuery): Promise<number> {
+    return this.logModel.count({ where: logWhere(query) });
+  }
+
+  async deleteLogs(query: AuditLogQuery): Promise<number> {
+    return (await this.logModel.deleteMany({ where: logWhere(query) })).count;
+  }
+
+  async getLogStats(ownerId: string): Promise<AuditLogStats> {
+    return logStats((await this.logModel.findMany({ where: { ownerId } })).map(logOf));
   }
 
   onChange(listener: (keyHash: string) => void): () => void {

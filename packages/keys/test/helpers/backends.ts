@@ -12,7 +12,7 @@ import { PrismaStore } from '../../src/storage/prisma.js';
 import { apikey, auditlog } from '../../src/storage/drizzle-schema.js';
 import type { Storage } from '../../src/types.js';
 import { newPglite, pglitePool } from './pglite.js';
-import { PRISMA_TABLE_SQL, prismaLikeClient } from './prisma-like.js';
+import { PRISMA_LOG_TABLE_SQL, PRISMA_TABLE_SQL, prismaLikeClient } from './prisma-like.js';
 import { TypeOrmStore, ApiKeyEntity } from '../../src/storage/typeorm.js';
 import { openDataSource, pgliteDataSource } from './typeorm.js';
 
@@ -84,14 +84,15 @@ export const backends: Backend[] = [
   },
   {
     name: 'prisma query interface (PGlite)',
-    logs: false,
+    logs: true,
     async open() {
       const pgl = await newPglite();
       await pgl.exec(PRISMA_TABLE_SQL);
+      await pgl.exec(PRISMA_LOG_TABLE_SQL);
       return {
         fresh: async () => {
-          await pgl.exec('TRUNCATE api_keys');
-          return new PrismaStore({ prisma: prismaLikeClient(pgl), model: 'apiKey' });
+          await pgl.exec('TRUNCATE api_keys, api_key_audit_logs');
+          return new PrismaStore({ prisma: prismaLikeClient(pgl), model: 'apiKey', logModel: 'apiKeyAuditLog' });
         },
         close: () => pgl.close(),
       };

@@ -1,4 +1,5 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { AuditLogService } from '../audit-log.service.js';
 import { ApiKeyService } from '../api-key.service.js';
 import type { ResolvedOptions } from '../options.js';
 import { API_KEY_MODULE_OPTIONS } from '../tokens.js';
@@ -11,11 +12,12 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     @Inject(ApiKeyService) private readonly service: ApiKeyService,
     @Inject(API_KEY_MODULE_OPTIONS) private readonly options: ResolvedOptions,
+    @Optional() @Inject(AuditLogService) private readonly audit?: AuditLogService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const { request, response } = httpOf(context);
-    await authenticate(this.service, this.options, request, response);
+    await authenticate(this.service, this.options, request, response, this.audit);
     return true;
   }
 }

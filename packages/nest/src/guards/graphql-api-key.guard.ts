@@ -1,4 +1,5 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { AuditLogService } from '../audit-log.service.js';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyService } from '../api-key.service.js';
 import type { ResolvedOptions } from '../options.js';
@@ -30,11 +31,12 @@ export class GraphQLApiKeyGuard implements CanActivate {
     @Inject(ApiKeyService) private readonly service: ApiKeyService,
     @Inject(API_KEY_MODULE_OPTIONS) private readonly options: ResolvedOptions,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Optional() @Inject(AuditLogService) private readonly audit?: AuditLogService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const { request, response } = context.getType<string>() === 'graphql' ? graphqlRequest(context) : { request: context.switchToHttp().getRequest<ApiKeyRequest>(), response: context.switchToHttp().getResponse<unknown>() };
-    await authenticate(this.service, this.options, request, response);
+    await authenticate(this.service, this.options, request, response, this.audit);
     return checkScopes(requiredScopes(this.reflector, context), request);
   }
 }

@@ -12,6 +12,8 @@ export function toNestError(error: unknown, id: string): Error {
       return new ApiKeyAlreadyRevokedException(id);
     case 'CANNOT_MODIFY_REVOKED':
       return conflict('api_key_revoked', `API key ${JSON.stringify(id)} is revoked or rotated and cannot be changed`);
+    case 'NOT_REVOKED':
+      return conflict('api_key_state', `API key ${JSON.stringify(id)} is not revoked, so there is nothing to restore`);
     case 'ALREADY_ENABLED':
     case 'ALREADY_DISABLED':
       return conflict('api_key_state', `API key ${JSON.stringify(id)}: ${error.message}`);

@@ -1,6 +1,6 @@
-import { ConfigError, createKeys, type ApiKeyManager, type ApiKeyRecord, type ConfigInput, type RedisLike, type Storage, type VerifyResult } from '@elyzor/keys';
+import { ConfigError, createKeys, type ApiKeyManager, type ApiKeyRecord, type ConfigInput, type RedisLike, type Storage, type VerifyLimits, type VerifyResult } from '@elyzor/keys';
 import type { ApiKey, CreateApiKeyDto, CreateApiKeyResponse, RevokeOptions, RotateOptions } from '../api-key.js';
-import type { ApiKeyBackend, RefusalCode, Verdict, VerifyContext } from '../backend.js';
+import type { ApiKeyBackend, ExpiryNotice, IpRules, RefusalCode, Verdict, VerifyContext } from '../backend.js';
 import { ApiKeyModuleOptionsError, type ResolvedOptions } from '../options.js';
 import { ApiKeyNotFoundException } from '../exceptions.js';
 import { nest } from './errors.js';
@@ -128,6 +128,44 @@ export class LocalBackend implements ApiKeyBackend {
     const { hold: _hold, suspensionReason: _reason, ...attributes } = (record.metadata.attributes ?? {}) as NestAttributes;
     await nest(id, () => this.keys.enable(id, undefined, { attributes }));
     return this.view(await this.record(id));
+  }
+
+  async restore(id: string): Promise<ApiKey> {
+    await this.record(id);
+    await nest(id, () => this.keys.restore(id));
+    return this.view(await this.record(id));
+  }
+
+  async setIpRules(id: string, rules: IpRules): Promise<ApiKey> {
+    await this.record(id);
+    const changes: { ipAllowlist?: string[]; ipDenylist?: string[] } = {};
+    if (rules.ipWhitelist !== undefined) changes.ipAllowlist = rules.ipWhitelist;
+    if (rules.ipBlacklist !== undefined) changes.ipDenylist = rules.ipBlacklist;
+    await nest(id, () => this.keys.update(id, changes));
+    return this.view(await this.record(id));
+  }
+
+  /** Starts the key's rate-limit and quota counters afresh (the engine names them together). */
+  async resetLimits(id: string): Promise<void> {
+    await this.record(id);
+    await nest(id, () => this.keys.update(id, { resetLimits: true }));
+  }
+
+  /** Where the key's limits stand, spending nothing. */
+  async limits(id: string): Promise<VerifyLimits> {
+    await this.record(id);
+    return nest(id, () => this.keys.getLimits(id));
+  }
+
+  async expiryNotice(id: string): Promise<ExpiryNotice | null> {
+    const attributes = ((await this.record(id)).metadata.attributes ?? {}) as NestAttributes;
+    return attributes.expiryNotice ?? null;
+  }
+
+  async markExpiryNotice(id: string, notice: ExpiryNotice): Promise<void> {
+    const record = await this.record(id);
+    const attributes: NestAttributes = { ...(record.metadata.attributes as NestAttributes | undefined), expiryNotice: notice };
+    await nest(id, () => this.keys.update(id, { attributes: { ...attributes } }));
   }
 
   async verify(token: string, context: VerifyContext): Promise<Verdict> {

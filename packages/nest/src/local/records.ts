@@ -13,6 +13,8 @@ export interface NestAttributes {
   /** Why a disabled key is disabled: waiting for approval, or suspended. */
   hold?: 'pending' | 'suspended';
   suspensionReason?: string;
+  /** The last expiration notice sent (a threshold in days, or 'expired'), so that each goes once. */
+  expiryNotice?: number | 'expired';
 }
 
 /** Every key the module creates has this library owner: `findAll` lists it (the app's `owner` is an attribute). */

@@ -30,8 +30,10 @@ export async function createStorage(options: ResolvedOptions, lookup?: ProviderL
     case 'prisma': {
       const { PrismaStore } = await import('@elyzor/keys/prisma');
       const prisma = options.prismaClient ?? (await defaultPrismaClient());
+      // The audit-log model, when the schema has it (`model ApiKeyAuditLog`): the request log and the analytics read it.
+      const hasLogModel = typeof (prisma as Record<string, unknown>)[PRISMA_LOG_MODEL] === 'object';
       try {
-        return new PrismaStore({ prisma, model: options.prismaModel ?? 'apiKey' });
+        return new PrismaStore({ prisma, model: options.prismaModel ?? 'apiKey', ...(hasLogModel ? { logModel: PRISMA_LOG_MODEL } : {}) });
       } catch (error) {
         throw new ApiKeyModuleOptionsError(options.prismaModel === undefined ? 'prismaClient' : 'prismaModel', (error as Error).message);
       }
@@ -40,6 +42,9 @@ export async function createStorage(options: ResolvedOptions, lookup?: ProviderL
       throw new ApiKeyModuleOptionsError('adapter', "'elyzor' keeps no local storage");
   }
 }
+
+/** The delegate of `model ApiKeyAuditLog`, used as the Prisma store's audit log when the client has it. */
+const PRISMA_LOG_MODEL = 'apiKeyAuditLog';
 
 /** nest-api-key-auth's default: a PrismaClient of the app's generated `@prisma/client`. */
 async function defaultPrismaClient(): Promise<object> {

@@ -1,7 +1,7 @@
 import { Elyzor, ElyzorError, type CreateKeyBody, type Key, type VerifyKeyResult } from '@elyzor/sdk';
 import type { ApiKey, ApiKeyState, CreateApiKeyDto, CreateApiKeyResponse, KeyEnvironment, RevokeOptions, RotateOptions } from '../api-key.js';
-import type { ApiKeyBackend, RefusalCode, Verdict, VerifyContext } from '../backend.js';
-import { ApiKeyAlreadyRevokedException, ApiKeyNotFoundException, invalidInput, unavailable } from '../exceptions.js';
+import type { ApiKeyBackend, ExpiryNotice, IpRules, RefusalCode, Verdict, VerifyContext } from '../backend.js';
+import { ApiKeyAlreadyRevokedException, ApiKeyNotFoundException, invalidInput, notInRemoteMode, unavailable } from '../exceptions.js';
 import type { ResolvedOptions } from '../options.js';
 import { policyOf } from '../policy.js';
 
@@ -13,6 +13,7 @@ interface NestMetadata {
   metadata?: Record<string, unknown>;
   hold?: 'pending' | 'suspended';
   suspensionReason?: string;
+  expiryNotice?: ExpiryNotice;
 }
 
 const REFUSALS: Partial<Record<string, RefusalCode>> = {
@@ -100,8 +101,8 @@ function toBody(dto: CreateApiKeyDto, pending: boolean): CreateKeyBody {
   if (dto.environment !== undefined) nest.environment = dto.environment;
   if (dto.metadata !== undefined) nest.metadata = dto.metadata;
   if (pending) nest.hold = 'pending';
-  // checkCreate refuses 'yearly' in remote mode, so the quota is per day or month here.
-  const body = { label: dto.name.slice(0, 100), scopes: dto.scopes ?? [], metadata: { ...nest }, enabled: !pending, ...policyOf(dto) } as CreateKeyBody;
+  // `create` has refused a yearly quota, so the policy's period is Elyzor's 'day' or 'month'.
+  const body: CreateKeyBody = { label: dto.name.slice(0, 100), scopes: dto.scopes ?? [], metadata: { ...nest }, enabled: !pending, ...(policyOf(dto) as Partial<CreateKeyBody>) };
   if (dto.expiresAt != null) body.expiresAt = new Date(dto.expiresAt).toISOString();
   if (dto.owner !== undefined) body.ownerId = dto.owner;
   return body;
@@ -139,6 +140,8 @@ export class RemoteBackend implements ApiKeyBackend {
   }
 
   async create(dto: CreateApiKeyDto): Promise<CreateApiKeyResponse> {
+    // Elyzor counts quotas per UTC day or month; a yearly one would be silently something else.
+    if (dto.quotaPeriod === 'yearly') throw invalidInput("quotaPeriod 'yearly' is not available with adapter 'elyzor' (Elyzor counts quotas per day or month)");
     const issued = await call('', () => this.client.keys.create(this.projectId, toBody(dto, dto.requiresApproval ?? this.options.requireApproval)));
     return { ...toApiKey(issued), token: issued.key };
   }
@@ -188,6 +191,28 @@ export class RemoteBackend implements ApiKeyBackend {
     const key = await call(id, () => this.client.keys.get(this.projectId, id));
     const { hold: _hold, suspensionReason: _reason, ...nest } = (key.metadata ?? {}) as NestMetadata;
     return toApiKey(await call(id, () => this.client.keys.update(this.projectId, id, { enabled: true, metadata: { ...nest } })));
+  }
+
+  /** Elyzor has no undo of a revocation: a revoked key stays revoked. */
+  restore(): Promise<ApiKey> {
+    return Promise.reject(notInRemoteMode('KeyRestoreService.restore'));
+  }
+
+  async setIpRules(id: string, rules: IpRules): Promise<ApiKey> {
+    const body: { ipAllowlist?: string[]; ipDenylist?: string[] } = {};
+    if (rules.ipWhitelist !== undefined) body.ipAllowlist = rules.ipWhitelist;
+    if (rules.ipBlacklist !== undefined) body.ipDenylist = rules.ipBlacklist;
+    return toApiKey(await call(id, () => this.client.keys.update(this.projectId, id, body)));
+  }
+
+  async expiryNotice(id: string): Promise<ExpiryNotice | null> {
+    const key = await call(id, () => this.client.keys.get(this.projectId, id));
+    return ((key.metadata ?? {}) as NestMetadata).expiryNotice ?? null;
+  }
+
+  async markExpiryNotice(id: string, notice: ExpiryNotice): Promise<void> {
+    const key = await call(id, () => this.client.keys.get(this.projectId, id));
+    await call(id, () => this.client.keys.update(this.projectId, id, { metadata: { ...((key.metadata ?? {}) as NestMetadata), expiryNotice: notice } }));
   }
 
   async verify(token: string, context: VerifyContext): Promise<Verdict> {
