@@ -22,7 +22,6 @@ function calendarPeriod(period: QuotaPeriodName, now: number): Window {
     const windowStart = Date.UTC(y, m, date.getUTCDate());
     return { windowStart, windowEnd: windowStart + DAY_MS };
   }
-  if (period === 'year') return { windowStart: Date.UTC(y, 0, 1), windowEnd: Date.UTC(y + 1, 0, 1) };
   return { windowStart: Date.UTC(y, m, 1), windowEnd: Date.UTC(y, m + 1, 1) };
 }
 
