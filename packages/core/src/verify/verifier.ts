@@ -53,6 +53,8 @@ export interface VerifyRequest {
    * spent its failure budget with it; cached credentials never ask.
    */
   admitLookup?: (() => (() => void) | null) | undefined;
+  /** `performance.now()` when the caller began the verification, for its usage latency; read here when absent. */
+  startedMs?: number | undefined;
 }
 
 export interface VerifyResult {
@@ -102,7 +104,7 @@ export class Verifier {
    * (`await` takes either). A backend out of reach rejects the promise.
    */
   verify(request: VerifyRequest): VerifyResult | Promise<VerifyResult> {
-    const started = performance.now();
+    const started = request.startedMs ?? performance.now();
     const parsed = request.token === undefined ? null : (parseCredential(request.token) ?? (request.kind === 'key' && this.foreignKeysMayExist() ? parseUnkeyKey(request.token) : null));
     if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
     const cached = this.deps.cache.peek(parsed.publicId);
