@@ -49,7 +49,7 @@ async function count(scenario, iterations) {
     const { stdout } = await run(
       'valgrind',
       ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...NODE_FLAGS, LOOP, scenario, String(iterations)],
-      { maxBuffer: 16 * 1024 * 1024, timeout: 900_000 },
+      { maxBuffer: 16 * 1024 * 1024, timeout: 3_600_000 },
     );
     const answered = JSON.parse(stdout.trim().split('\n').pop());
     const totals = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(out, 'utf8'));
