@@ -13,7 +13,8 @@
  * hit, 401 otherwise): a loop that answers 500 would count an error path.
  *
  * Needs valgrind (`apt-get install -y valgrind`). Takes a few minutes: valgrind runs Node ~50×
- * slower. `node bench/instructions.mjs hit --runs 5` counts one scenario, five times. Prints a table and writes bench/results/instructions-latest.json.
+ * slower. `node bench/instructions.mjs hit --runs 5` counts one scenario, five times; `--parallel`
+ * counts the scenarios at once (one valgrind each, the same counts, sooner where cores are free). Prints a table and writes bench/results/instructions-latest.json.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,12 +32,15 @@ export const DEFAULT_RUNS = 3;
 const LOOP = join(ROOT, 'bench/lib/lane-loop.mjs');
 /**
  * No background threads (concurrent compilation and GC helpers do work that belongs to no
- * request), and a heap collected before the counted iterations with a young generation large
- * enough for all of them: a collection that falls into one run and not the other moved the
- * count by tens of thousands per verification. So the count is the code's own work, allocation
- * included, collection not. (--predictable was tried too: it changes how V8 compiles.)
+ * request), and a heap collected before the counted iterations with a young generation that
+ * starts (not only may grow) large enough for all of them: with `--max-semi-space-size` alone
+ * the young generation starts small, and a scavenge fell into the long run and not the short
+ * one, moving the count by thousands per verification. No memory reducer (it collects on a
+ * timer), and fixed hash and random seeds (V8's string hashes decide how maps probe). So the count
+ * is the code's own work, allocation included, collection not. (--predictable was tried too: it
+ * changes how V8 compiles.)
  */
-const NODE_FLAGS = ['--single-threaded', '--expose-gc', '--max-semi-space-size=256'];
+const NODE_FLAGS = ['--single-threaded', '--expose-gc', '--max-semi-space-size=256', '--min-semi-space-size=256', '--no-memory-reducer', '--hash-seed=1', '--random-seed=1'];
 
 /** Total instructions of one run of the loop under callgrind. */
 async function count(scenario, iterations) {
@@ -45,7 +49,7 @@ async function count(scenario, iterations) {
     const { stdout } = await run(
       'valgrind',
       ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, ...NODE_FLAGS, LOOP, scenario, String(iterations)],
-      { maxBuffer: 16 * 1024 * 1024, timeout: 900_000 },
+      { maxBuffer: 16 * 1024 * 1024, timeout: 3_600_000 },
     );
     const answered = JSON.parse(stdout.trim().split('\n').pop());
     const totals = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(out, 'utf8'));
@@ -67,31 +71,39 @@ async function perVerification(scenario) {
 
 const median = (sorted) => (sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
 
-export async function countInstructions(log = console.log, only = SCENARIOS, runs = DEFAULT_RUNS) {
-  const rows = [];
-  for (const scenario of only) {
-    const counts = [];
-    let statuses;
-    for (let i = 0; i < runs; i++) {
-      const pair = await perVerification(scenario);
-      log(`    ${scenario} pair ${i + 1} of ${runs}: ${Math.round(pair.instructions).toLocaleString('en')}`);
-      counts.push(pair.instructions);
-      statuses = pair.statuses;
-    }
-    const sorted = counts.map(Math.round).sort((a, b) => a - b);
-    const mid = median(sorted);
-    const spreadPercent = Math.max(...sorted.map((n) => Math.abs(n - mid))) / mid * 100;
-    rows.push({ scenario, perVerification: Math.round(mid), runs: sorted, spreadPercent: Number(spreadPercent.toFixed(1)), statuses });
-    const range = `${sorted[0].toLocaleString('en')}–${sorted[sorted.length - 1].toLocaleString('en')}`;
-    log(`  ${scenario.padEnd(10)} ${Math.round(mid).toLocaleString('en').padStart(9)} instructions per verification, median of ${runs} (${range}, ±${spreadPercent.toFixed(1)} %; answers ${JSON.stringify(statuses)})`);
+/** One scenario's median of `runs` pairs, with its spread. */
+async function countScenario(scenario, runs, log) {
+  const counts = [];
+  let statuses;
+  for (let i = 0; i < runs; i++) {
+    const pair = await perVerification(scenario);
+    log(`    ${scenario} pair ${i + 1} of ${runs}: ${Math.round(pair.instructions).toLocaleString('en')}`);
+    counts.push(pair.instructions);
+    statuses = pair.statuses;
   }
+  const sorted = counts.map(Math.round).sort((a, b) => a - b);
+  const mid = median(sorted);
+  const spreadPercent = Math.max(...sorted.map((n) => Math.abs(n - mid))) / mid * 100;
+  const range = `${sorted[0].toLocaleString('en')}–${sorted[sorted.length - 1].toLocaleString('en')}`;
+  log(`  ${scenario.padEnd(10)} ${Math.round(mid).toLocaleString('en').padStart(9)} instructions per verification, median of ${runs} (${range}, ±${spreadPercent.toFixed(1)} %; answers ${JSON.stringify(statuses)})`);
+  return { scenario, perVerification: Math.round(mid), runs: sorted, spreadPercent: Number(spreadPercent.toFixed(1)), statuses };
+}
+
+/**
+ * Counts the scenarios one after another, or all at once with `parallel` (one valgrind each):
+ * the count does not depend on what else runs, only the time it takes does.
+ */
+export async function countInstructions(log = console.log, only = SCENARIOS, runs = DEFAULT_RUNS, parallel = false) {
+  const rows = [];
+  if (parallel) rows.push(...(await Promise.all(only.map((scenario) => countScenario(scenario, runs, log)))));
+  else for (const scenario of only) rows.push(await countScenario(scenario, runs, log));
   return { method: `callgrind Ir, median of ${runs} × (runs of ${LONG} − ${SHORT} iterations) / ${LONG - SHORT}, node ${NODE_FLAGS.join(' ')}, ${process.version}`, scenarios: rows };
 }
 
 /** Counts every scenario (or those named), prints them and writes bench/results/instructions-latest.json. */
-export async function reportInstructions(only = SCENARIOS, runs = DEFAULT_RUNS) {
+export async function reportInstructions(only = SCENARIOS, runs = DEFAULT_RUNS, parallel = false) {
   console.log('Instructions per verification (valgrind --tool=callgrind, in-process loop through the verify lane)');
-  const result = await countInstructions(console.log, only, runs);
+  const result = await countInstructions(console.log, only, runs, parallel);
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'instructions-latest.json'), `${JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2)}\n`);
@@ -110,5 +122,5 @@ export function runsFrom(argv) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const argv = process.argv.slice(2);
   const only = argv.filter((arg) => SCENARIOS.includes(arg));
-  await reportInstructions(only.length > 0 ? only : SCENARIOS, runsFrom(argv));
+  await reportInstructions(only.length > 0 ? only : SCENARIOS, runsFrom(argv), argv.includes('--parallel'));
 }

@@ -23,7 +23,7 @@
  * Flags: --duration <s> (or BENCH_DURATION; default 10), --quick (3 s, 20,000 keys, 500
  * creations), --keys <n>, --creations <n>, --generator wrk|autocannon (or BENCH_GENERATOR;
  * default: wrk when installed), --instructions (only this: instructions per verification counted by
- * valgrind, the median of 3 or `--runs <n>`, see bench/instructions.mjs), --workers, --profile (Elyzor runs with --cpu-prof; the profiles,
+ * valgrind, the median of 3 or `--runs <n>`, `--parallel` for every scenario at once, see bench/instructions.mjs), --workers, --profile (Elyzor runs with --cpu-prof; the profiles,
  * one per Elyzor process, open in Chrome DevTools or speedscope).
  * Services: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/elyzor_bench, dropped
  * and recreated by every run) and BENCH_REDIS_URL (default redis://127.0.0.1:6379/15, a logical
@@ -277,7 +277,7 @@ async function main() {
   }
   installCleanup();
   if (process.argv.includes('--instructions')) {
-    await reportInstructions(undefined, runsFrom(process.argv));
+    await reportInstructions(undefined, runsFrom(process.argv), process.argv.includes('--parallel'));
     process.exit(0);
   }
   const options = parseOptions(process.argv.slice(2));

@@ -22,6 +22,7 @@ import pino from 'pino';
 import { VerifyBody } from '../../packages/contract/dist/index.js';
 import {
   CredentialCache,
+  ForeignKeys,
   ManualClock,
   MemoryCredentialStore,
   MemoryLimiter,
@@ -62,7 +63,9 @@ export async function buildLane() {
   usage.start();
   const digest = createDigester(config.keyPepper);
   const lookup = async (publicId) => (await store.findRecords([publicId])).get(publicId) ?? null;
-  const verifier = new Verifier({ lookup, cache, limiter, usage, clock, digest, defaultRateLimit: config.rateLimit });
+  // A deployment without keys of Unkey's format, as createDeps reads it from a store without any.
+  const foreignKeys = new ForeignKeys(false);
+  const verifier = new Verifier({ lookup, cache, limiter, usage, clock, digest, defaultRateLimit: config.rateLimit, foreignKeys });
   const bus = { publish: (ids) => Promise.resolve(cache.invalidate(ids)) };
   const credentials = credentialVerbs({ store, bus, clock, digest, limiter, generate: generateCredential });
   const deps = { config, clock, cache, bus, limiter, localLimiter, verifyGate: new VerifyGate(localLimiter, config.ipLimits), usage, verifier, digest, credentials, metrics: { verifications: new VerificationStats() } };

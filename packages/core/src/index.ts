@@ -16,6 +16,7 @@ export * from './verify/permission-query.js';
 export * from './verify/ip-rules.js';
 export * from './verify/credential-cache.js';
 export * from './verify/verifier.js';
+export * from './verify/foreign-keys.js';
 export * from './limiter/limit-keys.js';
 export * from './limiter/override-match.js';
 export * from './credentials/index.js';

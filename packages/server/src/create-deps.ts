@@ -1,4 +1,4 @@
-import { CredentialCache, MemoryLimiter, TurnBatch, Verifier, createDigester, credentialVerbs, generateCredential, systemClock, type Clock, type CredentialRecord, type Limiter } from '@elyzor/core';
+import { CredentialCache, ForeignKeys, MemoryLimiter, TurnBatch, Verifier, createDigester, credentialVerbs, generateCredential, systemClock, type Clock, type CredentialRecord, type Limiter } from '@elyzor/core';
 import { Redis } from 'ioredis';
 import { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -108,6 +108,31 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   }
 
   const db = database.db;
+  const store = new SqlCredentialStore(db, clock, database.priority);
+  // Keys not of Elyzor's format (Unkey's): known from the store now, then from the bus, which
+  // carries every creation's lookup id; a gap in the bus asks the store again.
+  let foreignKeys: ForeignKeys;
+  try {
+    foreignKeys = new ForeignKeys(await store.holdsForeignKeys());
+  } catch (error) {
+    redis?.disconnect();
+    subscriber?.disconnect();
+    await database.close();
+    throw error;
+  }
+  bus.subscribe((publicIds) => foreignKeys.changed(publicIds));
+  bus.onGap(() => {
+    store.holdsForeignKeys().then(
+      (held) => {
+        if (held) foreignKeys.seen();
+      },
+      (error: unknown) => {
+        // Unsure: look such strings up, as before this instance knew better.
+        foreignKeys.seen();
+        options.logger.warn({ err: error }, "could not read whether keys of Unkey's format exist; looking them up");
+      },
+    );
+  });
   const localLimiter = new MemoryLimiter(clock);
   const cache = new CredentialCache(clock, {
     ttlMs: config.cache.ttlSeconds * 1000,
@@ -120,9 +145,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   usage.start();
   const digest = createDigester(config.keyPepper);
   // Cache misses arriving together are read with one query (the cache already makes concurrent
-  // misses on one id share a single load). They go through the priority pool: a verification
-  // never waits behind management reads for a connection.
-  const store = new SqlCredentialStore(db, clock, database.priority);
+  // misses on one id share a single load). They go through the priority pool (the store's
+  // lookups): a verification never waits behind management reads for a connection.
   const lookups = new TurnBatch<string, CredentialRecord | null>(async (publicIds) => {
     const found = await store.findRecords(publicIds);
     return publicIds.map((id) => found.get(id) ?? null);
@@ -135,6 +159,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     clock,
     digest,
     defaultRateLimit: config.rateLimit,
+    foreignKeys,
   });
 
   // The verbs read `deps.generateCredential` at each call, so tests can plan a public id.
@@ -161,6 +186,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     usage,
     heavyReads: new HeavyReads(db, config.heavyReads),
     verifier,
+    foreignKeys,
     digest,
     generateCredential,
     credentials,

@@ -1,4 +1,4 @@
-import type { Clock, CredentialCache, CredentialVerbs, Digester, generateCredential, Limiter, MemoryLimiter, Verifier } from '@elyzor/core';
+import type { Clock, CredentialCache, CredentialVerbs, Digester, ForeignKeys, generateCredential, Limiter, MemoryLimiter, Verifier } from '@elyzor/core';
 import type { Redis } from 'ioredis';
 import type { AccessTokens } from './auth/access-tokens.js';
 import type { Config } from './config.js';
@@ -36,6 +36,8 @@ export interface Deps {
   /** Stats, usage series and exports: bounded per user and in statement time. */
   heavyReads: HeavyReads;
   verifier: Verifier;
+  /** Whether keys of Unkey's format exist here: /v1/verify looks strings of that form up only then. */
+  foreignKeys: ForeignKeys;
   digest: Digester;
   accessTokens: AccessTokens;
   /** Makes new credential strings; injectable so tests can know a public id in advance. */

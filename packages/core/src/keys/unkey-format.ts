@@ -41,9 +41,17 @@ export function encodeBase58(bytes: Uint8Array): string {
   return '1'.repeat(zeros) + out;
 }
 
+/** How every lookup id of a key of Unkey's format begins (Elyzor's own public ids are base62, without `_`). */
+const UNKEY_LOOKUP_PREFIX = 'uk_';
+
 /** The lookup id of a key by its SHA-256 (hex): a hash of the hash, so that no id shown or cached is the digest. */
 export function unkeyLookupId(sha256Hex: string): string {
-  return `uk_${hash('sha256', `elyzor-lookup:${sha256Hex}`, 'hex').slice(0, 40)}`;
+  return `${UNKEY_LOOKUP_PREFIX}${hash('sha256', `elyzor-lookup:${sha256Hex}`, 'hex').slice(0, 40)}`;
+}
+
+/** Whether a public id is the lookup id of a key of Unkey's format. */
+export function isUnkeyLookupId(publicId: string): boolean {
+  return publicId.startsWith(UNKEY_LOOKUP_PREFIX);
 }
 
 /** SHA-256 (hex) of an imported key's hash given as Unkey gives it (base64) or as hex; null if neither. */

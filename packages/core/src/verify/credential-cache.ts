@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { detached } from '../keys/key-format.js';
 import type { CredentialRecord } from './record.js';
 
 export interface CacheOptions {
@@ -88,7 +89,8 @@ export class CredentialCache {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    this.entries.set(publicId, { record, expiresAt: this.clock.now() + ttl });
+    // The id as parsed is a slice of the presented token: kept as a key, it would keep the secret in memory.
+    this.entries.set(detached(publicId), { record, expiresAt: this.clock.now() + ttl });
   }
 
   invalidate(publicIds: Iterable<string>): void {

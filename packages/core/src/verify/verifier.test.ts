@@ -8,7 +8,9 @@ import { createDigester } from '../keys/digest.js';
 import { CHECKSUM_LENGTH, generateCredential, parseCredential } from '../keys/key-format.js';
 import { MemoryLimiter } from '../limiter/limiter.js';
 import type { UsageEvent } from '../usage.js';
+import { generateUnkeyKey, unkeyLookupId } from '../keys/unkey-format.js';
 import { CredentialCache } from './credential-cache.js';
+import { ForeignKeys } from './foreign-keys.js';
 import type { CredentialKind, CredentialRecord } from './record.js';
 import { Verifier, quotaWindow } from './verifier.js';
 
@@ -21,7 +23,7 @@ afterEach(async () => {
   await Promise.all(limiters.splice(0).map((l) => l.close()));
 });
 
-function setup() {
+function setup(options: { foreignKeys?: ForeignKeys } = {}) {
   const clock = new ManualClock(NOW);
   const records = new Map<string, CredentialRecord>();
   const lookups: string[] = [];
@@ -41,6 +43,7 @@ function setup() {
     clock,
     digest,
     defaultRateLimit: { limit: 100, windowSeconds: 60 },
+    foreignKeys: options.foreignKeys,
   });
 
   /** Creates a credential, stores its record, and returns the token and the record. */
@@ -551,5 +554,36 @@ describe('limits beside the credential’s own (an identity’s)', () => {
     expect(alone.quota?.remaining).toBe(7);
     expect(alone.rateLimit?.remaining).toBe(97);
     expect(alone.limits).toBeUndefined();
+  });
+});
+
+describe("Verifier: keys of Unkey's format (ForeignKeys)", () => {
+  it('without such keys, refuses a string of their form with no lookup; a lookup that finds one (find) turns their lookups on', async () => {
+    const foreignKeys = new ForeignKeys(false);
+    const { verifier, records, lookups, events } = setup({ foreignKeys });
+    const key = generateUnkeyKey('acme', 16);
+    records.set(key.publicId, credentialRecord(key.publicId, { kind: 'key', digest: key.digest, limitKey: 'id_unkey' }));
+
+    expect((await verifier.verify({ token: key.token, kind: 'key' })).outcome).toBe('invalid_key');
+    expect(lookups).toEqual([]);
+    expect(events).toHaveLength(0);
+
+    expect((await verifier.find(key.token, 'key'))?.publicId).toBe(key.publicId);
+    expect(foreignKeys.present).toBe(true);
+    expect((await verifier.verify({ token: key.token, kind: 'key' })).outcome).toBe('valid');
+    expect(lookups).toEqual([key.publicId]);
+  });
+
+  it('looks such strings up when told of one by the change bus, and always without a ForeignKeys', async () => {
+    const foreignKeys = new ForeignKeys(false);
+    foreignKeys.changed(['4Fq9Tz0bKx2Lm7Qa']);
+    expect(foreignKeys.present).toBe(false);
+    foreignKeys.changed(['4Fq9Tz0bKx2Lm7Qa', unkeyLookupId('0'.repeat(64))]);
+    expect(foreignKeys.present).toBe(true);
+
+    const { verifier, lookups } = setup();
+    const key = generateUnkeyKey('', 16);
+    expect((await verifier.verify({ token: key.token, kind: 'key' })).outcome).toBe('invalid_key');
+    expect(lookups).toEqual([key.publicId]);
   });
 });

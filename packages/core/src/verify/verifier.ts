@@ -2,11 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import { digestsEqual, type Digester } from '../keys/digest.js';
 import { parseCredential, type ParsedCredential } from '../keys/key-format.js';
-import { parseUnkeyKey } from '../keys/unkey-format.js';
+import { isUnkeyLookupId, parseUnkeyKey } from '../keys/unkey-format.js';
 import type { LimitCheck, Limiter, LimitResult } from '../limiter/limiter.js';
 import type { LimitDecision, LimitRule } from '../limiter/rules.js';
 import type { UsageSink } from '../usage.js';
 import type { CredentialCache } from './credential-cache.js';
+import type { ForeignKeys } from './foreign-keys.js';
 import { decide, type PolicyRequest } from './decide.js';
 import type { VerifyOutcome } from './outcome.js';
 import { LimitPlan } from './limit-plan.js';
@@ -24,6 +25,12 @@ export interface VerifierDeps {
   digest: Digester;
   /** Applied to credentials that have no rate limit of their own. */
   defaultRateLimit: { limit: number; windowSeconds: number };
+  /**
+   * Whether keys not of Elyzor's format exist here: when it says none, `verify` refuses a string
+   * not of Elyzor's format without its hash or a lookup. Without it, such a string is always
+   * looked up by its hash.
+   */
+  foreignKeys?: ForeignKeys | undefined;
 }
 
 export interface VerifyRequest {
@@ -52,6 +59,8 @@ export interface VerifyRequest {
    * `rate_limit_exceeded`. Their decisions are in `VerifyResult.limits`, in order.
    */
   limits?: readonly LimitCheck[] | undefined;
+  /** `performance.now()` when the caller began the verification, for its usage latency; read here when absent. */
+  startedMs?: number | undefined;
 }
 
 export interface VerifyResult {
@@ -73,8 +82,9 @@ const TYPE_OF_KIND = { key: 'sk', service: 'svc' } as const;
 /**
  * The verification path: parse + checksum → cache (or store) → digest comparison → policy →
  * limits → usage event. A string not of Elyzor's format may be an API key of Unkey's
- * (`unkey-format.ts`): it is looked up by its hash instead, after the fast path has refused it. Everything before the limiter is in memory on a cache hit; the limiter is
- * in memory too with the embedded backend, or one Redis round trip.
+ * (`unkey-format.ts`): where such keys exist (`ForeignKeys`), it is looked up by its hash instead,
+ * after the fast path has refused it. Everything before the limiter is in memory on a cache hit;
+ * the limiter is in memory too with the embedded backend, or one Redis round trip.
  *
  * `verify` answers without suspending whenever nothing has to be waited for: a malformed string,
  * a cached record or cached miss, and an in-process limiter (`Limiter.consumeSync`). Only a
@@ -102,8 +112,8 @@ export class Verifier {
    * (`await` takes either). A backend out of reach rejects the promise.
    */
   verify(request: VerifyRequest): VerifyResult | Promise<VerifyResult> {
-    const started = performance.now();
-    const parsed = request.token === undefined ? null : (parseCredential(request.token) ?? (request.kind === 'key' ? parseUnkeyKey(request.token) : null));
+    const started = request.startedMs ?? performance.now();
+    const parsed = request.token === undefined ? null : (parseCredential(request.token) ?? (request.kind === 'key' && this.foreignKeysMayExist() ? parseUnkeyKey(request.token) : null));
     if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
     const cached = this.deps.cache.peek(parsed.publicId);
     if (cached !== undefined) return this.withRecord(request, parsed, cached, started);
@@ -123,7 +133,14 @@ export class Verifier {
     const cached = this.deps.cache.peek(parsed.publicId);
     const found = cached !== undefined ? cached : await this.deps.cache.load(parsed.publicId, this.deps.lookup);
     if (found === null || found.kind !== kind || !digestsEqual(parsed.digest ?? this.deps.digest(parsed.token), found.digest)) return null;
+    // A foreign key found here (on any instance it may have been created on): `verify` looks such strings up from now on.
+    if (isUnkeyLookupId(found.publicId)) this.deps.foreignKeys?.seen();
     return found;
+  }
+
+  private foreignKeysMayExist(): boolean {
+    const { foreignKeys } = this.deps;
+    return foreignKeys === undefined || foreignKeys.present;
   }
 
   private withRecord(request: VerifyRequest, parsed: ParsedCredential, found: CredentialRecord | null, started: number): VerifyResult | Promise<VerifyResult> {

@@ -25,6 +25,8 @@ export interface VerifyInput {
   body: Static<typeof VerifyBody>;
   /** The caller's address (the protected API), for the per-address gates. */
   ip: string;
+  /** `performance.now()` when the transport took the request; read here when absent. */
+  startedMs?: number | undefined;
 }
 
 /** The answer's own headers by name, for a transport that takes them as an object (Fastify). */
@@ -172,7 +174,8 @@ function settled(deps: Deps, input: VerifyInput, pass: GatePass, result: VerifyR
  * callers map it with `errorAnswer`.
  */
 export function answerVerification(deps: Deps, input: VerifyInput): VerifyAnswer | Promise<VerifyAnswer> {
-  const started = performance.now();
+  // One reading of the clock for the metrics, the usage latency and the lane's log line.
+  const started = input.startedMs ?? performance.now();
   const pass = deps.verifyGate.enter(input.ip);
   if (pass.kind === 'refused') {
     deps.metrics.verifications.record(input.kind, 'rate_limit_exceeded', started);
@@ -187,6 +190,7 @@ export function answerVerification(deps: Deps, input: VerifyInput): VerifyAnswer
     ip,
     cost,
     admitLookup: pass.kind === 'over_budget' ? pass.admitLookup : undefined,
+    startedMs: started,
   };
   // Not answered (a backend out of reach): not the caller's failure.
   const unanswered = (error: unknown): never => {

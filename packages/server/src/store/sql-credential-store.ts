@@ -251,6 +251,17 @@ export class SqlCredentialStore implements CredentialStore {
     return new Map(rows.map(({ role_grants, ...row }) => [row.public_id, withRoleGrants(recordOf(toCredential(row)), role_grants)]));
   }
 
+  /**
+   * Whether any key not of Elyzor's format is stored (created at /v2 or imported by its hash),
+   * revoked ones included: they must still answer as revoked. Read once at start.
+   */
+  async holdsForeignKeys(): Promise<boolean> {
+    const row = await this.db
+      .selectNoFrom((eb) => eb.exists(eb.selectFrom('credentials').select(sql<number>`1`.as('one')).where('key_format', 'is not', null)).as('held'))
+      .executeTakeFirstOrThrow();
+    return row.held === true;
+  }
+
   /** Read once, through the transaction that first needs it (PGlite has a single connection). */
   private carried(db: Db): Promise<string[]> {
     this.columns ??= carriedColumns(db).catch((error: unknown) => {
