@@ -68,7 +68,9 @@ export class RootKeyService {
     if (parsed === null || parsed.type !== 'rk' || parsed.environment !== 'live') throw unauthorized();
     const digest = this.deps.digest(token);
     const cache = this.deps.rootKeyCache;
-    const cached = cache.get(digest);
+    // A cached copy is trusted only once invalidations peers published before this request are handled.
+    const catchUp = cache.size > 0 ? this.deps.bus.caughtUp() : null;
+    const cached = catchUp === null || (await catchUp) ? cache.get(digest) : undefined;
     if (cached !== undefined) {
       if (cached.keyExpiresAt !== null && cached.keyExpiresAt <= this.deps.clock.now()) throw unauthorized();
       return cached.actor;
