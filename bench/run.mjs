@@ -374,7 +374,7 @@ async function main() {
       ]),
     );
 
-    // The same key through the Unkey-compatible face: the root key read per request, then the same verification.
+    // The same key through the Unkey-compatible face: the root key (from the instance's root-key cache), then the same verification.
     step('1u: valid key at /v2/keys.verifyKey, embedded backends');
     const rootKey = await createVerifyRootKey(embedded.url, account);
     const v2Load = (durationMs) => ({ method: 'POST', path: '/v2/keys.verifyKey', body: JSON.stringify({ key: key.key }), tokens: [rootKey], connections: c, durationMs });

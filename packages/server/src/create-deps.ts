@@ -13,6 +13,7 @@ import { Metrics } from './infra/metrics.js';
 import { backendHealth } from './infra/backend-health.js';
 import { RedisDenylist } from './infra/redis-denylist.js';
 import { HeavyReads } from './services/heavy-reads.js';
+import { RootKeyCache } from './services/root-key-cache.js';
 import { FallbackLimiter } from './infra/fallback-limiter.js';
 import { LIMITER_COMMAND, RedisLimiter } from './infra/redis-limiter.js';
 import { SqlCredentialStore } from './store/sql-credential-store.js';
@@ -21,6 +22,9 @@ import { UsageBuffer, type UsageBufferLogger } from './usage/usage-buffer.js';
 import { ExpiryMonitor } from './webhooks/expiry-monitor.js';
 import { SecretBox } from './webhooks/secret-box.js';
 import { WebhookWorker } from './webhooks/worker.js';
+
+/** Root keys are few (a workspace's machines); the bound keeps a flood of distinct valid ones from growing memory. */
+const ROOT_KEY_CACHE_MAX_ENTRIES = 10_000;
 
 export interface CreateDepsOptions {
   logger: UsageBufferLogger & { info(obj: object, msg: string): void };
@@ -139,8 +143,16 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     negativeTtlMs: config.cache.negativeTtlSeconds * 1000,
     maxEntries: config.cache.maxEntries,
   });
-  bus.subscribe((publicIds) => cache.invalidate(publicIds));
-  bus.onGap(() => cache.clear());
+  // Root keys live as long as credentials in memory (CACHE_TTL_SECONDS), on the same bus.
+  const rootKeyCache = new RootKeyCache(clock, { ttlMs: config.cache.ttlSeconds * 1000, maxEntries: Math.min(config.cache.maxEntries, ROOT_KEY_CACHE_MAX_ENTRIES) });
+  bus.subscribe((publicIds) => {
+    cache.invalidate(publicIds);
+    rootKeyCache.invalidate(publicIds);
+  });
+  bus.onGap(() => {
+    cache.clear();
+    rootKeyCache.clear();
+  });
   const usage = new UsageBuffer((buckets) => writeUsage(db, buckets, { failureBurstPerMinute: config.webhooks.failureBurstPerMinute }), config.usage, options.logger);
   usage.start();
   const digest = createDigester(config.keyPepper);
@@ -178,6 +190,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     redis,
     cache,
     bus,
+    rootKeyCache,
     limiter,
     localLimiter,
     verifyGate: new VerifyGate(localLimiter, config.ipLimits),

@@ -8,6 +8,7 @@ import type { InvalidationBus } from './infra/bus.js';
 import type { TokenDenylist } from './infra/denylist.js';
 import type { Metrics } from './infra/metrics.js';
 import type { HeavyReads } from './services/heavy-reads.js';
+import type { RootKeyCache } from './services/root-key-cache.js';
 import type { UsageBuffer } from './usage/usage-buffer.js';
 import type { ExpiryMonitor } from './webhooks/expiry-monitor.js';
 import type { SecretBox } from './webhooks/secret-box.js';
@@ -23,6 +24,8 @@ export interface Deps {
   redis: Redis | null;
   cache: CredentialCache;
   bus: InvalidationBus;
+  /** Authenticated root keys of this instance, dropped through `bus` when one is revoked, rotated or deleted. */
+  rootKeyCache: RootKeyCache;
   /** Shared limits: per credential, per account (Redis when configured). */
   limiter: Limiter;
   /** Per-instance limits that guard this process: per-address gates. */

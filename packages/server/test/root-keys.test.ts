@@ -79,6 +79,8 @@ describe(`root keys (${backend})`, () => {
 
   it('rotated: the old string is 401 at once, the new one works with the same permissions', async () => {
     const rootKey = await createRootKey(t.app, owner.accessToken, workspaceId, ['project.*.read_key']);
+    // Authenticated once, so that this instance holds it in memory when it is rotated away.
+    expect((await listKeys(rootKey.key)).statusCode).toBe(200);
     const rotated = await t.app.inject({ method: 'POST', url: `/v1/workspaces/${workspaceId}/root-keys/${rootKey.id}/rotate`, headers: bearer(owner.accessToken) });
     expect(rotated.statusCode, rotated.body).toBe(200);
     const next = rotated.json<{ id: string; key: string; permissions: string[] }>();
@@ -95,6 +97,42 @@ describe(`root keys (${backend})`, () => {
     const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: owner.email, password: owner.password } });
     const listed = await t.app.inject({ method: 'GET', url: `/v1/workspaces/${workspaceId}/root-keys`, headers: bearer(login.json<{ accessToken: string }>().accessToken) });
     expect(listed.json<Array<{ id: string; status: string }>>().find((k) => k.id === rootKey.id)?.status).toBe('expired');
+  });
+
+  it('expired sooner than a remembered key is read again: 401 on the next request all the same', async () => {
+    const rootKey = await createRootKey(t.app, owner.accessToken, workspaceId, ['project.*.read_key'], { expiresAt: new Date(clock.now() + 2_000).toISOString() });
+    expect((await listKeys(rootKey.key)).statusCode).toBe(200);
+    clock.advance(2_000);
+    expect((await listKeys(rootKey.key)).statusCode).toBe(401);
+  });
+
+  it('a workspace deleted: its root keys are 401 on the next request, at /v1 and /v2', async () => {
+    const doomed = (await createWorkspace(t.app, owner.accessToken)).id;
+    const doomedProject = (await createProjectIn(t.app, owner.accessToken, doomed)).id;
+    const rootKey = await createRootKey(t.app, owner.accessToken, doomed, ['project.*.read_key', 'api.*.read_api']);
+    const v1 = () => t.app.inject({ method: 'GET', url: `/v1/projects/${doomedProject}/keys`, headers: bearer(rootKey.key) });
+    const v2 = () => t.app.inject({ method: 'POST', url: '/v2/apis.getApi', headers: bearer(rootKey.key), payload: { apiId: doomedProject } });
+    expect((await v1()).statusCode).toBe(200);
+    expect((await v2()).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/v1/workspaces/${doomed}`, headers: bearer(owner.accessToken) })).statusCode).toBe(204);
+    expect((await v1()).statusCode).toBe(401);
+    expect((await v2()).statusCode).toBe(401);
+  });
+
+  it('revoked or rotated away while remembered: /v2 answers 401 on the very next request', async () => {
+    const rootKey = await createRootKey(t.app, owner.accessToken, workspaceId, ['api.*.read_api']);
+    const getApi = (token: string) => t.app.inject({ method: 'POST', url: '/v2/apis.getApi', headers: bearer(token), payload: { apiId: projectId } });
+    expect((await getApi(rootKey.key)).statusCode).toBe(200);
+    const url = `/v1/workspaces/${workspaceId}/root-keys/${rootKey.id}`;
+    const rotated = await t.app.inject({ method: 'POST', url: `${url}/rotate`, headers: bearer(owner.accessToken) });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const next = rotated.json<{ key: string }>().key;
+    expect((await getApi(rootKey.key)).statusCode).toBe(401);
+    expect((await getApi(next)).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url, headers: bearer(owner.accessToken) })).statusCode).toBe(204);
+    const refused = await getApi(next);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json<{ error: { status: number } }>().error.status).toBe(401);
   });
 
   it('refuses forged, truncated and tampered root keys with 401, and a root key at the verify endpoints as invalid_key', async () => {
@@ -142,5 +180,31 @@ describe.runIf(backend === 'real')('root keys across two instances on one Postgr
     clock.advance(60_000);
     expect((await b.app.inject({ method: 'GET', url, headers: bearer(short.key) })).statusCode).toBe(401);
     expect((await a.app.inject({ method: 'GET', url, headers: bearer(short.key) })).statusCode).toBe(401);
+  });
+
+  it('a root key each instance remembers: rotated, revoked or its workspace deleted on one, 401 on the next request to the other, at /v1 and /v2', async () => {
+    const owner = await registerUser(a.app);
+    const workspaceId = (await createWorkspace(a.app, owner.accessToken)).id;
+    const projectId = (await createProjectIn(a.app, owner.accessToken, workspaceId)).id;
+    const rootKey = await createRootKey(a.app, owner.accessToken, workspaceId, ['project.*.read_key', 'api.*.read_api']);
+    const v1 = (app: TestApp, token: string) => app.app.inject({ method: 'GET', url: `/v1/projects/${projectId}/keys`, headers: bearer(token) }).then((r) => r.statusCode);
+    const v2 = (app: TestApp, token: string) => app.app.inject({ method: 'POST', url: '/v2/apis.getApi', headers: bearer(token), payload: { apiId: projectId } }).then((r) => r.statusCode);
+    const both = async (token: string) => [await v1(a, token), await v2(a, token), await v1(b, token), await v2(b, token)];
+    expect(await both(rootKey.key)).toEqual([200, 200, 200, 200]);
+    const keyUrl = `/v1/workspaces/${workspaceId}/root-keys/${rootKey.id}`;
+
+    const rotated = await a.app.inject({ method: 'POST', url: `${keyUrl}/rotate`, headers: bearer(owner.accessToken) });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const next = rotated.json<{ key: string }>().key;
+    expect(await both(rootKey.key)).toEqual([401, 401, 401, 401]);
+    expect(await both(next)).toEqual([200, 200, 200, 200]);
+
+    expect((await b.app.inject({ method: 'DELETE', url: keyUrl, headers: bearer(owner.accessToken) })).statusCode).toBe(204);
+    expect(await both(next)).toEqual([401, 401, 401, 401]);
+
+    const other = await createRootKey(a.app, owner.accessToken, workspaceId, ['project.*.read_key', 'api.*.read_api']);
+    expect(await both(other.key)).toEqual([200, 200, 200, 200]);
+    expect((await a.app.inject({ method: 'DELETE', url: `/v1/workspaces/${workspaceId}`, headers: bearer(owner.accessToken) })).statusCode).toBe(204);
+    expect([await v1(b, other.key), await v2(b, other.key), await v1(a, other.key), await v2(a, other.key)]).toEqual([401, 401, 401, 401]);
   });
 });

@@ -20,8 +20,9 @@ const ROOT_KEY_PREFIX = 'rk_';
 
 /**
  * Pre-handler of every management route: a valid HS256 access token, not denied (logged out),
- * of a user that still exists; or a root key (`rk_live_…`), live at this very request (read from
- * the database every time, so revocation and expiry hold at once on every instance). Sets
+ * of a user that still exists; or a root key (`rk_live_…`), live at this very request (cached per
+ * instance by its digest and dropped through the invalidation bus, so revocation, rotation and
+ * expiry hold at once on every instance). Sets
  * `request.ctx` (and `request.claims` for a person); otherwise 401.
  */
 export function authenticate(deps: Deps) {

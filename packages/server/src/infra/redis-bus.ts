@@ -4,6 +4,9 @@ import type { InvalidationBus } from './bus.js';
 
 type Handler = (publicIds: readonly string[]) => void;
 
+/** How long `caughtUp` waits for Redis before it answers "unknown" (the caller then reads the database). */
+const CATCH_UP_TIMEOUT_MS = 200;
+
 export interface RedisBusOptions {
   /** Channel prefix; the channel is `<prefix>invalidate`. Default `elyzor:`. */
   prefix?: string;
@@ -26,6 +29,8 @@ export class RedisBus implements InvalidationBus {
   private readonly instanceId = randomUUID();
   private readonly subscribed: Promise<void>;
   private readonly onMessage = (channel: string, message: string): void => this.receive(channel, message);
+  /** The PING that callers of this turn share. */
+  private catchUp: Promise<boolean> | null = null;
 
   constructor(
     private readonly publisher: Redis,
@@ -68,6 +73,31 @@ export class RedisBus implements InvalidationBus {
 
   subscribe(handler: Handler): void {
     this.handlers.push(handler);
+  }
+
+  /**
+   * A PING on the subscriber connection, sent after the call: Redis answers it after every message
+   * it has already written to that connection, so when it resolves, messages published before the
+   * call have been handled. Callers of one event-loop turn share one PING.
+   */
+  caughtUp(): Promise<boolean> {
+    this.catchUp ??= new Promise<boolean>((resolve) => {
+      setImmediate(() => {
+        this.catchUp = null;
+        const timer = setTimeout(() => resolve(false), CATCH_UP_TIMEOUT_MS);
+        this.subscriber.ping().then(
+          () => {
+            clearTimeout(timer);
+            resolve(true);
+          },
+          () => {
+            clearTimeout(timer);
+            resolve(false);
+          },
+        );
+      });
+    });
+    return this.catchUp;
   }
 
   onGap(handler: () => void): void {

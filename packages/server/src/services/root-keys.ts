@@ -35,8 +35,9 @@ const unauthorized = (): ElyzorError => new ElyzorError('unauthorized', 'Missing
 /**
  * Root keys: machines' credentials for the management API, made by a workspace's admins and
  * limited to their permissions (`@elyzor/core`'s grammar). Stored as credentials are — a digest
- * of the whole string, found by its public id — and read on every request they make, so a
- * revocation or an expiry refuses the very next request on every instance.
+ * of the whole string, found by its public id — and, once authenticated, served from each
+ * instance's cache; every change publishes on the invalidation bus, so a revocation, a rotation
+ * or an expiry refuses the very next request on every instance.
  */
 export class RootKeyService {
   constructor(private readonly deps: Deps) {}
@@ -56,15 +57,32 @@ export class RootKeyService {
     };
   }
 
-  /** The actor of a presented `rk_live_…` string, or 401: malformed, unknown, wrong secret, revoked or expired alike. */
+  /**
+   * The actor of a presented `rk_live_…` string, or 401: malformed, unknown, wrong secret, revoked
+   * or expired alike. A key that authenticated is kept in this instance's `rootKeyCache` by the
+   * string's digest; revocation, rotation and workspace deletion drop it on every instance (the
+   * bus), and its expiry is checked on every request.
+   */
   async authenticate(token: string): Promise<Actor> {
     const parsed = parseCredential(token);
     if (parsed === null || parsed.type !== 'rk' || parsed.environment !== 'live') throw unauthorized();
+    const digest = this.deps.digest(token);
+    const cache = this.deps.rootKeyCache;
+    // A cached copy is trusted only once invalidations peers published before this request are handled.
+    const catchUp = cache.size > 0 ? this.deps.bus.caughtUp() : null;
+    const cached = catchUp === null || (await catchUp) ? cache.get(digest) : undefined;
+    if (cached !== undefined) {
+      if (cached.keyExpiresAt !== null && cached.keyExpiresAt <= this.deps.clock.now()) throw unauthorized();
+      return cached.actor;
+    }
+    const startedAt = cache.invalidationCount;
     const row = await rootKeyByPublicId(this.deps.db, parsed.publicId);
-    const presented = Buffer.from(this.deps.digest(token));
+    const presented = Buffer.from(digest);
     if (row === undefined || row.digest.length !== presented.length || !timingSafeEqual(Buffer.from(row.digest), presented)) throw unauthorized();
     if (this.view(row).status !== 'active') throw unauthorized();
-    return { type: 'root_key', rootKeyId: row.id, workspaceId: row.workspace_id, permissions: row.permissions };
+    const actor = { type: 'root_key' as const, rootKeyId: row.id, workspaceId: row.workspace_id, permissions: row.permissions };
+    cache.remember(digest, { actor, publicId: row.public_id, keyExpiresAt: row.expires_at?.getTime() ?? null }, startedAt);
+    return actor;
   }
 
   async create(ctx: Ctx, workspaceId: string, input: NewRootKey): Promise<IssuedRootKey> {
@@ -100,19 +118,24 @@ export class RootKeyService {
       if (this.view(key).status === 'revoked') throw new ElyzorError('already_revoked', 'Root key is revoked');
       const updated = await updateRootKey(trx, key.id, { public_id: issued.publicId, digest: this.deps.digest(issued.token), updated_at: new Date(this.deps.clock.now()) });
       await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'root_key.rotated', targetType: 'root_key', targetId: key.id, changes: { prefix: { before: `rk_live_${key.public_id}`, after: `rk_live_${issued.publicId}` } } });
-      return updated;
+      return { updated, oldPublicId: key.public_id };
     });
-    return { ...this.view(row), key: issued.token };
+    // Every instance drops the old string's cached copy before this answer is sent.
+    await this.deps.bus.publish([row.oldPublicId]);
+    return { ...this.view(row.updated), key: issued.token };
   }
 
   async revoke(ctx: Ctx, workspaceId: string, rootKeyId: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (trx) => {
+    const publicId = await this.deps.db.transaction().execute(async (trx) => {
       const { key, workspace } = await this.locked(trx, ctx, workspaceId, rootKeyId);
       if (key.revoked_at !== null) throw new ElyzorError('already_revoked', 'Root key is already revoked');
       const revokedAt = new Date(this.deps.clock.now());
       await updateRootKey(trx, key.id, { revoked_at: revokedAt, updated_at: revokedAt });
       await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'root_key.revoked', targetType: 'root_key', targetId: key.id, changes: { revokedAt: { before: null, after: revokedAt.toISOString() } } });
+      return key.public_id;
     });
+    // Every instance drops its cached copy before this answer is sent.
+    await this.deps.bus.publish([publicId]);
   }
 
   private async locked(trx: DB, ctx: Ctx, workspaceId: string, rootKeyId: string): Promise<{ key: RootKeyRow; workspace: { id: string } }> {

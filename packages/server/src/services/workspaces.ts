@@ -2,6 +2,7 @@ import { checkMemberChange, checkProjectRoleChange, ElyzorError, isUuid, notFoun
 import type { Deps } from '../deps.js';
 import type { Page, PageRequest } from '../store/page.js';
 import { findProjectRef } from '../store/projects.js';
+import { rootKeyPublicIdsOfWorkspace } from '../store/root-keys.js';
 import {
   countOwners,
   deleteWorkspace,
@@ -113,6 +114,8 @@ export class WorkspaceService {
       const ids: string[] = [];
       // Each project locked `for update` (in id order), as a project's own deletion does.
       for (const projectId of await projectIdsOfWorkspace(trx, workspace.id)) ids.push(...(await removeProjectData(trx, projectId)));
+      // Its root keys go with it (on delete cascade); every instance drops their cached copies too.
+      ids.push(...(await rootKeyPublicIdsOfWorkspace(trx, workspace.id)));
       await deleteWorkspace(trx, workspace.id);
       await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'workspace.deleted', targetType: 'workspace', targetId: workspace.id, changes: { name: { before: workspace.name, after: null } } });
       return ids;

@@ -24,9 +24,15 @@ export async function insertRootKey(
     .executeTakeFirstOrThrow();
 }
 
-/** The root key of a presented public id: read on every request it makes, so revocation counts at once everywhere. */
+/** The root key of a presented public id: read when no instance cache holds it (see services/root-key-cache.ts). */
 export async function rootKeyByPublicId(db: Db, publicId: string): Promise<RootKeyRow | undefined> {
   return db.selectFrom('root_keys').selectAll().where('public_id', '=', publicId).executeTakeFirst();
+}
+
+/** The public ids of a workspace's root keys: what its deletion announces on the invalidation bus. */
+export async function rootKeyPublicIdsOfWorkspace(db: Db, workspaceId: string): Promise<string[]> {
+  const rows = await db.selectFrom('root_keys').select('public_id').where('workspace_id', '=', workspaceId).execute();
+  return rows.map((row) => row.public_id);
 }
 
 export async function findRootKey(db: Db, workspaceId: string, rootKeyId: string): Promise<RootKeyRow | undefined> {

@@ -9,7 +9,9 @@ import { V2Error } from './errors.js';
  * Pre-handler of every authenticated `/v2` route, answering as Unkey does: no `Authorization`
  * header, or one that is not `Bearer <token>`, is a 400; a token that is no live root key is a 401;
  * a root key past its request budget (`ROOT_KEY_RATE_LIMIT`) is a 429 with `Retry-After`.
- * The root key is read from the database on every request, as on `/v1`.
+ * The root key is authenticated as on `/v1` (`RootKeyService.authenticate`): from this instance's
+ * root-key cache once it has authenticated, which revocation, rotation and workspace deletion
+ * empty on every instance through the invalidation bus.
  */
 export function authenticateRootKey(rootKeys: RootKeyService, deps: Deps) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
