@@ -2,7 +2,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { UseGuards } from '@nestjs/common';
 import { Context, GraphQLModule, Query, Resolver } from '@nestjs/graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeyModule, ApiKeyService, GraphQLApiKeyGuard, Scopes, type ApiKey } from '../src/index.js';
+import { ApiKeyModule, ApiKeyService, CurrentApiKey, GraphQLApiKeyGuard, Scopes, type ApiKey } from '../src/index.js';
 import { call, startNest, type RunningNest } from './helpers.js';
 
 /** GraphQLApiKeyGuard in a real GraphQL app (Apollo through @nestjs/graphql, schema first). */
@@ -13,6 +13,12 @@ class ProjectsResolver {
   projects(@Context() context: { req: { apiKey: ApiKey } }): string[] {
     const apiKey = context.req.apiKey; // API key data is attached to context
     return [`project of ${apiKey.name}`];
+  }
+
+  @Query('whoami')
+  @UseGuards(GraphQLApiKeyGuard)
+  whoami(@CurrentApiKey() key: ApiKey, @CurrentApiKey('name') name: string): string {
+    return `${key.id}:${name}`;
   }
 
   @Query('secrets')
@@ -34,7 +40,7 @@ beforeAll(async () => {
       ApiKeyModule.register({ adapter: 'memory' }),
       GraphQLModule.forRoot<ApolloDriverConfig>({
         driver: ApolloDriver,
-        typeDefs: 'type Query { projects: [String!]!, secrets: [String!]! }',
+        typeDefs: 'type Query { projects: [String!]!, secrets: [String!]!, whoami: String! }',
         context: ({ req }: { req: unknown }) => ({ req }),
       }),
     ],
@@ -52,6 +58,11 @@ describe('GraphQLApiKeyGuard', () => {
     const { token } = await service.create({ name: 'gql' });
     expect((await query('{ projects }', { 'x-api-key': token })).body).toEqual({ data: { projects: ['project of gql'] } });
     expect((await query('{ projects }', { authorization: `Bearer ${token}` })).body).toEqual({ data: { projects: ['project of gql'] } });
+  });
+
+  it('gives a resolver the validated key with @CurrentApiKey(), whole or one field', async () => {
+    const { id, token } = await service.create({ name: 'resolver' });
+    expect((await query('{ whoami }', { 'x-api-key': token })).body).toEqual({ data: { whoami: `${id}:resolver` } });
   });
 
   it('refuses a missing, invalid or revoked key, and a key without the resolver’s scopes', async () => {

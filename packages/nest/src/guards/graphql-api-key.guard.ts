@@ -13,7 +13,7 @@ import { checkScopes, requiredScopes } from './scopes.guard.js';
  * `context.reply.request`), read from the resolver's arguments `(root, args, context, info)`,
  * so that the package needs no `@nestjs/graphql` itself.
  */
-function graphqlRequest(context: ExecutionContext): { request: ApiKeyRequest; response: unknown } {
+export function graphqlRequest(context: ExecutionContext): { request: ApiKeyRequest; response: unknown } {
   const gqlContext = context.getArgByIndex<{ req?: ApiKeyRequest; res?: unknown; reply?: { request?: ApiKeyRequest } } | undefined>(2);
   const request = gqlContext?.req ?? gqlContext?.reply?.request;
   if (request === undefined) throw new Error('GraphQLApiKeyGuard: the GraphQL context has no req; give the driver context: ({ req }) => ({ req })');
