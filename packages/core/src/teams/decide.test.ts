@@ -92,6 +92,13 @@ describe('permissions', () => {
     expect(allowsRbacAction(['rbac.*.create_role'], 'delete_role')).toBe(false);
   });
 
+  it("maps Unkey's api.<id>.update_api to renaming the project, and nothing else", () => {
+    expect(allowsProjectAction([`api.${projectId}.update_api`], projectId, 'update_project')).toBe(true);
+    expect(allowsProjectAction(['api.*.update_api'], projectId, 'update_project')).toBe(true);
+    expect(allowsProjectAction([`api.${projectId}.update_api`], projectId, 'delete_project')).toBe(false);
+    expect(allowsProjectAction([`api.${randomUUID()}.update_api`], projectId, 'update_project')).toBe(false);
+  });
+
   it('compares project ids as UUIDs (case-insensitively)', () => {
     expect(allowsProjectAction([`project.${projectId.toUpperCase()}.read_key`], projectId, 'read_key')).toBe(true);
   });

@@ -36,7 +36,7 @@ export type UnkeyApiAction = (typeof UNKEY_API_ACTIONS)[number];
 const UNKEY_MEANS: Readonly<Record<UnkeyApiAction, readonly ProjectAction[]>> = {
   create_api: [],
   read_api: ['read_key'],
-  update_api: [],
+  update_api: ['update_project'],
   delete_api: ['delete_project'],
   create_key: ['create_key'],
   read_key: ['read_key'],
