@@ -8,6 +8,7 @@ import pino from 'pino';
 import { buildApp, REDACT } from './app.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { createDeps } from './create-deps.js';
+import { settleTickShapes } from './infra/tick-shapes.js';
 
 /**
  * Outside production a missing JWT_SECRET is generated once and kept in DATA_DIR, so sessions
@@ -35,6 +36,7 @@ function loadEnvFile(): void {
 }
 
 async function startServer(config: Config, logger: pino.Logger): Promise<void> {
+  await settleTickShapes();
   const deps = await createDeps(config, { logger });
   const app = await buildApp(deps, { logger });
   let stopping = false;
