@@ -52,6 +52,8 @@ export default defineConfig({
   test: {
     projects: [
       { resolve: { alias }, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] } },
+      // Pure decisions of the benchmark and the soak (the soak's p99 flatness rule).
+      { test: { name: 'bench', include: ['bench/lib/**/*.test.mjs'] } },
       // The embeddable library: its own suites, on the embedded backends, and on PostgreSQL and
       // Redis too when TEST_DATABASE_URL / TEST_REDIS_URL are set (the helpers read them).
       { resolve: { alias }, test: { name: 'keys', include: ['packages/keys/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
