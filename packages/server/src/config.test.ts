@@ -14,6 +14,20 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY: '0' })).toThrow(ConfigError);
     expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY: 'off' })).toThrow(/IP_RATE_LIMIT_VERIFY/);
   });
+
+  it('bounds the batched lookups of an address past its failure budget: 500 ids a query, 5,000 queued', () => {
+    expect(parseConfig({}).ipLimits).toMatchObject({ overBudgetBatch: 500, overBudgetQueue: 5000 });
+    const set = parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH: '100', IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE: '0' });
+    expect(set.ipLimits).toMatchObject({ overBudgetBatch: 100, overBudgetQueue: 0 });
+    expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH: '0' })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH/);
+    expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH: '10001' })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH/);
+    expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE: '-1' })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE/);
+    expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE: 'many' })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE/);
+  });
+
+  it('refuses the replaced IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS, naming its replacements', () => {
+    expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS: '4' })).toThrow(/replaced by IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH and IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE/);
+  });
 });
 
 describe('parseConfig: metrics', () => {

@@ -35,8 +35,10 @@ export interface Config {
     verify: number | null;
     /** Verifications with an unknown or malformed credential per address before it is refused. */
     verifyFailures: number;
-    /** Store lookups an address past its failure budget may have in flight (uncached, well-formed ids). */
-    overBudgetLookups: number;
+    /** The most uncached, well-formed ids one store query of an address past its failure budget reads. */
+    overBudgetBatch: number;
+    /** The most such ids of one address waiting for (or in) that query; past it they are refused (429). */
+    overBudgetQueue: number;
     windowSeconds: number;
   };
   /**
@@ -171,6 +173,12 @@ export function parseConfig(env: Env): Config {
           ? Number(trustProxyRaw)
           : trustProxyRaw;
 
+  // Replaced by the two settings of the batched over-budget lookups: a value set for it (0 meant
+  // "only cached credentials past the budget") must not be dropped without a word.
+  if (str('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS') !== undefined) {
+    problems.push('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS is replaced by IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH and IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE (0 = only cached credentials verify past the budget)');
+  }
+
   const dashboardRaw = str('DASHBOARD') ?? 'true';
   if (dashboardRaw !== 'true' && dashboardRaw !== 'false') problems.push('DASHBOARD must be true or false');
 
@@ -195,7 +203,8 @@ export function parseConfig(env: Env): Config {
       auth: int('IP_RATE_LIMIT_AUTH', 60, 1, 1_000_000_000),
       verify: str('IP_RATE_LIMIT_VERIFY') === undefined ? null : int('IP_RATE_LIMIT_VERIFY', 0, 1, 1_000_000_000),
       verifyFailures: int('IP_RATE_LIMIT_VERIFY_FAILURES', 1000, 1, 1_000_000_000),
-      overBudgetLookups: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS', 4, 0, 1000),
+      overBudgetBatch: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH', 500, 1, 10_000),
+      overBudgetQueue: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE', 5000, 0, 1_000_000),
       windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     },
     rootKeyRateLimit: {

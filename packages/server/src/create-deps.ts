@@ -193,7 +193,8 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     rootKeyCache,
     limiter,
     localLimiter,
-    verifyGate: new VerifyGate(localLimiter, config.ipLimits),
+    // Misses of addresses past their failure budget: batched per address, on the same store read.
+    verifyGate: new VerifyGate(localLimiter, config.ipLimits, (publicIds) => store.findRecords(publicIds)),
     denylist,
     metrics,
     usage,

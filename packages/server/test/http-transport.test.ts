@@ -192,3 +192,49 @@ describe(`slow clients and too many connections (${backend})`, () => {
     for (const socket of held) socket.destroy();
   });
 });
+
+describe(`the metrics port's transport (${backend})`, () => {
+  let t: TestApp;
+  let port: number;
+  const MAX_CONNECTIONS = 2;
+  beforeAll(async () => {
+    t = await startApp({
+      env: {
+        METRICS_PORT: '0',
+        METRICS_HOST: '127.0.0.1',
+        HTTP_HEADERS_TIMEOUT_MS: '300',
+        HTTP_REQUEST_TIMEOUT_MS: '600',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '900',
+        HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
+      },
+    });
+    port = t.app.metricsServer?.port ?? 0;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers half a header block with 408 request_timeout in the envelope, then closes (not after Node’s default minute)', async () => {
+    expect(port).toBeGreaterThan(0);
+    const started = Date.now();
+    expectEnvelope(await exchange(port, 'GET /metrics HTTP/1.1\r\nHost: localhost\r\nAuthor'), 408, 'request_timeout');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('answers a request its parser refuses with 400 validation_error in the envelope, then closes', async () => {
+    expectEnvelope(await exchange(port, 'HELLO\r\n\r\n'), 400, 'validation_error');
+  });
+
+  it(`refuses connection ${MAX_CONNECTIONS + 1} while ${MAX_CONNECTIONS} are open`, async () => {
+    const held = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, () => open(port)));
+    for (const socket of held) {
+      await new Promise<void>((resolve) => {
+        socket.once('data', () => resolve());
+        socket.write('GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      });
+    }
+    const refused = await open(port);
+    expect(await untilClosed(refused)).toBe('');
+    for (const socket of held) socket.destroy();
+  });
+});

@@ -179,7 +179,7 @@ describe('Verifier: invalid_key', () => {
 });
 
 describe('Verifier: bounded lookups (admitLookup)', () => {
-  it('asks before a cache miss reaches the store, ends the lookup once, and answers a refused lookup invalid_key', async () => {
+  it('reads a cache miss through the lookup admitLookup gives, and answers a refused lookup invalid_key', async () => {
     const { verifier, issue, lookups } = setup();
     const { token, record } = issue();
     const asked: string[] = [];
@@ -189,34 +189,39 @@ describe('Verifier: bounded lookups (admitLookup)', () => {
     };
     expect(await verifier.verify({ token, kind: 'key', admitLookup: refuse })).toMatchObject({ outcome: 'invalid_key', record: null });
     expect(lookups).toEqual([]);
-    const admit = (): (() => void) => {
+    const admit = (): ((publicId: string) => Promise<CredentialRecord | null>) => {
       asked.push('admitted');
-      return () => asked.push('done');
+      return (publicId) => {
+        asked.push(`read ${publicId}`);
+        return Promise.resolve(record);
+      };
     };
     expect((await verifier.verify({ token, kind: 'key', admitLookup: admit })).outcome).toBe('valid');
-    expect(lookups).toEqual([record.publicId]);
+    // Read by the admitted lookup, not the verifier's own.
+    expect(lookups).toEqual([]);
     // Cached now: nothing to admit.
     expect((await verifier.verify({ token, kind: 'key', admitLookup: refuse })).outcome).toBe('valid');
-    expect(asked).toEqual(['refused', 'admitted', 'done']);
+    expect(asked).toEqual(['refused', 'admitted', `read ${record.publicId}`]);
   });
 
-  it('ends an admitted lookup that fails', async () => {
-    const clock = new ManualClock(NOW);
-    const limiter = new MemoryLimiter(clock);
-    limiters.push(limiter);
-    const verifier = new Verifier({
-      lookup: () => Promise.reject(new Error('store unavailable')),
-      cache: new CredentialCache(clock, { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 10 }),
-      limiter,
-      usage: { record: () => undefined },
-      clock,
-      digest: createDigester(),
-      defaultRateLimit: { limit: 100, windowSeconds: 60 },
-    });
-    let ended = 0;
-    const verifying = verifier.verify({ token: generateCredential('sk').token, kind: 'key', admitLookup: () => () => (ended += 1) });
+  it('keeps single flight: concurrent misses on one id make one admitted read, and the miss is remembered', async () => {
+    const { verifier } = setup();
+    const { token, publicId } = generateCredential('sk');
+    const reads: string[] = [];
+    const admit = (): ((id: string) => Promise<CredentialRecord | null>) => (id) => {
+      reads.push(id);
+      return Promise.resolve(null);
+    };
+    const results = await Promise.all(Array.from({ length: 5 }, () => verifier.verify({ token, kind: 'key', admitLookup: admit })));
+    expect(results.map((result) => result.outcome)).toEqual(Array.from({ length: 5 }, () => 'invalid_key'));
+    expect((await verifier.verify({ token, kind: 'key', admitLookup: admit })).outcome).toBe('invalid_key');
+    expect(reads).toEqual([publicId]);
+  });
+
+  it('rejects when an admitted lookup fails', async () => {
+    const { verifier } = setup();
+    const verifying = verifier.verify({ token: generateCredential('sk').token, kind: 'key', admitLookup: () => () => Promise.reject(new Error('store unavailable')) });
     await expect(verifying).rejects.toThrow('store unavailable');
-    expect(ended).toBe(1);
   });
 });
 

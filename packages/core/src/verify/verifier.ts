@@ -47,12 +47,13 @@ export interface VerifyRequest {
   /** Units of credits this request spends when they differ from `cost` (Unkey's `credits.cost`). */
   creditsCost?: number | undefined;
   /**
-   * When set, a cache miss reaches the store only if this admits it: it returns the function
-   * that ends the lookup, or null to refuse it. A refused lookup is answered `invalid_key` (the
-   * credential is not known to be valid). The server bounds the lookups of an address that has
-   * spent its failure budget with it; cached credentials never ask.
+   * When set, a cache miss reaches the store only through what this returns: the lookup to read
+   * it with (in place of `VerifierDeps.lookup`), or null to refuse it. A refused lookup is
+   * answered `invalid_key` (the credential is not known to be valid). The server reads the misses
+   * of an address that has spent its failure budget in bounded batches with it; cached
+   * credentials never ask, and the cache's single flight and negative entries still apply.
    */
-  admitLookup?: (() => (() => void) | null) | undefined;
+  admitLookup?: (() => ((publicId: string) => Promise<CredentialRecord | null>) | null) | undefined;
   /**
    * Limits beside the credential's own (an identity's, shared by all its keys), spent in the same
    * atomic step and checked before quota and credits: a call they refuse spends nothing, and is
@@ -204,15 +205,12 @@ export class Verifier {
   }
 
   /** A cache miss read through the cache (one query per id at a time), if admitted; else undefined. */
-  private async load(publicId: string, admitLookup: VerifyRequest['admitLookup']): Promise<CredentialRecord | null | undefined> {
+  private load(publicId: string, admitLookup: VerifyRequest['admitLookup']): Promise<CredentialRecord | null | undefined> {
     if (admitLookup === undefined) return this.deps.cache.load(publicId, this.deps.lookup);
-    const done = admitLookup();
-    if (done === null) return undefined;
-    try {
-      return await this.deps.cache.load(publicId, this.deps.lookup);
-    } finally {
-      done();
-    }
+    // Asked and queued in one step: nothing runs between the admission and the lookup it admits.
+    const lookup = admitLookup();
+    if (lookup === null) return Promise.resolve(undefined);
+    return this.deps.cache.load(publicId, lookup);
   }
 
   private rateRule(record: CredentialRecord): LimitRule | null {

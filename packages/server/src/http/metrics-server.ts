@@ -1,14 +1,21 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { ERROR_STATUS, type ErrorCode } from '@elyzor/core';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Metrics } from '../infra/metrics.js';
+import { answerClientError } from './client-error.js';
 import { metricsAccessAllowed } from './metrics-access.js';
+import { createNodeServer, type HttpServerLimits } from './node-server.js';
 import { requestIdFrom } from './request-id.js';
 
 /**
  * `GET /metrics` on a port of its own (`METRICS_PORT`): a bare node:http server, so the scrape
  * can be kept off the public listener (bind it to a private address with `METRICS_HOST`). It
  * serves that one path; anything else is 404 in the service's error envelope.
+ *
+ * It has the app's transport limits (`HTTP_*`: request and header timeouts, keep-alive, the
+ * connection cap) and answers what Node's parser refuses or times out in the same envelope, so
+ * slow or idle clients cannot hold its sockets any longer than the app's.
  */
 export class MetricsServer {
   private readonly server: Server;
@@ -16,8 +23,12 @@ export class MetricsServer {
   constructor(
     private readonly metrics: Metrics,
     private readonly token: string | undefined,
+    limits: HttpServerLimits,
+    log: FastifyBaseLogger,
   ) {
-    this.server = createServer((req, res) => void this.answer(req, res));
+    this.server = createNodeServer(limits, (req, res) => void this.answer(req, res));
+    // A plain (not TLS) node:http server hands its net.Socket to `clientError`, typed as a Duplex.
+    this.server.on('clientError', (error: Error & { code?: string }, socket) => answerClientError(error, socket as Socket, log));
   }
 
   /** Listens; resolves with the port (useful when `port` is 0: any free port). */

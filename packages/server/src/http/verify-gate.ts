@@ -1,12 +1,15 @@
-import type { LimitCheck, MemoryLimiter } from '@elyzor/core';
+import type { CredentialRecord, LimitCheck, MemoryLimiter } from '@elyzor/core';
+import { OverBudgetLookups, type FindRecords } from './over-budget-lookups.js';
 
 export interface VerifyGateLimits {
   /** Verifications per address per window, whatever they present; null: no such budget. */
   verify: number | null;
   /** Verifications with an unknown or malformed credential per address per window. */
   verifyFailures: number;
-  /** Store lookups an address over its failure budget may have in flight at once. */
-  overBudgetLookups: number;
+  /** The most uncached ids one store query of an address over its failure budget reads. */
+  overBudgetBatch: number;
+  /** The most uncached ids of an address over its failure budget waiting for (or in) a query. */
+  overBudgetQueue: number;
   windowSeconds: number;
 }
 
@@ -16,13 +19,13 @@ export interface VerifyGateLimits {
  * - `open`: within both budgets; a failure unit is spent provisionally and `settle` decides
  *   whether it stays spent.
  * - `over_budget`: the failure budget is spent. Credentials known to be valid still verify (from
- *   the cache, or through one of the address's few `admitLookup` slots); anything unknown or
+ *   the cache, or read through `admitLookup`: the address's batched lookups); anything unknown or
  *   malformed is answered 429 with `retryAfter`.
  */
 export type GatePass =
   | { kind: 'refused'; retryAfter: number }
   | { kind: 'open' }
-  | { kind: 'over_budget'; retryAfter: number; admitLookup: () => (() => void) | null };
+  | { kind: 'over_budget'; retryAfter: number; admitLookup: () => ((publicId: string) => Promise<CredentialRecord | null>) | null };
 
 const OPEN: GatePass = { kind: 'open' };
 
@@ -57,19 +60,23 @@ const seconds = (ms: number | undefined): number => Math.max(1, Math.ceil((ms ??
  * own, so junk sent through it would otherwise refuse every valid key of every customer. Past
  * the budget, malformed strings are still refused before any lookup (the verifier's checksum),
  * cached credentials are answered from the cache, and a well-formed id that is not cached is
- * looked up only while the address has fewer than `overBudgetLookups` lookups in flight: random
- * well-formed ids then cost the store a handful of concurrent primary-key reads (one batch per
- * turn of the loop), each id once (negative cache, single flight), never a flood.
+ * read in a batch with the address's other misses (`OverBudgetLookups`): one query of many ids
+ * at a time per address, each id once (negative cache, single flight), and only an address whose
+ * queue is full has ids refused. Junk with valid checksums then costs the store a few batched
+ * primary-key reads, and cannot crowd out the real credentials sent along with it.
  */
 export class VerifyGate {
-  /** Over-budget lookups in flight, by address; an address leaves the map when it has none. */
-  private readonly lookups = new Map<string, number>();
+  /** The store reads of addresses over their failure budget. */
+  readonly lookups: OverBudgetLookups;
   private readonly checks = new Map<string, AddressChecks>();
 
   constructor(
     private readonly limiter: MemoryLimiter,
     private readonly limits: VerifyGateLimits,
-  ) {}
+    find: FindRecords,
+  ) {
+    this.lookups = new OverBudgetLookups(find, { batch: limits.overBudgetBatch, queue: limits.overBudgetQueue });
+  }
 
   enter(ip: string): GatePass {
     const checks = this.checksOf(ip);
@@ -77,7 +84,7 @@ export class VerifyGate {
       // No verify budget: only the failure budget decides.
       const spent = this.limiter.consumeSync(checks.both, 1);
       if (spent.allowed) return OPEN;
-      return { kind: 'over_budget', retryAfter: seconds(spent.decisions[0]?.retryAfterMs), admitLookup: () => this.admitLookup(ip) };
+      return { kind: 'over_budget', retryAfter: seconds(spent.decisions[0]?.retryAfterMs), admitLookup: () => this.lookups.admit(ip) };
     }
     const both = this.limiter.consumeSync(checks.both, 1);
     if (both.allowed) return OPEN;
@@ -85,7 +92,7 @@ export class VerifyGate {
     // Only the failure budget is spent: the request still counts against the verify budget.
     const alone = this.limiter.consumeSync(checks.verifyOnly, 1);
     if (!alone.allowed) return { kind: 'refused', retryAfter: seconds(alone.decisions[0]?.retryAfterMs) };
-    return { kind: 'over_budget', retryAfter: seconds(both.decisions[1]?.retryAfterMs), admitLookup: () => this.admitLookup(ip) };
+    return { kind: 'over_budget', retryAfter: seconds(both.decisions[1]?.retryAfterMs), admitLookup: () => this.lookups.admit(ip) };
   }
 
   /**
@@ -114,24 +121,5 @@ export class VerifyGate {
       this.checks.set(ip, checks);
     }
     return checks;
-  }
-
-  /** Over-budget lookups this address has in flight; for tests. */
-  lookupsInFlight(ip: string): number {
-    return this.lookups.get(ip) ?? 0;
-  }
-
-  private admitLookup(ip: string): (() => void) | null {
-    const inFlight = this.lookups.get(ip) ?? 0;
-    if (inFlight >= this.limits.overBudgetLookups) return null;
-    this.lookups.set(ip, inFlight + 1);
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      const left = (this.lookups.get(ip) ?? 1) - 1;
-      if (left > 0) this.lookups.set(ip, left);
-      else this.lookups.delete(ip);
-    };
   }
 }

@@ -13,7 +13,7 @@ export function registerMetrics(app: App, { deps }: RouteContext): MetricsServer
   const { metrics } = deps;
   const { token, port, host } = deps.config.metrics;
   if (port !== undefined) {
-    const server = new MetricsServer(metrics, token);
+    const server = new MetricsServer(metrics, token, deps.config.http, app.log);
     app.addHook('onReady', async () => {
       const listening = await server.listen(port, host);
       app.log.info({ port: listening, host }, `metrics on http://${host}:${listening}/metrics`);
