@@ -178,16 +178,22 @@ describe.each(sharedSetups)('two processes over one database, each with an in-pr
 describe('a revocation racing usage tracking', () => {
   const setups: Array<[string, () => Storage]> = [['memory', () => new MemoryStore()]];
   const url = redisUrl;
+  const prefix = `elyzor-keys-race-test:${randomBytes(6).toString('hex')}:`;
+  let client: Redis | null = null;
   if (url !== undefined) {
     setups.push([
       'redis',
       () => {
-        const client = new Redis(url);
+        client = new Redis(url);
         clients.push(client);
-        return new RedisStore({ client, prefix: `elyzor-keys-race-test:${randomBytes(6).toString('hex')}:` });
+        return new RedisStore({ client, prefix });
       },
     ]);
   }
+  afterAll(async () => {
+    const stale = client === null ? [] : await client.keys(`${prefix}*`);
+    if (client !== null && stale.length > 0) await client.del(...stale);
+  });
   it.each(setups)('a key revoked while its verifications write lastUsedAt never verifies again (%s)', async (_name, storage) => {
     const keys = createKeys({ storage: storage() });
     const verifiedAgain: string[] = [];
