@@ -125,10 +125,16 @@ export interface Storage {
   getLogStats?(ownerId: string): Promise<AuditLogStats>;
   /**
    * Optional (the library's stores have it): calls `listener` with the digest of every key this
-   * store instance changes or deletes, so a manager's cache forgets it at once. A store without
-   * it is read again on every cache hit, as keypal does, so that a deletion is never missed.
+   * store instance changes or deletes, so a manager's cache forgets it at once.
    */
   onChange?(listener: (keyHash: string) => void): () => void;
+  /**
+   * Optional: true when the data lives in this process and changes only through this instance
+   * (the memory store), so that `onChange` reports every change and a cached record can be
+   * trusted as it is. Any other store may be changed by another process or by SQL, so a
+   * manager's cache hit reads the record again by id (the cache spares the digest lookup only).
+   */
+  readonly inProcess?: boolean;
   /**
    * Optional: the records whose `metadata.keyPrefix` is `prefix`. Required by the config's
    * `algorithm: 'bcrypt' | 'argon2'`, whose salted digests cannot be looked up by value.

@@ -76,6 +76,21 @@ for (const backend of backends) {
       await expect(storage.updateMetadata('missing', { name: 'x' })).rejects.toBeDefined();
     });
 
+    it('lands every one of concurrent updates of different fields of one record', async () => {
+      // Usage tracking writes lastUsedAt while an admin revokes: a read-merge-write store loses one.
+      await storage.save(record('k1', 'alice'));
+      const used = Array.from({ length: 50 }, (_, i) => new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString());
+      const revokedAt = '2025-06-01T00:00:00.000Z';
+      const writes: Array<Promise<void>> = used.map((lastUsedAt) => storage.updateMetadata('k1', { lastUsedAt }));
+      writes.splice(10, 0, storage.updateMetadata('k1', { revokedAt }));
+      writes.splice(25, 0, storage.updateMetadata('k1', { revocationReason: 'leaked' }));
+      writes.splice(40, 0, storage.updateMetadata('k1', { name: 'renamed' }));
+      await Promise.all(writes);
+      const found = await storage.findById('k1');
+      expect(found?.metadata).toMatchObject({ ownerId: 'alice', revokedAt, revocationReason: 'leaked', name: 'renamed', scopes: ['read'] });
+      expect(used).toContain(found?.metadata.lastUsedAt);
+    });
+
     it('deletes one key, or every key of an owner, from every index', async () => {
       const a1 = record('a1', 'alice', { tags: ['t'] });
       await storage.save(a1);

@@ -13,6 +13,8 @@ export class MemoryStore implements Storage {
   private readonly byTag = new Map<string, Set<string>>();
   private readonly logs = new Map<string, AuditLog>();
   private readonly changes = new ChangeFeed();
+  /** Every change passes through this instance: a manager's cache hit needs no storage read. */
+  readonly inProcess = true;
 
   onChange(listener: (keyHash: string) => void): () => void {
     return this.changes.subscribe(listener);

@@ -9,7 +9,8 @@ interface Row {
   metadata: unknown;
 }
 
-type JsonFilter = { path: string[]; equals: string } | { path: string[]; array_contains: string[] };
+/** A field of the document (`path`), or the whole document (`equals` without `path`, compared as jsonb). */
+type JsonFilter = { path: string[]; equals: string } | { path: string[]; array_contains: string[] } | { equals: object };
 type Where = { id: string } | { keyHash: string } | { id: { in: string[] } } | { metadata: JsonFilter } | { OR: Where[] } | { AND: Where[] };
 
 /**
@@ -21,7 +22,7 @@ export interface PrismaApiKeyDelegate {
   create(args: { data: { id: string; keyHash: string; metadata: object } }): Promise<unknown>;
   findUnique(args: { where: { id: string } | { keyHash: string } }): Promise<Row | null>;
   findMany(args: { where: Where }): Promise<Row[]>;
-  update(args: { where: { id: string }; data: { metadata: object } }): Promise<unknown>;
+  updateMany(args: { where: Where; data: { metadata: object } }): Promise<{ count: number }>;
   deleteMany(args: { where: Where }): Promise<{ count: number }>;
 }
 
@@ -62,7 +63,10 @@ export interface PrismaStoreOptions {
   logModel?: string;
 }
 
-const DELEGATE_METHODS = ['create', 'findUnique', 'findMany', 'update', 'deleteMany'] as const;
+const DELEGATE_METHODS = ['create', 'findUnique', 'findMany', 'updateMany', 'deleteMany'] as const;
+
+/** Enough for every usage-tracking write and admin action on one key at once; each round lets one through. */
+const MAX_UPDATE_ATTEMPTS = 200;
 const LOG_METHODS = ['create', 'findMany', 'count', 'deleteMany'] as const;
 const LOG_STORAGE_METHODS = ['saveLog', 'findLogs', 'countLogs', 'deleteLogs', 'getLogStats'] as const;
 
@@ -102,8 +106,9 @@ function logOf(row: LogRow): AuditLog {
  *
  *   model ApiKeyAuditLog { id String @id  action String  keyId String  ownerId String  timestamp String  data Json?  @@index([keyId])  @@map("api_key_audit_logs") }
  *
- * Prisma has no JSON merge, so `updateMetadata` reads and writes the document; two concurrent
- * updates of one key may lose one of them (the library's own writes are one per verb).
+ * Prisma has no JSON merge, so `updateMetadata` merges in JS and writes the document only if it
+ * is still the one read (`updateMany` filtered on the whole document), reading again on a
+ * conflict: concurrent updates of one key (usage tracking and a revocation) all land.
  */
 export class PrismaStore implements Storage {
   private readonly model: PrismaApiKeyDelegate;
@@ -184,10 +189,19 @@ export class PrismaStore implements Storage {
   }
 
   async updateMetadata(id: string, metadata: Partial<ApiKeyMetadata>): Promise<void> {
-    const existing = await this.findById(id);
-    if (existing === null) throw new Error(`API key with id ${id} not found`);
-    await this.model.update({ where: { id }, data: { metadata: JSON.parse(JSON.stringify({ ...existing.metadata, ...metadata })) as object } });
-    if (affectsVerification(metadata)) this.changes.emit(existing.keyHash);
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const row = await this.model.findUnique({ where: { id } });
+      if (row === null) throw new Error(`API key with id ${id} not found`);
+      const existing = recordOf(row);
+      const merged = JSON.parse(JSON.stringify({ ...existing.metadata, ...metadata })) as object;
+      // Compare-and-set: a write made since the read (a lastUsedAt, a revocation) fails the filter.
+      const { count } = await this.model.updateMany({ where: { AND: [{ id }, { metadata: { equals: existing.metadata } }] }, data: { metadata: merged } });
+      if (count > 0) {
+        if (affectsVerification(metadata)) this.changes.emit(existing.keyHash);
+        return;
+      }
+    }
+    throw new Error(`PrismaStore updateMetadata: the record ${id} kept changing under ${MAX_UPDATE_ATTEMPTS} attempts`);
   }
 
   async delete(id: string): Promise<void> {

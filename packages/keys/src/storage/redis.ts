@@ -87,24 +87,42 @@ export class RedisStore implements Storage {
     return this.findByTags([tag], ownerId);
   }
 
+  /**
+   * Merges `metadata` into the record without losing a concurrent update (usage tracking writes
+   * `lastUsedAt` while an admin revokes, say): the merge is computed here, then written by a
+   * script only if the record is still the one read (compare-and-set); a conflict reads again.
+   * The merge is not done in Lua because its JSON codec does not round-trip every document
+   * (an empty array comes back as an object).
+   */
   async updateMetadata(id: string, metadata: Partial<ApiKeyMetadata>): Promise<void> {
-    const record = await this.findById(id);
-    if (record === null) throw new Error(`API key with id ${id} not found`);
-    const oldOwner = record.metadata.ownerId;
-    const oldTags = new Set(lowerTags(record.metadata.tags ?? []));
-    const updated: ApiKeyRecord = { ...record, metadata: { ...record.metadata, ...metadata } };
-    const newTags = new Set(lowerTags(updated.metadata.tags ?? []));
-    const pipeline = this.redis.pipeline();
-    // KEEPTTL: a revoked record's expiry survives later writes (lastUsedAt, say).
-    pipeline.set(this.key(id), JSON.stringify(updated), 'KEEPTTL');
-    if (updated.metadata.ownerId !== oldOwner) {
-      pipeline.srem(this.ownerKey(oldOwner), id);
-      pipeline.sadd(this.ownerKey(updated.metadata.ownerId), id);
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const data = await this.redis.get(this.key(id));
+      const record = data === null ? null : parseRecord(data);
+      if (data === null || record === null) throw new Error(`API key with id ${id} not found`);
+      const oldTags = new Set(lowerTags(record.metadata.tags ?? []));
+      const updated: ApiKeyRecord = { ...record, metadata: { ...record.metadata, ...metadata } };
+      const newTags = new Set(lowerTags(updated.metadata.tags ?? []));
+      const removed: string[] = [];
+      const added: string[] = [];
+      if (updated.metadata.ownerId !== record.metadata.ownerId) {
+        removed.push(this.ownerKey(record.metadata.ownerId));
+        added.push(this.ownerKey(updated.metadata.ownerId));
+      }
+      for (const tag of oldTags) if (!newTags.has(tag)) removed.push(this.tagKey(tag));
+      for (const tag of newTags) if (!oldTags.has(tag)) added.push(this.tagKey(tag));
+      const written = await this.compareAndSet(this.key(id), data, JSON.stringify(updated), id, removed, added);
+      if (written) {
+        if (affectsVerification(metadata)) this.changes.emit(record.keyHash);
+        return;
+      }
     }
-    for (const tag of oldTags) if (!newTags.has(tag)) pipeline.srem(this.tagKey(tag), id);
-    for (const tag of newTags) if (!oldTags.has(tag)) pipeline.sadd(this.tagKey(tag), id);
-    await exec(pipeline, 'updateMetadata');
-    if (affectsVerification(metadata)) this.changes.emit(record.keyHash);
+    throw new Error(`Redis updateMetadata: the record ${id} kept changing under ${MAX_UPDATE_ATTEMPTS} attempts`);
+  }
+
+  private async compareAndSet(key: string, expected: string, value: string, id: string, removed: string[], added: string[]): Promise<boolean> {
+    const keys = [key, ...removed, ...added];
+    const result = await this.redis.eval(COMPARE_AND_SET, keys.length, ...keys, expected, value, id, String(removed.length));
+    return result === 1;
   }
 
   async delete(id: string): Promise<void> {
@@ -214,6 +232,24 @@ export class RedisStore implements Storage {
     for (const tag of lowerTags(record.metadata.tags ?? [])) pipeline.srem(this.tagKey(tag), record.id);
   }
 }
+
+/** Enough for every usage-tracking write and admin action on one key at once; each round lets one through. */
+const MAX_UPDATE_ATTEMPTS = 200;
+
+/**
+ * KEYS[1] the record; KEYS[2 .. 1 + ARGV[4]] the index sets to leave, the rest the ones to join.
+ * ARGV: the record as read, the record to write, its id, how many sets to leave. Writes (keeping
+ * a revoked record's TTL) and moves the indexes only if the record is still as read; 1 if so.
+ */
+const COMPARE_AND_SET = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+local leave = tonumber(ARGV[4])
+for i = 2, #KEYS do
+  if i - 1 <= leave then redis.call('SREM', KEYS[i], ARGV[3]) else redis.call('SADD', KEYS[i], ARGV[3]) end
+end
+return 1
+`;
 
 async function exec(pipeline: ChainableCommander, operation: string): Promise<void> {
   const results = await pipeline.exec();

@@ -11,14 +11,18 @@ import { UsageTracker } from './track.js';
  * what it read into the cache (it could be the record just revoked).
  */
 export interface Ctx extends Resolved {
-  /** The storage reports its own changes (`onChange`), so a cache hit can be trusted as it is. */
+  /**
+   * The storage is the in-process one whose every change this manager hears (`inProcess` and
+   * `onChange`), so a cache hit can be trusted as it is. Otherwise another process, or SQL, may
+   * have revoked or deleted the key since it was cached: a hit reads the record again by id.
+   */
   trusted: boolean;
   generation: number;
   tracker: UsageTracker;
 }
 
 export function createCtx(resolved: Resolved): Ctx {
-  const ctx: Ctx = { ...resolved, trusted: typeof resolved.storage.onChange === 'function', generation: 0, tracker: new UsageTracker(resolved) };
+  const ctx: Ctx = { ...resolved, trusted: resolved.storage.inProcess === true && typeof resolved.storage.onChange === 'function', generation: 0, tracker: new UsageTracker(resolved) };
   resolved.storage.onChange?.((keyHash) => {
     ctx.generation++;
     // The store already changed; a cache that cannot be reached forgets at its TTL.

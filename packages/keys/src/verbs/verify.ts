@@ -53,8 +53,9 @@ export async function verify(ctx: Ctx, input: string | HeadersLike, options: Ver
   let record: ApiKeyRecord | null | undefined = cached;
   try {
     if (cached !== undefined && !ctx.trusted) {
-      // A storage that does not report its changes is read again on a hit, as keypal does, so
-      // that a key deleted behind the manager's back never verifies from the cache.
+      // A storage that another process or SQL can change is read again on a hit (by id, the
+      // cheaper lookup), as keypal does: a key revoked or deleted elsewhere never verifies from
+      // the cache. Only the memory store's changes are all heard (onChange).
       const fresh = await ctx.storage.findById(cached.id);
       record = fresh !== null && fresh.keyHash === keyHash ? fresh : null;
     }

@@ -19,6 +19,8 @@ function compile(where: Where, params: unknown[]): string {
   if ('AND' in where) return `(${where.AND.map((w) => compile(w, params)).join(' AND ') || 'true'})`;
   if ('metadata' in where) {
     const filter = where.metadata;
+    // Prisma's filter on a whole Json field: jsonb equality (key order and spacing do not matter).
+    if (!('path' in filter)) return `metadata = ${p(JSON.stringify(filter.equals))}::jsonb`;
     const path = `{${filter.path.join(',')}}`;
     if ('equals' in filter) return `(metadata #> ${p(path)}::text[]) = to_jsonb(${p(filter.equals)}::text)`;
     return `(metadata #> ${p(path)}::text[]) @> ${p(JSON.stringify(filter.array_contains))}::jsonb`;
@@ -101,11 +103,10 @@ export function prismaLikeClient(db: PGlite): { apiKey: PrismaApiKeyDelegate; ap
       const params: unknown[] = [];
       return (await db.query<Row>(`SELECT id, "keyHash", metadata FROM api_keys WHERE ${compile(where, params)}`, params)).rows;
     },
-    async update({ where, data }) {
-      const result = await db.query('UPDATE api_keys SET metadata = $1::jsonb WHERE id = $2', [JSON.stringify(data.metadata), where.id]);
-      // Prisma's P2025: update of a record that does not exist.
-      if (result.affectedRows === 0) throw Object.assign(new Error('Record to update not found.'), { code: 'P2025' });
-      return data;
+    async updateMany({ where, data }) {
+      const params: unknown[] = [JSON.stringify(data.metadata)];
+      const result = await db.query(`UPDATE api_keys SET metadata = $1::jsonb WHERE ${compile(where, params)}`, params);
+      return { count: result.affectedRows ?? 0 };
     },
     async deleteMany({ where }) {
       const params: unknown[] = [];
