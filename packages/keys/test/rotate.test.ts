@@ -46,7 +46,7 @@ describe.each(backends)('rotate on $name', (backend) => {
     expect(stored?.metadata.rotatedTo ?? null).toBeNull();
     if ((old?.metadata as Record<string, unknown> | undefined)?.futureField !== undefined) {
       // Stores that keep the whole document keep it for the replacement too.
-      expect((stored?.metadata as Record<string, unknown>).futureField).toEqual({ nested: [1, 2] });
+      expect((stored?.metadata as unknown as Record<string, unknown>).futureField).toEqual({ nested: [1, 2] });
     }
     expect(stored?.metadata.createdAt).not.toBe(old?.metadata.createdAt ?? 'never');
     // The caller can keep it disabled.
