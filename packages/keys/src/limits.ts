@@ -4,6 +4,7 @@ import {
   decodeLimiterReply,
   encodeLimiterRun,
   LIMITER_SCRIPT,
+  limitKeyOf,
   MemoryLimiter,
   quotaCounter,
   quotaWindow,
@@ -28,7 +29,7 @@ export type KeyLimitCheck = LimitCheck & { limit: keyof VerifyLimits };
 export function limitChecks(record: ApiKeyRecord, now: number): KeyLimitCheck[] {
   const { rateLimit, quota, credits } = record.metadata;
   // A rotated key's counters follow it: `rotate` gives the new record its predecessor's limitKey.
-  const id = record.metadata.limitKey ?? record.id;
+  const id = limitKeyOf({ id: record.id, limitKey: record.metadata.limitKey ?? null });
   const checks: KeyLimitCheck[] = [];
   if (rateLimit !== undefined && rateLimit !== null) {
     const windowMs = rateLimit.windowSeconds * 1000;

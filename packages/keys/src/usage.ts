@@ -7,7 +7,6 @@ import type { RedisLike } from './types.js';
 export interface UsageCounter {
   add(id: string, n: number): Promise<void>;
   get(id: string): Promise<number>;
-  reset(id: string): Promise<void>;
 }
 
 export class MemoryUsage implements UsageCounter {
@@ -20,11 +19,6 @@ export class MemoryUsage implements UsageCounter {
 
   get(id: string): Promise<number> {
     return Promise.resolve(this.counts.get(id) ?? 0);
-  }
-
-  reset(id: string): Promise<void> {
-    this.counts.delete(id);
-    return Promise.resolve();
   }
 }
 
@@ -41,9 +35,5 @@ export class RedisUsage implements UsageCounter {
 
   async get(id: string): Promise<number> {
     return Number((await this.client.get(this.prefix + id)) ?? 0);
-  }
-
-  async reset(id: string): Promise<void> {
-    await this.client.del(this.prefix + id);
   }
 }

@@ -64,6 +64,25 @@ describe('packaging', () => {
     expect(core.filter((f) => f.endsWith('.test.js'))).toEqual([]);
   });
 
+  it('every package users install can be published: not private, licensed, described, its files and the Node it needs named', () => {
+    const manifest = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const rootEngines = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines;
+    // @elyzor/keys needs core, and core the contract, from the registry: both are published too.
+    for (const name of ['contract', 'core', 'keys', 'sdk', 'nest', 'cli']) {
+      const pkg = manifest(name);
+      expect(pkg.private, name).toBeUndefined();
+      expect(pkg.license, name).toBe('MIT');
+      expect(typeof pkg.description, name).toBe('string');
+      expect(pkg.files, name).toContain('dist');
+      expect((pkg.engines as { node?: string } | undefined)?.node, name).toMatch(/^>=20/);
+    }
+    // What runs core's code (its checksum is zlib.crc32, Node 20.15+) asks for the root's Node.
+    for (const name of ['core', 'keys', 'nest', 'cli']) expect(manifest(name).engines, name).toEqual(rootEngines);
+    const contract = run('tar', ['-tzf', tarballs.contract], dir).split('\n');
+    expect(contract).toContain('package/dist/cjs/index.js');
+    expect(contract.filter((f) => f.includes('/src/') || f.endsWith('.test.js'))).toEqual([]);
+  });
+
   it('depends on core only: no source file imports the server, and the manifest names no server', () => {
     const sources = run('git', ['ls-files', 'packages/keys/src'], root).trim().split('\n');
     const offenders = sources.filter((file) => /from ['"](@elyzor\/server|(\.\.\/)+server)/.test(readFileSync(join(root, file), 'utf8')));

@@ -10,8 +10,7 @@ import { KEY_PREFIX_LENGTH } from '../slow-hash.js';
  */
 export async function create(ctx: Ctx, input: Partial<ApiKeyMetadata>, context?: ActionContext): Promise<{ key: string; record: ApiKeyRecord }> {
   if (typeof input !== 'object' || input === null) throw new TypeError('create: metadata must be an object');
-  checkExtras(input);
-  const key = ctx.format.generate();
+  checkExtras('create: metadata.', input, ctx.clock.now());
   const now = nowIso(ctx);
   const metadata: ApiKeyMetadata = {
     ownerId: input.ownerId ?? '',
@@ -34,6 +33,15 @@ export async function create(ctx: Ctx, input: Partial<ApiKeyMetadata>, context?:
   if (input.ipDenylist !== undefined) metadata.ipDenylist = input.ipDenylist;
   if (input.limitKey !== undefined) metadata.limitKey = input.limitKey;
   if (input.attributes != null) metadata.attributes = input.attributes;
+  return issue(ctx, metadata, context);
+}
+
+/**
+ * Stores `metadata` under a new key and logs its creation: the part of `create` that `rotate`
+ * shares, so that a rotation's replacement is the old metadata as it is, not a rebuilt copy.
+ */
+export async function issue(ctx: Ctx, metadata: ApiKeyMetadata, context?: ActionContext): Promise<{ key: string; record: ApiKeyRecord }> {
+  const key = ctx.format.generate();
   const slow = ctx.slow;
   let keyHash: string;
   if (slow === null) keyHash = ctx.hash(key);

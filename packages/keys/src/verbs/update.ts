@@ -1,7 +1,7 @@
-import { isIpOrCidr } from '@elyzor/core';
 import { ApiKeyErrorCode, createApiKeyError, storageCall } from '../errors.js';
 import type { ActionContext, ApiKeyMetadata } from '../types.js';
 import { dropCached, isRetired, logAction, mustFind, newId, type Ctx } from './context.js';
+import { checkExtras } from './extras.js';
 
 /** Elyzor: what `update` may change on a live key. */
 export interface UpdateChanges {
@@ -15,30 +15,17 @@ export interface UpdateChanges {
   resetLimits?: boolean;
 }
 
-function checkList(field: string, list: unknown): void {
-  if (!Array.isArray(list) || !list.every((entry) => typeof entry === 'string' && isIpOrCidr(entry))) {
-    throw new TypeError(`update: ${field} must be an array of addresses or CIDR ranges`);
-  }
-}
-
 /**
  * Changes a key that is neither revoked nor rotated: its IP rules, its attributes, or its
  * counters. The cache entry is dropped before this returns, so the next verify sees the change.
  */
 export async function update(ctx: Ctx, id: string, changes: UpdateChanges, context?: ActionContext): Promise<void> {
+  // The same checks as create's, on the fields update may change.
+  checkExtras('update: ', { ipAllowlist: changes.ipAllowlist, ipDenylist: changes.ipDenylist, attributes: changes.attributes }, ctx.clock.now());
   const change: Partial<ApiKeyMetadata> = {};
-  if (changes.ipAllowlist !== undefined) {
-    checkList('ipAllowlist', changes.ipAllowlist);
-    change.ipAllowlist = [...changes.ipAllowlist];
-  }
-  if (changes.ipDenylist !== undefined) {
-    checkList('ipDenylist', changes.ipDenylist);
-    change.ipDenylist = [...changes.ipDenylist];
-  }
-  if (changes.attributes !== undefined) {
-    if (changes.attributes !== null && (typeof changes.attributes !== 'object' || Array.isArray(changes.attributes))) throw new TypeError('update: attributes must be an object');
-    change.attributes = changes.attributes;
-  }
+  if (changes.ipAllowlist !== undefined) change.ipAllowlist = [...changes.ipAllowlist];
+  if (changes.ipDenylist !== undefined) change.ipDenylist = [...changes.ipDenylist];
+  if (changes.attributes !== undefined) change.attributes = changes.attributes;
   if (changes.resetLimits === true) change.limitKey = newId();
   const record = await storageCall(() => mustFind(ctx, id));
   if (isRetired(ctx, record)) throw createApiKeyError(ApiKeyErrorCode.CANNOT_MODIFY_REVOKED);

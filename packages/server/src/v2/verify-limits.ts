@@ -1,4 +1,4 @@
-import type { CredentialRecord, LimitCheck } from '@elyzor/core';
+import { identityRateLimitCounter, type CredentialRecord, type LimitCheck } from '@elyzor/core';
 import type { Static } from 'typebox';
 import type { IdentityRatelimit } from '../db/schema.js';
 import type { IdentityRow } from '../store/identities.js';
@@ -47,5 +47,5 @@ export function limitUse(record: CredentialRecord, identity: IdentityRow | undef
 /** The limiter's checks of an identity's limits: one counter per identity and name, shared by all its keys. */
 export function sharedChecks(identity: IdentityRow | undefined, use: LimitUse): LimitCheck[] {
   if (identity === undefined) return [];
-  return use.shared.map(({ limit, cost }) => ({ key: `rl:identity:${identity.id}:${limit.name}`, rule: { type: 'sliding_window', limit: limit.limit, windowMs: limit.duration }, cost }));
+  return use.shared.map(({ limit, cost }) => ({ key: identityRateLimitCounter(identity.id, limit.name), rule: { type: 'sliding_window', limit: limit.limit, windowMs: limit.duration }, cost }));
 }
