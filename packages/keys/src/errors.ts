@@ -19,9 +19,11 @@ export const ApiKeyErrorCode = {
   KEY_NOT_FOUND: 'KEY_NOT_FOUND',
   AUDIT_LOGGING_DISABLED: 'AUDIT_LOGGING_DISABLED',
   STORAGE_NOT_SUPPORTED: 'STORAGE_NOT_SUPPORTED',
+  RATE_LIMIT_EXCEEDED: 'RATE_LIMIT_EXCEEDED',
   // Elyzor's extras.
   IP_NOT_ALLOWED: 'IP_NOT_ALLOWED',
-  RATE_LIMITED: 'RATE_LIMITED',
+  /** The name this library first used for keypal's `RATE_LIMIT_EXCEEDED`: the same code. */
+  RATE_LIMITED: 'RATE_LIMIT_EXCEEDED',
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   CREDITS_EXHAUSTED: 'CREDITS_EXHAUSTED',
   NOT_REVOKED: 'NOT_REVOKED',
@@ -47,8 +49,8 @@ export const ApiKeyErrorMessages: Readonly<Record<ApiKeyErrorCodeValue, string>>
   KEY_NOT_FOUND: 'API key not found',
   AUDIT_LOGGING_DISABLED: 'Audit logging is not enabled',
   STORAGE_NOT_SUPPORTED: 'Storage does not support this operation',
+  RATE_LIMIT_EXCEEDED: 'Rate limit exceeded',
   IP_NOT_ALLOWED: 'API key is not allowed from this address',
-  RATE_LIMITED: 'Rate limit exceeded',
   QUOTA_EXCEEDED: 'Quota exceeded',
   CREDITS_EXHAUSTED: 'No credits left',
   NOT_REVOKED: 'API key is not revoked',

@@ -67,7 +67,7 @@ export function limitOutcome(
   });
   if (result.allowed) return { limits, refused: null, retryAfterMs: 0 };
   const failed = checks[result.failed]?.limit;
-  const refused = failed === 'rateLimit' ? ApiKeyErrorCode.RATE_LIMITED : failed === 'quota' ? ApiKeyErrorCode.QUOTA_EXCEEDED : ApiKeyErrorCode.CREDITS_EXHAUSTED;
+  const refused = failed === 'rateLimit' ? ApiKeyErrorCode.RATE_LIMIT_EXCEEDED : failed === 'quota' ? ApiKeyErrorCode.QUOTA_EXCEEDED : ApiKeyErrorCode.CREDITS_EXHAUSTED;
   return { limits, refused, retryAfterMs: result.decisions[result.failed]?.retryAfterMs ?? 1000 };
 }
 

@@ -43,7 +43,7 @@ for (const limiter of limiters) {
       const { key } = await keys.create({ ownerId: 'u', rateLimit: { algorithm: 'sliding_window', limit: 100, windowSeconds: 3600 } });
       const counts = await burst(keys, key, 500);
       expect(counts.get('valid')).toBe(100);
-      expect(counts.get('RATE_LIMITED')).toBe(400);
+      expect(counts.get('RATE_LIMIT_EXCEEDED')).toBe(400);
     });
 
     it('a token bucket admits its burst exactly, under concurrency', async () => {
@@ -93,7 +93,7 @@ describe('limits over time (memory, manual clock)', () => {
     await keys.verify(key);
     await keys.verify(key);
     const refused = await keys.verify(key);
-    expect(refused).toMatchObject({ valid: false, errorCode: 'RATE_LIMITED' });
+    expect(refused).toMatchObject({ valid: false, errorCode: 'RATE_LIMIT_EXCEEDED' });
     clock.advance(refused.retryAfterMs ?? 0);
     expect((await keys.verify(key)).valid).toBe(true);
   });

@@ -523,6 +523,8 @@ describe('error codes', () => {
       'KEY_NOT_FOUND',
       'AUDIT_LOGGING_DISABLED',
       'STORAGE_NOT_SUPPORTED',
+      // keypal's own, beside its README's list: what a rate-limited verification reports.
+      'RATE_LIMIT_EXCEEDED',
     ];
     for (const code of seed) {
       expect(ApiKeyErrorCode[code as keyof typeof ApiKeyErrorCode]).toBe(code);

@@ -13,7 +13,7 @@ const REFUSALS: Partial<Record<string, RefusalCode>> = {
   EXPIRED: 'key_expired',
   REVOKED: 'key_revoked',
   IP_NOT_ALLOWED: 'ip_not_allowed',
-  RATE_LIMITED: 'rate_limit_exceeded',
+  RATE_LIMIT_EXCEEDED: 'rate_limit_exceeded',
   QUOTA_EXCEEDED: 'quota_exceeded',
   CREDITS_EXHAUSTED: 'quota_exceeded',
   STORAGE_ERROR: 'service_unavailable',
