@@ -118,7 +118,8 @@ export interface AuditEventsTable {
   changes: Json<AuditChanges> | null;
   outcome: string | null;
   count: Generated<number>;
-  created_at: Generated<Date>;
+  /** Written from the injected clock (or the failure's minute), never left to `now()`. */
+  created_at: Date;
 }
 
 /** Fields that changed: what they were and what they became. Never secrets or digests. */

@@ -155,7 +155,7 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
         await copyKeyRoles(trx, id, row.id);
         return toCredential(row);
       }),
-    audit: (entry: AuditEntry) => recordAudit(trx, entry),
+    audit: (entry: AuditEntry) => recordAudit(trx, entry, new Date(clock.now())),
     async emit(event) {
       await writeOutboxEvent(trx, event, new Date(clock.now()));
     },
