@@ -47,8 +47,9 @@ export interface CredentialsTable {
   digest: string;
   label: string | null;
   name: string | null;
-  created_at: Generated<Date>;
-  updated_at: Generated<Date>;
+  /** Written from the injected clock on every insert (the column's `now()` default is not relied on). */
+  created_at: Date;
+  updated_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
   revoke_reason: string | null;
