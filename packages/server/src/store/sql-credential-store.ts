@@ -75,8 +75,6 @@ function patchColumns(patch: CredentialPatch): Updateable<CredentialsTable> {
 function insertColumns(values: NewCredential, at: Date): Insertable<CredentialsTable> {
   const { projectId, kind, environment, publicId, digest, label, name, keyFormat, ...policy } = values;
   return {
-    created_at: at,
-    updated_at: at,
     key_format: jsonOrNull(keyFormat ?? null),
     project_id: projectId,
     kind,
@@ -85,7 +83,9 @@ function insertColumns(values: NewCredential, at: Date): Insertable<CredentialsT
     digest,
     label,
     name,
-    ...(patchColumns(policy) as Omit<Insertable<CredentialsTable>, 'project_id' | 'kind' | 'environment' | 'public_id' | 'digest'>),
+    ...(patchColumns(policy) as Omit<Insertable<CredentialsTable>, 'project_id' | 'kind' | 'environment' | 'public_id' | 'digest' | 'created_at' | 'updated_at'>),
+    created_at: at,
+    updated_at: at,
   };
 }
 
