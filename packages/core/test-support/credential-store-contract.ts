@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock, systemClock, type Clock } from '../src/clock.js';
+import { credentialVerbs } from '../src/credentials/credential-verbs.js';
+import { createDigester } from '../src/keys/digest.js';
+import { generateCredential } from '../src/keys/key-format.js';
+import { MemoryLimiter } from '../src/limiter/limiter.js';
 import { credentialStatus, type Credential, type CredentialStatus, type NewCredential } from '../src/credentials/credential.js';
-import { NameTakenError, type AuditEntry, type CredentialStore, type ProjectRef } from '../src/credentials/ports.js';
+import { NameTakenError, type AuditEntry, type AuditRecord, type CredentialStore, type ProjectRef } from '../src/credentials/ports.js';
 import { recordOf } from '../src/credentials/record-of.js';
 import { ElyzorError } from '../src/errors.js';
 import type { ProjectRole, Role } from '../src/teams/roles.js';
@@ -14,8 +19,8 @@ export interface StoreUnderTest {
   addProject(name: string): Promise<ProjectRef>;
   /** A new user, member of the project's workspace with `role` (and `projectRole` in the project); their id. */
   addMember(project: ProjectRef, role: Role, projectRole: ProjectRole | null): Promise<string>;
-  /** The audit entries written for a project, oldest first. */
-  auditOf(projectId: string): Promise<AuditEntry[]>;
+  /** The audit entries written for a project, oldest first, with the time the store gave each. */
+  auditOf(projectId: string): Promise<AuditRecord[]>;
   /** The outbox events written for a project, oldest first. */
   eventsOf(projectId: string): Promise<OutboxEvent[]>;
   close(): Promise<void>;
@@ -45,16 +50,20 @@ const audit = (projectId: string, action: string): AuditEntry => ({
   changes: { label: { before: null, after: 'x' } },
 });
 
+/** An audit entry without the time its store gave it. */
+const untimed = ({ at: _at, ...entry }: AuditRecord): AuditEntry => entry;
+
 /**
  * The behaviour every credential store must have, run against each implementation (memory,
  * PGlite, PostgreSQL): a new store is proven by passing this suite, not by tests of its own.
+ * `open` builds the store on the clock it is given: every time the store writes comes from it.
  */
-export function credentialStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
+export function credentialStoreContract(name: string, open: (clock: Clock) => Promise<StoreUnderTest>): void {
   describe(`credential store contract: ${name}`, () => {
     let subject: StoreUnderTest;
     let store: CredentialStore;
     beforeAll(async () => {
-      subject = await open();
+      subject = await open(systemClock);
       store = subject.store;
     });
     afterAll(async () => {
@@ -206,7 +215,7 @@ export function credentialStoreContract(name: string, open: () => Promise<StoreU
         await tx.insertCredential(newKey(project.id));
         await tx.audit(audit(project.id, 'key.created'));
       });
-      expect((await subject.auditOf(project.id)).map((e) => ({ ...e }))).toEqual([audit(project.id, 'key.created')]);
+      expect((await subject.auditOf(project.id)).map(untimed)).toEqual([audit(project.id, 'key.created')]);
     });
 
     it('writes outbox events with their unit of work: all of them land with it, or none', async () => {
@@ -297,6 +306,87 @@ export function credentialStoreContract(name: string, open: () => Promise<StoreU
       const found = await store.findRecords([key.publicId, 'unknown000000000']);
       expect([...found.keys()]).toEqual([key.publicId]);
       expect(found.get(key.publicId)).toEqual(recordOf(key));
+    });
+
+    // "All time comes from the injected clock": a store on a clock years away from the real one
+    // writes that clock's times, never its host's or its database's (`now()`).
+    describe('on a clock far from real time', () => {
+      const start = Date.UTC(2031, 0, 1);
+      const clock = new ManualClock(start);
+      let timed: StoreUnderTest;
+      beforeAll(async () => {
+        timed = await open(clock);
+      });
+      afterAll(async () => {
+        await timed.close();
+      });
+
+      it("writes createdAt, updatedAt, revokedAt and the audit entries' times from the clock, through the verbs", async () => {
+        const project = await timed.addProject('clock');
+        const owner = await timed.addMember(project, 'owner', null);
+        const ctx = { actor: { type: 'user' as const, userId: owner } };
+        const verbs = credentialVerbs({
+          store: timed.store,
+          bus: { publish: () => Promise.resolve() },
+          clock,
+          digest: createDigester(),
+          generate: generateCredential,
+          limiter: new MemoryLimiter(clock),
+        });
+        const read = async (id: string): Promise<Credential> => (await timed.store.getCredential(project.id, 'key', id)) as Credential;
+        const at = (seconds: number): Date => new Date(start + seconds * 1000);
+
+        clock.set(at(0).getTime());
+        const { id } = await verbs.create({ ctx, input: { projectId: project.id, kind: 'key', label: 'timed' } });
+        expect(await read(id)).toMatchObject({ createdAt: at(0), updatedAt: at(0), revokedAt: null });
+
+        clock.set(at(10).getTime());
+        await verbs.update({ ctx, input: { projectId: project.id, kind: 'key', id, changes: { label: 'renamed' } } });
+        expect(await read(id)).toMatchObject({ createdAt: at(0), updatedAt: at(10) });
+
+        clock.set(at(20).getTime());
+        await verbs.update({ ctx, input: { projectId: project.id, kind: 'key', id, changes: { enabled: false } } });
+        await verbs.update({ ctx, input: { projectId: project.id, kind: 'key', id, changes: { enabled: true } } });
+        expect(await read(id)).toMatchObject({ createdAt: at(0), updatedAt: at(20) });
+
+        clock.set(at(30).getTime());
+        const rotated = await verbs.rotate({ ctx, input: { projectId: project.id, kind: 'key', id, gracePeriodSeconds: 60 } });
+        expect(await read(id)).toMatchObject({ createdAt: at(0), updatedAt: at(30), revokedAt: at(90), replacedBy: rotated.id });
+        expect(await read(rotated.id)).toMatchObject({ createdAt: at(30), updatedAt: at(30), revokedAt: null });
+
+        clock.set(at(40).getTime());
+        await verbs.revoke({ ctx, input: { projectId: project.id, kind: 'key', id: rotated.id } });
+        expect(await read(rotated.id)).toMatchObject({ createdAt: at(30), updatedAt: at(40), revokedAt: at(40) });
+
+        expect((await timed.auditOf(project.id)).map((e) => [e.action, e.at])).toEqual([
+          ['key.created', at(0)],
+          ['key.updated', at(10)],
+          ['key.disabled', at(20)],
+          ['key.enabled', at(20)],
+          ['key.rotated', at(30)],
+          ['key.revoked', at(40)],
+        ]);
+        // The list is ordered by those times, the newest first.
+        const listed = await timed.store.listCredentials(project.id, 'key', {}, { limit: 10 }, clock.now());
+        expect(listed.items.map((c) => [c.id, c.createdAt])).toEqual([
+          [rotated.id, at(30)],
+          [id, at(0)],
+        ]);
+      });
+
+      it('keeps creation times strictly increasing, and updatedAt from going back, under a frozen clock', async () => {
+        const project = await timed.addProject('frozen');
+        clock.set(Date.UTC(2032, 0, 1));
+        const made: Credential[] = [];
+        for (let i = 0; i < 3; i++) made.push(await insert(timed.store, newKey(project.id)));
+        const times = made.map((c) => c.createdAt.getTime());
+        expect(times).toEqual([clock.now(), clock.now() + 1, clock.now() + 2]);
+        const listed = await timed.store.listCredentials(project.id, 'key', {}, { limit: 10 }, clock.now());
+        expect(listed.items.map((c) => c.id)).toEqual(made.map((c) => c.id).reverse());
+        const last = made[2] as Credential;
+        const updated = await timed.store.transaction((tx) => tx.updateCredential(last.id, { label: 'x' }));
+        expect(updated.updatedAt).toEqual(last.updatedAt);
+      });
     });
   });
 }

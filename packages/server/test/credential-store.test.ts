@@ -10,11 +10,11 @@ import { backend, realBackendEnv } from './helpers/harness.js';
  * The SQL credential store under the engine's store contract: on PGlite here, on PostgreSQL in
  * the real-backend project. The same suite runs against the memory store in core.
  */
-credentialStoreContract(backend === 'real' ? 'PostgreSQL' : 'PGlite', async () => {
+credentialStoreContract(backend === 'real' ? 'PostgreSQL' : 'PGlite', async (clock) => {
   const database = await openDatabase({ url: backend === 'real' ? realBackendEnv().DATABASE_URL : undefined });
   const { db } = database;
   return {
-    store: new SqlCredentialStore(db),
+    store: new SqlCredentialStore(db, clock),
     async addProject(name: string) {
       const user = await db.insertInto('users').values({ email: `${randomUUID()}@example.com`, password_hash: 'x' }).returning('id').executeTakeFirstOrThrow();
       const workspace = await db.insertInto('workspaces').values({ name, personal_of: null }).returning('id').executeTakeFirstOrThrow();
@@ -38,6 +38,7 @@ credentialStoreContract(backend === 'real' ? 'PostgreSQL' : 'PGlite', async () =
         targetType: r.target_type as AuditEntry['targetType'],
         targetId: r.target_id,
         changes: r.changes,
+        at: r.created_at,
       }));
     },
     async eventsOf(projectId: string) {

@@ -4,8 +4,8 @@ import { MemoryCredentialStore } from './memory-store.js';
 import type { ProjectRef } from './ports.js';
 import type { ProjectRole, Role } from '../teams/roles.js';
 
-credentialStoreContract('memory', () => {
-  const store = new MemoryCredentialStore();
+credentialStoreContract('memory', (clock) => {
+  const store = new MemoryCredentialStore(clock);
   return Promise.resolve({
     store,
     addProject: (name: string) => {

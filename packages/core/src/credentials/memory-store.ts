@@ -4,7 +4,7 @@ import { validationError } from '../errors.js';
 import type { CredentialKind, CredentialRecord } from '../verify/record.js';
 import { isUuid } from './authorize.js';
 import { credentialStatus, type Credential, type CredentialPatch, type NewCredential } from './credential.js';
-import { NameTakenError, type AuditEntry, type CredentialFilters, type CredentialStore, type CredentialTx, type Page, type PageRequest, type ProjectRef } from './ports.js';
+import { NameTakenError, type AuditRecord, type CredentialFilters, type CredentialStore, type CredentialTx, type Page, type PageRequest, type ProjectRef } from './ports.js';
 import type { OutboxEvent } from '../webhooks/events.js';
 import { isStorableDate } from './policy.js';
 import { recordOf } from './record-of.js';
@@ -54,8 +54,8 @@ export class MemoryCredentialStore implements CredentialStore {
   private readonly projectRoles = new Map<string, Map<string, ProjectRole>>();
   private readonly credentials = new Map<string, Credential>();
   private readonly byPublicId = new Map<string, string>();
-  /** Every audit entry written, oldest first. */
-  readonly auditLog: AuditEntry[] = [];
+  /** Every audit entry written, oldest first, each with the clock's time when it was written. */
+  readonly auditLog: AuditRecord[] = [];
   /** Every outbox event written, oldest first (the memory store delivers nothing itself). */
   readonly outbox: OutboxEvent[] = [];
   private queue: Promise<unknown> = Promise.resolve();
@@ -110,7 +110,7 @@ export class MemoryCredentialStore implements CredentialStore {
   transaction<T>(work: (tx: CredentialTx) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       const staged = new Map<string, Credential>();
-      const audit: AuditEntry[] = [];
+      const audit: AuditRecord[] = [];
       const events: OutboxEvent[] = [];
       const read = (id: string): Credential | undefined => staged.get(id) ?? this.credentials.get(id);
       const all = (): Credential[] => [...new Map([...this.credentials, ...staged]).values()];
@@ -171,7 +171,7 @@ export class MemoryCredentialStore implements CredentialStore {
           return copy(credential);
         }),
         audit: (entry) => {
-          audit.push(structuredClone(entry));
+          audit.push({ ...structuredClone(entry), at: new Date(this.clock.now()) });
           return Promise.resolve();
         },
         emit: (event) => {

@@ -57,6 +57,11 @@ export interface AuditEntry {
   changes: AuditChanges | null;
 }
 
+/** An audit entry as a store wrote it: with its time, read from the store's injected clock. */
+export interface AuditRecord extends AuditEntry {
+  at: Date;
+}
+
 /**
  * What a verb may do inside one unit of work. Locks are taken in one order everywhere — the
  * project first, then its credentials — so that concurrent changes and a project's deletion

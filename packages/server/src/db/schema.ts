@@ -47,8 +47,9 @@ export interface CredentialsTable {
   digest: string;
   label: string | null;
   name: string | null;
-  created_at: Generated<Date>;
-  updated_at: Generated<Date>;
+  /** Written from the injected clock on every insert (the column's `now()` default is not relied on). */
+  created_at: Date;
+  updated_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
   revoke_reason: string | null;
@@ -118,7 +119,8 @@ export interface AuditEventsTable {
   changes: Json<AuditChanges> | null;
   outcome: string | null;
   count: Generated<number>;
-  created_at: Generated<Date>;
+  /** Written from the injected clock (or the failure's minute), never left to `now()`. */
+  created_at: Date;
 }
 
 /** Fields that changed: what they were and what they became. Never secrets or digests. */

@@ -46,7 +46,7 @@ export class IdentityService {
     return this.deps.db.transaction().execute(async (trx) => {
       const row = await insertIdentity(trx, { workspaceId, externalId: input.externalId, meta: input.meta ?? null, ratelimits, at: new Date(this.deps.clock.now()) });
       if (row === undefined) throw new ElyzorError('already_exists', `An identity with the externalId "${input.externalId}" exists already`, { details: { resource: 'identity' } });
-      await auditWorkspace(trx, ctx, { workspaceId, action: 'identity.created', targetType: 'identity', targetId: row.id, changes: { externalId: { before: null, after: input.externalId } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'identity.created', targetType: 'identity', targetId: row.id, changes: { externalId: { before: null, after: input.externalId } } });
       return row;
     });
   }
@@ -59,7 +59,7 @@ export class IdentityService {
   async ensure(ctx: Ctx, workspaceId: string, externalId: string): Promise<void> {
     const inserted = await insertIdentity(this.deps.db, { workspaceId, externalId, meta: null, ratelimits: [], at: new Date(this.deps.clock.now()) });
     if (inserted !== undefined) {
-      await auditWorkspace(this.deps.db, ctx, { workspaceId, action: 'identity.created', targetType: 'identity', targetId: inserted.id, changes: { externalId: { before: null, after: externalId } } });
+      await auditWorkspace(this.deps.db, ctx, this.deps.clock, { workspaceId, action: 'identity.created', targetType: 'identity', targetId: inserted.id, changes: { externalId: { before: null, after: externalId } } });
     }
   }
 
@@ -85,7 +85,7 @@ export class IdentityService {
         ...(patch.meta !== undefined ? { meta: { before: found.meta, after: updated.meta } } : {}),
         ...(ratelimits !== undefined ? { ratelimits: { before: found.ratelimits, after: updated.ratelimits } } : {}),
       };
-      await auditWorkspace(trx, ctx, { workspaceId, action: 'identity.updated', targetType: 'identity', targetId: found.id, changes });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'identity.updated', targetType: 'identity', targetId: found.id, changes });
       return updated;
     });
   }
@@ -97,7 +97,7 @@ export class IdentityService {
       const found = await findIdentity(trx, workspaceId, identity, true);
       if (found === undefined) throw identityNotFound();
       await deleteIdentity(trx, found.id);
-      await auditWorkspace(trx, ctx, { workspaceId, action: 'identity.deleted', targetType: 'identity', targetId: found.id, changes: { externalId: { before: found.external_id, after: null } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'identity.deleted', targetType: 'identity', targetId: found.id, changes: { externalId: { before: found.external_id, after: null } } });
     });
   }
 

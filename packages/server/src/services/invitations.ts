@@ -64,7 +64,7 @@ export class InvitationService {
       const workspace = await reachWorkspace(trx, ctx, workspaceId, 'manage_members', 'key share');
       checkInvitationRole(changedBy(ctx, workspace.role), role);
       const inserted = await insertInvitation(trx, { workspaceId: workspace.id, email: email.toLowerCase(), role, tokenDigest: issued.digest, invitedBy: personOf(ctx), expiresAt: issued.expiresAt });
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'invitation.created', targetType: 'invitation', targetId: inserted.id, changes: { email: { before: null, after: inserted.email }, role: { before: null, after: role } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'invitation.created', targetType: 'invitation', targetId: inserted.id, changes: { email: { before: null, after: inserted.email }, role: { before: null, after: role } } });
       return inserted;
     });
     await this.announce(row, issued.token);
@@ -84,7 +84,7 @@ export class InvitationService {
       if (status === 'revoked') throw new ElyzorError('already_revoked', 'Invitation is already revoked');
       if (status === 'accepted') throw new ElyzorError('validation_error', 'Invitation was already accepted; remove the member instead');
       await updateInvitation(trx, invitation.id, { revoked_at: new Date(this.deps.clock.now()) });
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'invitation.revoked', targetType: 'invitation', targetId: invitation.id, changes: { status: { before: status, after: 'revoked' } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'invitation.revoked', targetType: 'invitation', targetId: invitation.id, changes: { status: { before: status, after: 'revoked' } } });
     });
   }
 
@@ -96,7 +96,7 @@ export class InvitationService {
       const status = this.view(invitation).status;
       if (status === 'revoked' || status === 'accepted') throw new ElyzorError('validation_error', `Invitation is ${status}; create a new one`);
       const updated = await updateInvitation(trx, invitation.id, { token_digest: issued.digest, expires_at: issued.expiresAt });
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'invitation.resent', targetType: 'invitation', targetId: invitation.id, changes: { expiresAt: { before: invitation.expires_at.toISOString(), after: issued.expiresAt.toISOString() } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'invitation.resent', targetType: 'invitation', targetId: invitation.id, changes: { expiresAt: { before: invitation.expires_at.toISOString(), after: issued.expiresAt.toISOString() } } });
       return updated;
     });
     await this.announce(row, issued.token);
@@ -130,10 +130,10 @@ export class InvitationService {
     const existing = await memberRole(trx, invitation.workspace_id, userId);
     if (existing === undefined) {
       await putMember(trx, invitation.workspace_id, userId, invitation.role);
-      await auditWorkspace(trx, ctx, { workspaceId: invitation.workspace_id, action: 'member.added', targetType: 'member', targetId: userId, changes: { role: { before: null, after: invitation.role } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: invitation.workspace_id, action: 'member.added', targetType: 'member', targetId: userId, changes: { role: { before: null, after: invitation.role } } });
       await announceMember(trx, ctx, now, { type: 'member.added', workspaceId: invitation.workspace_id, userId, role: invitation.role, previousRole: null });
     }
-    await auditWorkspace(trx, ctx, { workspaceId: invitation.workspace_id, action: 'invitation.accepted', targetType: 'invitation', targetId: invitation.id, changes: { status: { before: 'pending', after: 'accepted' } } });
+    await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: invitation.workspace_id, action: 'invitation.accepted', targetType: 'invitation', targetId: invitation.id, changes: { status: { before: 'pending', after: 'accepted' } } });
     return { workspaceId: invitation.workspace_id, role: existing ?? invitation.role };
   }
 

@@ -46,6 +46,11 @@ export async function removeProjectData(trx: DB, projectId: string): Promise<str
 export class ProjectService {
   constructor(private readonly deps: Deps) {}
 
+  /** The injected clock's time, for what this service writes (audit entries). */
+  private now(): Date {
+    return new Date(this.deps.clock.now());
+  }
+
   /** A project in `workspaceId` (default: a person's personal workspace, a root key's own). Admins and up. */
   async create(ctx: Ctx, name: string, workspaceId?: string): Promise<ProjectView> {
     const row = await this.deps.db.transaction().execute(async (trx) => {
@@ -56,6 +61,7 @@ export class ProjectService {
       await recordAudit(
         trx,
         auditEntry(ctx, { projectId: inserted.id, action: 'project.created', targetType: 'project', targetId: inserted.id, changes: { name: { before: null, after: name } } }),
+        this.now(),
       );
       return inserted;
     });
@@ -78,7 +84,7 @@ export class ProjectService {
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const project = authorizeProject(ctx, await findProjectRef(trx, projectId, 'update', roleHolder(ctx)), 'update_project');
       const renamed = await renameProject(trx, project.id, name);
-      await recordAudit(trx, auditEntry(ctx, { projectId: project.id, action: 'project.updated', targetType: 'project', targetId: project.id, changes: { name: { before: project.name, after: name } } }));
+      await recordAudit(trx, auditEntry(ctx, { projectId: project.id, action: 'project.updated', targetType: 'project', targetId: project.id, changes: { name: { before: project.name, after: name } } }), this.now());
       return renamed;
     });
     return toProjectView(row);
@@ -95,7 +101,7 @@ export class ProjectService {
       await recordAudit(trx, {
         ...auditEntry(ctx, { projectId, action: 'project.deleted', targetType: 'project', targetId: projectId, changes: { name: { before: project.name, after: null } } }),
         workspaceId: project.workspaceId,
-      });
+      }, this.now());
       return ids;
     });
     await this.deps.bus.publish(publicIds);

@@ -96,7 +96,7 @@ export class RatelimitService {
     const ns = namespace;
     return this.deps.db.transaction().execute(async (trx) => {
       const { row, before } = await upsertOverride(trx, { namespaceId: ns.id, identifier: input.identifier, limit: input.limit, durationMs: input.duration, at: new Date(this.deps.clock.now()) });
-      await auditWorkspace(trx, ctx, {
+      await auditWorkspace(trx, ctx, this.deps.clock, {
         workspaceId,
         action: before === undefined ? 'ratelimit_override.created' : 'ratelimit_override.updated',
         targetType: 'ratelimit_override',
@@ -126,7 +126,7 @@ export class RatelimitService {
       const found = await findOverride(trx, namespace.id, identifier, true);
       if (found === undefined) throw overrideNotFound();
       await deleteOverride(trx, found.id);
-      await auditWorkspace(trx, ctx, { workspaceId: namespace.workspace_id, action: 'ratelimit_override.deleted', targetType: 'ratelimit_override', targetId: found.id, changes: { identifier: { before: found.identifier, after: null } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: namespace.workspace_id, action: 'ratelimit_override.deleted', targetType: 'ratelimit_override', targetId: found.id, changes: { identifier: { before: found.identifier, after: null } } });
     });
   }
 
@@ -142,7 +142,7 @@ export class RatelimitService {
   private async create(ctx: Ctx, workspaceId: string, name: string): Promise<NamespaceRow> {
     return this.deps.db.transaction().execute(async (trx) => {
       const { row, created } = await ensureNamespace(trx, workspaceId, name, new Date(this.deps.clock.now()));
-      if (created) await auditWorkspace(trx, ctx, { workspaceId, action: 'ratelimit_namespace.created', targetType: 'ratelimit_namespace', targetId: row.id, changes: { name: { before: null, after: name } } });
+      if (created) await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'ratelimit_namespace.created', targetType: 'ratelimit_namespace', targetId: row.id, changes: { name: { before: null, after: name } } });
       return row;
     });
   }

@@ -73,7 +73,7 @@ export class RbacService {
     return this.deps.db.transaction().execute(async (trx) => {
       const row = await insertPermission(trx, { id: newRbacId('perm'), workspace_id: workspaceId, name: input.name, slug: input.slug, description: input.description ?? null });
       if (row === undefined) throw conflict(`A permission with the slug "${input.slug}" or the name "${input.name}" already exists`);
-      await auditWorkspace(trx, ctx, { workspaceId, action: 'permission.created', targetType: 'permission', targetId: null, changes: { slug: { before: null, after: row.slug }, id: { before: null, after: row.id } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'permission.created', targetType: 'permission', targetId: null, changes: { slug: { before: null, after: row.slug }, id: { before: null, after: row.id } } });
       return permissionView(row);
     });
   }
@@ -103,7 +103,7 @@ export class RbacService {
       const viaRoles = await publicIdsWithRoles(trx, roles.map((r) => r.role_id));
       const direct = await removeSlugFromKeys(trx, workspaceId, row.slug, new Date(this.deps.clock.now()));
       await trx.deleteFrom('rbac_permissions').where('id', '=', row.id).execute();
-      await auditWorkspace(trx, ctx, { workspaceId, action: 'permission.deleted', targetType: 'permission', targetId: null, changes: { slug: { before: row.slug, after: null }, id: { before: row.id, after: null } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'permission.deleted', targetType: 'permission', targetId: null, changes: { slug: { before: row.slug, after: null }, id: { before: row.id, after: null } } });
       return [...viaRoles, ...direct];
     });
     await this.invalidate(touched);
@@ -117,7 +117,7 @@ export class RbacService {
       const row = await insertRole(trx, { id: newRbacId('role'), workspace_id: workspaceId, name: input.name, description: input.description ?? null });
       if (row === undefined) throw conflict(`A role named "${input.name}" already exists`);
       await setRolePermissionRows(trx, row.id, permissions.map((p) => p.id));
-      await auditWorkspace(trx, ctx, { workspaceId, action: 'role.created', targetType: 'role', targetId: null, changes: { name: { before: null, after: row.name }, id: { before: null, after: row.id }, permissions: { before: null, after: permissions.map((p) => p.slug) } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'role.created', targetType: 'role', targetId: null, changes: { name: { before: null, after: row.name }, id: { before: null, after: row.id }, permissions: { before: null, after: permissions.map((p) => p.slug) } } });
       return { roleId: row.id };
     });
   }
@@ -146,7 +146,7 @@ export class RbacService {
       if (row === undefined) throw absent('role', 'Role');
       const holders = await publicIdsWithRoles(trx, [row.id]);
       await trx.deleteFrom('rbac_roles').where('id', '=', row.id).execute();
-      await auditWorkspace(trx, ctx, { workspaceId, action: 'role.deleted', targetType: 'role', targetId: null, changes: { name: { before: row.name, after: null }, id: { before: row.id, after: null } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'role.deleted', targetType: 'role', targetId: null, changes: { name: { before: row.name, after: null }, id: { before: row.id, after: null } } });
       return holders;
     });
     await this.invalidate(touched);
@@ -163,7 +163,7 @@ export class RbacService {
       const before = (await permissionsOfRoles(trx, [row.id])).get(row.id) ?? [];
       const permissions = await this.ensurePermissions(trx, ctx, workspaceId, slugs);
       await setRolePermissionRows(trx, row.id, permissions.map((p) => p.id));
-      await auditWorkspace(trx, ctx, { workspaceId, action: 'role.updated', targetType: 'role', targetId: null, changes: { id: { before: row.id, after: row.id }, permissions: { before: before.map((p) => p.slug), after: permissions.map((p) => p.slug) } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, action: 'role.updated', targetType: 'role', targetId: null, changes: { id: { before: row.id, after: row.id }, permissions: { before: before.map((p) => p.slug), after: permissions.map((p) => p.slug) } } });
       return { holders: await publicIdsWithRoles(trx, [row.id]), permissions };
     });
     await this.invalidate(touched.holders);
@@ -225,7 +225,7 @@ export class RbacService {
       }
       await setKeyRoleRows(trx, key.id, [...ids]);
       const after = await rolesOfKey(trx, key.id);
-      await auditWorkspace(trx, ctx, { workspaceId, projectId: key.project_id, action: 'key.updated', targetType: 'key', targetId: key.id, changes: { roles: { before: current.map((r) => r.name), after: after.map((r) => r.name) } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId, projectId: key.project_id, action: 'key.updated', targetType: 'key', targetId: key.id, changes: { roles: { before: current.map((r) => r.name), after: after.map((r) => r.name) } } });
       return { publicId: key.public_id, roles: after };
     });
     await this.invalidate([publicId]);

@@ -92,7 +92,7 @@ export class RootKeyService {
       const permissions = await this.validPermissions(trx, workspace.id, input.permissions);
       const expiresAt = this.expiry(input.expiresAt);
       const inserted = await insertRootKey(trx, { workspaceId: workspace.id, name: input.name, publicId: issued.publicId, digest: this.deps.digest(issued.token), permissions, expiresAt, createdBy: personOf(ctx) });
-      await auditWorkspace(trx, ctx, {
+      await auditWorkspace(trx, ctx, this.deps.clock, {
         workspaceId: workspace.id,
         action: 'root_key.created',
         targetType: 'root_key',
@@ -117,7 +117,7 @@ export class RootKeyService {
       const { key, workspace } = await this.locked(trx, ctx, workspaceId, rootKeyId);
       if (this.view(key).status === 'revoked') throw new ElyzorError('already_revoked', 'Root key is revoked');
       const updated = await updateRootKey(trx, key.id, { public_id: issued.publicId, digest: this.deps.digest(issued.token), updated_at: new Date(this.deps.clock.now()) });
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'root_key.rotated', targetType: 'root_key', targetId: key.id, changes: { prefix: { before: `rk_live_${key.public_id}`, after: `rk_live_${issued.publicId}` } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'root_key.rotated', targetType: 'root_key', targetId: key.id, changes: { prefix: { before: `rk_live_${key.public_id}`, after: `rk_live_${issued.publicId}` } } });
       return { updated, oldPublicId: key.public_id };
     });
     // Every instance drops the old string's cached copy before this answer is sent.
@@ -131,7 +131,7 @@ export class RootKeyService {
       if (key.revoked_at !== null) throw new ElyzorError('already_revoked', 'Root key is already revoked');
       const revokedAt = new Date(this.deps.clock.now());
       await updateRootKey(trx, key.id, { revoked_at: revokedAt, updated_at: revokedAt });
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'root_key.revoked', targetType: 'root_key', targetId: key.id, changes: { revokedAt: { before: null, after: revokedAt.toISOString() } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'root_key.revoked', targetType: 'root_key', targetId: key.id, changes: { revokedAt: { before: null, after: revokedAt.toISOString() } } });
       return key.public_id;
     });
     // Every instance drops its cached copy before this answer is sent.

@@ -118,7 +118,7 @@ export class WebhookService {
       await this.reach(ctx, trx, projectId, true);
       this.checkUrl(input.url);
       const inserted = await insertWebhook(trx, { projectId, url: input.url, events: input.events, description: input.description ?? null, secretSealed: this.secrets.seal(secret), at: this.now() });
-      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.created', targetType: 'webhook', targetId: inserted.id, changes: changesOf(null, toView(inserted)) }));
+      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.created', targetType: 'webhook', targetId: inserted.id, changes: changesOf(null, toView(inserted)) }), this.now());
       return inserted;
     });
     return { ...toView(row), secret };
@@ -140,7 +140,7 @@ export class WebhookService {
       if (changes.url !== undefined) this.checkUrl(changes.url);
       const updated = await updateWebhook(trx, webhook.id, changes, this.now());
       const diff = changesOf(toView(webhook), toView(updated));
-      if (Object.keys(diff).length > 0) await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.updated', targetType: 'webhook', targetId: webhook.id, changes: diff }));
+      if (Object.keys(diff).length > 0) await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.updated', targetType: 'webhook', targetId: webhook.id, changes: diff }), this.now());
       return toView(updated);
     });
   }
@@ -150,7 +150,7 @@ export class WebhookService {
     await this.db.transaction().execute(async (trx) => {
       const { webhook } = await this.webhookOf(ctx, trx, projectId, webhookId, true);
       await deleteWebhook(trx, webhook.id);
-      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.deleted', targetType: 'webhook', targetId: webhook.id, changes: changesOf(toView(webhook), null) }));
+      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.deleted', targetType: 'webhook', targetId: webhook.id, changes: changesOf(toView(webhook), null) }), this.now());
     });
   }
 
@@ -160,7 +160,7 @@ export class WebhookService {
     const row = await this.db.transaction().execute(async (trx) => {
       const { webhook } = await this.webhookOf(ctx, trx, projectId, webhookId, true);
       const updated = await updateWebhook(trx, webhook.id, { secretSealed: this.secrets.seal(secret) }, this.now());
-      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.secret_rotated', targetType: 'webhook', targetId: webhook.id, changes: null }));
+      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.secret_rotated', targetType: 'webhook', targetId: webhook.id, changes: null }), this.now());
       return updated;
     });
     return { ...toView(row), secret };
@@ -172,7 +172,7 @@ export class WebhookService {
       const { webhook } = await this.webhookOf(ctx, trx, projectId, webhookId, true);
       const at = this.now();
       const eventId = await writeOutboxEvent(trx, { projectId, type: WEBHOOK_TEST_EVENT, data: { projectId, webhookId: webhook.id } }, at, webhook.id);
-      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.tested', targetType: 'webhook', targetId: webhook.id, changes: null }));
+      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.tested', targetType: 'webhook', targetId: webhook.id, changes: null }), this.now());
       return { eventId };
     });
   }
@@ -206,7 +206,7 @@ export class WebhookService {
     await this.db.transaction().execute(async (trx) => {
       const { webhook } = await this.webhookOf(ctx, trx, projectId, webhookId, true);
       if (!isUuid(deliveryId) || !(await requeueDelivery(trx, webhook.id, deliveryId, this.now()))) throw notFound('Delivery');
-      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.redelivery_requested', targetType: 'webhook', targetId: webhook.id, changes: { deliveryId: { before: null, after: deliveryId } } }));
+      await recordAudit(trx, auditEntry(ctx, { projectId, action: 'webhook.redelivery_requested', targetType: 'webhook', targetId: webhook.id, changes: { deliveryId: { before: null, after: deliveryId } } }), this.now());
     });
   }
 }

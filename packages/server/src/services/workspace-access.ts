@@ -1,4 +1,4 @@
-import { actorId, authorizeWorkspace, isUuid, notFound, roleHolder, type Ctx, type Role, type WorkspaceAction } from '@elyzor/core';
+import { actorId, authorizeWorkspace, isUuid, notFound, roleHolder, type Clock, type Ctx, type Role, type WorkspaceAction } from '@elyzor/core';
 import type { DB } from '../db/database.js';
 import type { AuditChanges, AuditTargetType } from '../db/schema.js';
 import { recordAudit } from '../store/audit.js';
@@ -27,10 +27,11 @@ export function personOf(ctx: Ctx): string | null {
   return ctx.actor.type === 'user' ? ctx.actor.userId : null;
 }
 
-/** An audit entry of the workspace, in the transaction of the change it records. */
+/** An audit entry of the workspace, in the transaction of the change it records, at `clock`'s time. */
 export async function auditWorkspace(
   db: DB,
   ctx: Ctx,
+  clock: Clock,
   entry: { workspaceId: string; projectId?: string | null; action: string; targetType: AuditTargetType; targetId: string | null; changes: AuditChanges | null },
 ): Promise<void> {
   await recordAudit(db, {
@@ -44,5 +45,5 @@ export async function auditWorkspace(
     targetType: entry.targetType,
     targetId: entry.targetId,
     changes: entry.changes,
-  });
+  }, new Date(clock.now()));
 }

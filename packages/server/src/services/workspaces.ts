@@ -85,8 +85,8 @@ export class WorkspaceService {
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const workspace = await insertWorkspace(trx, { name, personalOf: null });
       await putMember(trx, workspace.id, userId, 'owner');
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'workspace.created', targetType: 'workspace', targetId: workspace.id, changes: { name: { before: null, after: name } } });
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'member.added', targetType: 'member', targetId: userId, changes: { role: { before: null, after: 'owner' } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'workspace.created', targetType: 'workspace', targetId: workspace.id, changes: { name: { before: null, after: name } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'member.added', targetType: 'member', targetId: userId, changes: { role: { before: null, after: 'owner' } } });
       return workspace;
     });
     return toWorkspaceView({ ...row, role: 'owner' });
@@ -100,7 +100,7 @@ export class WorkspaceService {
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const workspace = await reachWorkspace(trx, ctx, workspaceId, 'update', 'update');
       await renameWorkspace(trx, workspace.id, name);
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'workspace.updated', targetType: 'workspace', targetId: workspace.id, changes: { name: { before: workspace.name, after: name } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'workspace.updated', targetType: 'workspace', targetId: workspace.id, changes: { name: { before: workspace.name, after: name } } });
       return { ...workspace, name };
     });
     return toWorkspaceView(row);
@@ -117,7 +117,7 @@ export class WorkspaceService {
       // Its root keys go with it (on delete cascade); every instance drops their cached copies too.
       ids.push(...(await rootKeyPublicIdsOfWorkspace(trx, workspace.id)));
       await deleteWorkspace(trx, workspace.id);
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'workspace.deleted', targetType: 'workspace', targetId: workspace.id, changes: { name: { before: workspace.name, after: null } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'workspace.deleted', targetType: 'workspace', targetId: workspace.id, changes: { name: { before: workspace.name, after: null } } });
       return ids;
     });
     await this.deps.bus.publish(publicIds);
@@ -138,7 +138,7 @@ export class WorkspaceService {
       checkMemberChange({ by: changedBy(ctx, workspace.role), from, to: role, self: personOf(ctx) === userId, owners: await countOwners(trx, workspace.id) });
       if (from !== role) {
         await putMember(trx, workspace.id, userId, role);
-        await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: 'member.role_changed', targetType: 'member', targetId: userId, changes: { role: { before: from, after: role } } });
+        await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: 'member.role_changed', targetType: 'member', targetId: userId, changes: { role: { before: from, after: role } } });
         await announceMember(trx, ctx, this.now(), { type: 'member.added', workspaceId: workspace.id, userId, role, previousRole: from });
       }
       const member = await listMember(trx, workspace.id, userId);
@@ -155,7 +155,7 @@ export class WorkspaceService {
       if (from === undefined) throw notFound('Member');
       checkMemberChange({ by: changedBy(ctx, workspace.role), from, to: null, self, owners: await countOwners(trx, workspace.id) });
       await removeMember(trx, workspace.id, userId);
-      await auditWorkspace(trx, ctx, { workspaceId: workspace.id, action: self ? 'member.left' : 'member.removed', targetType: 'member', targetId: userId, changes: { role: { before: from, after: null } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: workspace.id, action: self ? 'member.left' : 'member.removed', targetType: 'member', targetId: userId, changes: { role: { before: from, after: null } } });
       await announceMember(trx, ctx, this.now(), { type: 'member.removed', workspaceId: workspace.id, userId, role: from, previousRole: null });
     });
   }
@@ -176,7 +176,7 @@ export class WorkspaceService {
       checkProjectRoleChange(changedBy(ctx, project.role), workspaceRole);
       const before = (await projectRole(trx, project.id, userId)) ?? null;
       await putProjectRole(trx, project.id, userId, role);
-      await auditWorkspace(trx, ctx, { workspaceId: project.workspaceId, projectId: project.id, action: 'project_member.role_set', targetType: 'member', targetId: userId, changes: { projectRole: { before, after: role } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: project.workspaceId, projectId: project.id, action: 'project_member.role_set', targetType: 'member', targetId: userId, changes: { projectRole: { before, after: role } } });
       await announceMember(trx, ctx, this.now(), { type: 'member.added', workspaceId: project.workspaceId, projectId: project.id, userId, role, previousRole: before ?? workspaceRole });
       return { projectId: project.id, userId, role, workspaceRole };
     });
@@ -191,7 +191,7 @@ export class WorkspaceService {
       if (workspaceRole === undefined || before === undefined) throw notFound('Member');
       checkProjectRoleChange(changedBy(ctx, project.role), workspaceRole);
       await removeProjectRole(trx, project.id, userId);
-      await auditWorkspace(trx, ctx, { workspaceId: project.workspaceId, projectId: project.id, action: 'project_member.role_removed', targetType: 'member', targetId: userId, changes: { projectRole: { before, after: null } } });
+      await auditWorkspace(trx, ctx, this.deps.clock, { workspaceId: project.workspaceId, projectId: project.id, action: 'project_member.role_removed', targetType: 'member', targetId: userId, changes: { projectRole: { before, after: null } } });
       // The workspace role applies to the project again: a role change there.
       await announceMember(trx, ctx, this.now(), { type: 'member.added', workspaceId: project.workspaceId, projectId: project.id, userId, role: workspaceRole, previousRole: before });
     });

@@ -16,8 +16,12 @@ export interface StoredAuditEntry extends Omit<AuditEntry, 'projectId' | 'target
   targetType: AuditTargetType;
 }
 
-/** Call inside the transaction of the change it records: both land, or neither. */
-export async function recordAudit(db: Db, entry: StoredAuditEntry): Promise<void> {
+/**
+ * Call inside the transaction of the change it records: both land, or neither. `at` is the
+ * entry's time, read from the caller's injected clock (never the database's `now()`), so that
+ * the audit log and the rows it describes agree under any clock.
+ */
+export async function recordAudit(db: Db, entry: StoredAuditEntry, at: Date): Promise<void> {
   const { projectId } = entry;
   await db
     .insertInto('audit_events')
@@ -35,6 +39,7 @@ export async function recordAudit(db: Db, entry: StoredAuditEntry): Promise<void
       request_id: entry.requestId,
       ip: entry.ip,
       changes: entry.changes === null ? null : JSON.stringify(entry.changes),
+      created_at: at,
     })
     .execute();
 }

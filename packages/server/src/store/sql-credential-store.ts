@@ -71,7 +71,8 @@ function patchColumns(patch: CredentialPatch): Updateable<CredentialsTable> {
   return columns;
 }
 
-function insertColumns(values: NewCredential): Insertable<CredentialsTable> {
+/** `at`: the creation time, from the store's clock (never the database's `now()`). */
+function insertColumns(values: NewCredential, at: Date): Insertable<CredentialsTable> {
   const { projectId, kind, environment, publicId, digest, label, name, keyFormat, ...policy } = values;
   return {
     key_format: jsonOrNull(keyFormat ?? null),
@@ -82,7 +83,9 @@ function insertColumns(values: NewCredential): Insertable<CredentialsTable> {
     digest,
     label,
     name,
-    ...(patchColumns(policy) as Omit<Insertable<CredentialsTable>, 'project_id' | 'kind' | 'environment' | 'public_id' | 'digest'>),
+    ...(patchColumns(policy) as Omit<Insertable<CredentialsTable>, 'project_id' | 'kind' | 'environment' | 'public_id' | 'digest' | 'created_at' | 'updated_at'>),
+    created_at: at,
+    updated_at: at,
   };
 }
 
@@ -117,8 +120,12 @@ const oneCredential = (db: Db, projectId: string, kind: CredentialKind, id: stri
   db.selectFrom('credentials').selectAll().where('id', '=', id).where('project_id', '=', projectId).where('kind', '=', kind);
 
 
-/** Writes of one unit of work, inside a Kysely transaction. */
-function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): CredentialTx {
+/**
+ * Writes of one unit of work, inside a Kysely transaction. Every time it writes comes from the
+ * injected clock (`createdAt` is the store's strictly increasing reading of it), as in the memory
+ * store: under a manual clock both stores agree, and no row holds the database host's time.
+ */
+function sqlTx(trx: Db, clock: Clock, createdAt: () => Date, columns: (db: Db) => Promise<string[]>): CredentialTx {
   return {
     // Creations and changes in one project run side by side; a deletion waits for them, or
     // they wait for it and find nothing (404).
@@ -128,13 +135,14 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
       return row === undefined ? undefined : toCredential(row);
     },
     insertCredential: (values) =>
-      namesChecked(async () => toCredential(await trx.insertInto('credentials').values(insertColumns(values)).returningAll().executeTakeFirstOrThrow())),
+      namesChecked(async () => toCredential(await trx.insertInto('credentials').values(insertColumns(values, createdAt())).returningAll().executeTakeFirstOrThrow())),
     updateCredential: (id, patch) =>
       namesChecked(async () =>
         toCredential(
           await trx
             .updateTable('credentials')
-            .set({ ...patchColumns(patch), updated_at: new Date(clock.now()) })
+            // Never backwards (a creation time may run ahead of the clock by a few ms, see `createdAt`).
+            .set({ ...patchColumns(patch), updated_at: sql<Date>`greatest(updated_at, ${new Date(clock.now())})` })
             .where('id', '=', id)
             .returningAll()
             .executeTakeFirstOrThrow(),
@@ -144,9 +152,10 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
       namesChecked(async () => {
         const carried = (await columns(trx)).map((name) => sql.id(name));
         const list = sql.join(carried);
+        const at = createdAt();
         const result = await sql<CredentialRow>`
-          insert into credentials (${list}, public_id, digest, limit_key, key_format)
-          select ${list}, ${replacement.publicId}, ${replacement.digest}, ${replacement.limitKey}, ${jsonOrNull(replacement.keyFormat ?? null)}
+          insert into credentials (${list}, public_id, digest, limit_key, key_format, created_at, updated_at)
+          select ${list}, ${replacement.publicId}, ${replacement.digest}, ${replacement.limitKey}, ${jsonOrNull(replacement.keyFormat ?? null)}, ${at}, ${at}
           from credentials where id = ${id}
           returning *`.execute(trx);
         const row = result.rows[0];
@@ -155,7 +164,7 @@ function sqlTx(trx: Db, clock: Clock, columns: (db: Db) => Promise<string[]>): C
         await copyKeyRoles(trx, id, row.id);
         return toCredential(row);
       }),
-    audit: (entry: AuditEntry) => recordAudit(trx, entry),
+    audit: (entry: AuditEntry) => recordAudit(trx, entry, new Date(clock.now())),
     async emit(event) {
       await writeOutboxEvent(trx, event, new Date(clock.now()));
     },
@@ -179,6 +188,7 @@ function withRoleGrants(record: CredentialRecord, grants: Array<{ role: string; 
 /** The engine's credential store over SQL: PGlite (embedded) and PostgreSQL alike. */
 export class SqlCredentialStore implements CredentialStore {
   private columns: Promise<string[]> | null = null;
+  private lastCreatedAt = 0;
 
   /**
    * `lookups` serves the verification path's reads (the priority pool, so that a verification
@@ -191,7 +201,27 @@ export class SqlCredentialStore implements CredentialStore {
   ) {}
 
   transaction<T>(work: (tx: CredentialTx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(sqlTx(trx, this.clock, (db) => this.carried(db))));
+    return this.db.transaction().execute((trx) =>
+      work(
+        sqlTx(
+          trx,
+          this.clock,
+          () => this.createdAt(),
+          (db) => this.carried(db),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Creation times strictly increase within this store, so "newest first" is the order of
+   * creation even for two credentials made in the same millisecond, or under a frozen clock
+   * (the memory store does the same). Times are whole milliseconds, as the clock gives them and
+   * as list cursors carry them.
+   */
+  private createdAt(): Date {
+    this.lastCreatedAt = Math.max(this.clock.now(), this.lastCreatedAt + 1);
+    return new Date(this.lastCreatedAt);
   }
 
   findProject(projectId: string, userId?: string | null): Promise<ProjectRef | undefined> {
