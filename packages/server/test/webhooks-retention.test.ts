@@ -1,6 +1,8 @@
 import { ManualClock } from '@elyzor/core';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backend, bearer, createKey, json, startApp, userWithProject, type TestApp } from './helpers/harness.js';
+import { DeliveryPruner } from '../src/webhooks/delivery-pruner.js';
 import { WebhookReceiver } from './helpers/webhook-receiver.js';
 
 /** The harness turns the timers off: the test drives the worker and the pruner with its own clock. */
@@ -122,5 +124,31 @@ describe(`webhook delivery retention (${backend})`, () => {
     expect(enabled.statusCode, enabled.body).toBe(200);
     expect(await t.deps.webhookWorker.runOnce()).toBe(1);
     expect((await deliveriesOf(paused)).map((d) => d.status)).toEqual(['delivered']);
+  });
+
+  it('two instances pruning at once share the work: every old finished delivery goes, each once, and a new pending one stays', async () => {
+    const hook = await createWebhook();
+    await Promise.all(Array.from({ length: 20 }, () => createKey(t.app, token, projectId)));
+    expect(await t.deps.webhookWorker.runOnce()).toBe(20);
+    clock.advance(31 * 86_400_000);
+    await login();
+    // A delivery made now, not yet attempted: pending, so untouched by either pruner.
+    receiver.answer({ status: 500, body: 'no' });
+    await createKey(t.app, token, projectId);
+    // Two instances: a second app on the same PostgreSQL; on the embedded backend (one process
+    // per database) a second pruner over the same database.
+    const other = backend === 'real' ? await startApp({ clock, env: { ...ENV, JWT_SECRET: t.config.jwtSecret ?? '' } }) : null;
+    const second = other?.deps.deliveryPruner ?? new DeliveryPruner(t.deps.db, clock, { retentionDays: 30, intervalMs: 0 }, pino({ level: 'silent' }));
+    try {
+      const counts = await Promise.all([t.deps.deliveryPruner.runOnce(), second.runOnce(), t.deps.webhookWorker.runOnce()]);
+      // The shared PostgreSQL may hold other suites' old deliveries too: at least these 20 went.
+      expect((counts[0] ?? 0) + (counts[1] ?? 0)).toBeGreaterThanOrEqual(20);
+      if (backend === 'embedded') expect((counts[0] ?? 0) + (counts[1] ?? 0)).toBe(20);
+      const left = await deliveriesOf(hook);
+      expect(left).toHaveLength(1);
+      expect(left[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    } finally {
+      await other?.close();
+    }
   });
 });
