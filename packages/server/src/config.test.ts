@@ -48,3 +48,20 @@ describe('parseConfig: metrics', () => {
     expect(() => parseConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
   });
 });
+
+describe('parseConfig: webhook delivery retention', () => {
+  it('keeps finished deliveries 30 days and prunes hourly by default', () => {
+    const { deliveryRetentionDays, pruneIntervalMs } = parseConfig({}).webhooks;
+    expect({ deliveryRetentionDays, pruneIntervalMs }).toEqual({ deliveryRetentionDays: 30, pruneIntervalMs: 3_600_000 });
+  });
+
+  it('reads WEBHOOK_DELIVERY_RETENTION_DAYS from 1 to 3650 and WEBHOOK_PRUNE_INTERVAL_MS (0 stops the timer)', () => {
+    expect(parseConfig({ WEBHOOK_DELIVERY_RETENTION_DAYS: '1' }).webhooks.deliveryRetentionDays).toBe(1);
+    expect(parseConfig({ WEBHOOK_DELIVERY_RETENTION_DAYS: '3650' }).webhooks.deliveryRetentionDays).toBe(3650);
+    expect(parseConfig({ WEBHOOK_PRUNE_INTERVAL_MS: '0' }).webhooks.pruneIntervalMs).toBe(0);
+    for (const bad of ['0', '3651', '7.5', 'forever', '-1']) {
+      expect(() => parseConfig({ WEBHOOK_DELIVERY_RETENTION_DAYS: bad })).toThrow(/WEBHOOK_DELIVERY_RETENTION_DAYS must be an integer from 1 to 3650/);
+    }
+    expect(() => parseConfig({ WEBHOOK_PRUNE_INTERVAL_MS: '86400001' })).toThrow(/WEBHOOK_PRUNE_INTERVAL_MS/);
+  });
+});

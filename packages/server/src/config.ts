@@ -82,6 +82,10 @@ export interface Config {
     batchSize: number;
     /** How often the expiry monitor runs; 0 stops its timer (tests drive it). */
     expiryIntervalMs: number;
+    /** Finished deliveries (delivered, or failed for good) are kept this many days after they finished, then pruned with their attempts. */
+    deliveryRetentionDays: number;
+    /** How often finished deliveries past the retention are pruned; 0 stops its timer (tests drive it). */
+    pruneIntervalMs: number;
     /** Refused verifications of one project in one minute that make a `verification.failure_burst` event; 0: never. */
     failureBurstPerMinute: number;
   };
@@ -249,6 +253,8 @@ export function parseConfig(env: Env): Config {
       pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_MS', 1000, 0, 3_600_000),
       batchSize: int('WEBHOOK_BATCH_SIZE', 50, 1, 1000),
       expiryIntervalMs: int('EXPIRY_MONITOR_INTERVAL_MS', 60_000, 0, 86_400_000),
+      deliveryRetentionDays: int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 3650),
+      pruneIntervalMs: int('WEBHOOK_PRUNE_INTERVAL_MS', 3_600_000, 0, 86_400_000),
       failureBurstPerMinute: int('WEBHOOK_FAILURE_BURST_PER_MINUTE', 100, 0, 1_000_000_000),
     },
     metrics: {

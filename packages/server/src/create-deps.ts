@@ -19,6 +19,7 @@ import { LIMITER_COMMAND, RedisLimiter } from './infra/redis-limiter.js';
 import { SqlCredentialStore } from './store/sql-credential-store.js';
 import { writeUsage } from './store/usage.js';
 import { UsageBuffer, type UsageBufferLogger } from './usage/usage-buffer.js';
+import { DeliveryPruner } from './webhooks/delivery-pruner.js';
 import { ExpiryMonitor } from './webhooks/expiry-monitor.js';
 import { SecretBox } from './webhooks/secret-box.js';
 import { WebhookWorker } from './webhooks/worker.js';
@@ -181,7 +182,9 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   const webhookWorker = new WebhookWorker(db, webhookSecrets, clock, config.webhooks, options.logger, Math.random, (result) => metrics.webhookDelivery(result));
   const expiryMonitor = new ExpiryMonitor(db, clock, config.webhooks.expiryIntervalMs, options.logger);
   if (config.webhooks.pollIntervalMs > 0) webhookWorker.start();
+  const deliveryPruner = new DeliveryPruner(db, clock, { retentionDays: config.webhooks.deliveryRetentionDays, intervalMs: config.webhooks.pruneIntervalMs }, options.logger);
   if (config.webhooks.expiryIntervalMs > 0) expiryMonitor.start();
+  if (config.webhooks.pruneIntervalMs > 0) deliveryPruner.start();
   const deps: OwnedDeps = {
     config,
     clock,
@@ -207,11 +210,13 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
     webhookSecrets,
     webhookWorker,
     expiryMonitor,
+    deliveryPruner,
     accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
     async close() {
       // Background work first: a delivery in flight is recorded (or, cut off, retried later).
       await webhookWorker.stop();
       await expiryMonitor.stop();
+      await deliveryPruner.stop();
       await usage.close();
       await bus.close();
       await limiter.close();

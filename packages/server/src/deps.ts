@@ -10,6 +10,7 @@ import type { Metrics } from './infra/metrics.js';
 import type { HeavyReads } from './services/heavy-reads.js';
 import type { RootKeyCache } from './services/root-key-cache.js';
 import type { UsageBuffer } from './usage/usage-buffer.js';
+import type { DeliveryPruner } from './webhooks/delivery-pruner.js';
 import type { ExpiryMonitor } from './webhooks/expiry-monitor.js';
 import type { SecretBox } from './webhooks/secret-box.js';
 import type { WebhookWorker } from './webhooks/worker.js';
@@ -53,4 +54,6 @@ export interface Deps {
   webhookWorker: WebhookWorker;
   /** Emits expiry notices (on a timer unless EXPIRY_MONITOR_INTERVAL_MS=0). */
   expiryMonitor: ExpiryMonitor;
+  /** Deletes finished deliveries past WEBHOOK_DELIVERY_RETENTION_DAYS (on a timer unless WEBHOOK_PRUNE_INTERVAL_MS=0). */
+  deliveryPruner: DeliveryPruner;
 }

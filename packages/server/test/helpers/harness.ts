@@ -74,6 +74,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     // sends webhooks, or announces expiries, that it did not ask for.
     WEBHOOK_POLL_INTERVAL_MS: '0',
     EXPIRY_MONITOR_INTERVAL_MS: '0',
+    WEBHOOK_PRUNE_INTERVAL_MS: '0',
     ...(backend === 'real' ? realBackendEnv() : {}),
     ...options.env,
   });
