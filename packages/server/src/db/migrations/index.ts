@@ -9,6 +9,7 @@ import * as usageThresholdNotices from './008_usage_threshold_notices.js';
 import * as unkeyKeys from './009_unkey_keys.js';
 import * as unkeyRbac from './010_unkey_rbac.js';
 import * as identitiesRatelimits from './011_identities_ratelimits.js';
+import * as partialIndexes from './012_partial_indexes.js';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: ReadonlyArray<{ version: number; name: string; up: string }> = [
@@ -23,4 +24,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; up: stri
   { version: 9, name: 'unkey_keys', up: unkeyKeys.up },
   { version: 10, name: 'unkey_rbac', up: unkeyRbac.up },
   { version: 11, name: 'identities_ratelimits', up: identitiesRatelimits.up },
+  { version: 12, name: 'partial_indexes', up: partialIndexes.up },
 ];
