@@ -264,7 +264,7 @@ describe(`migrations (${backend})`, () => {
     const fresh = await freshDatabase();
     try {
       await migrate(fresh.db, migrations);
-      const rows = (await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where indexname in ('webhook_deliveries_finished_idx', 'credentials_foreign_format_idx') order by indexname`.execute(fresh.db)).rows;
+      const rows = (await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes where schemaname = current_schema() and indexname in ('webhook_deliveries_finished_idx', 'credentials_foreign_format_idx') order by indexname`.execute(fresh.db)).rows;
       expect(rows.map((row) => row.indexname)).toEqual(['credentials_foreign_format_idx', 'webhook_deliveries_finished_idx']);
       expect(rows[0]?.indexdef).toMatch(/WHERE \(key_format IS NOT NULL\)/);
       expect(rows[1]?.indexdef).toMatch(/WHERE \(status = ANY \(ARRAY\['delivered'::text, 'failed'::text\]\)\)/);
