@@ -470,6 +470,8 @@ describe('managing things in Chromium', () => {
       // A root key rotated: a new secret shown once; the old one refused, the new one accepted.
       await page.getByLabel('Root key name').fill('Deploys');
       await page.getByLabel('project.*.read_key').check();
+      // A permission of the Unkey-compatible API, from its own group.
+      await page.getByLabel('identity.*.read_identity').check();
       await page.getByRole('button', { name: 'Create root key' }).click();
       await page.getByRole('region', { name: 'Your new root key' }).waitFor();
       const first = await shownSecret(page);
@@ -482,6 +484,8 @@ describe('managing things in Chromium', () => {
       const projectsWith = async (rootKey: string): Promise<number> => (await fetch(`${origin}/v1/projects`, { headers: { authorization: `Bearer ${rootKey}` } })).status;
       expect(await projectsWith(first)).toBe(401);
       expect(await projectsWith(second)).toBe(200);
+      const identities = await fetch(`${origin}/v2/identities.listIdentities`, { method: 'POST', headers: { authorization: `Bearer ${second}`, 'content-type': 'application/json' }, body: '{}' });
+      expect(identities.status).toBe(200);
       await checkPage(watched);
       await page.getByRole('button', { name: 'Done' }).click();
       await checkPage(watched, 'team-roles');

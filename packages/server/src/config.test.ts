@@ -16,13 +16,15 @@ describe('parseConfig', () => {
   });
 
   it('bounds the batched lookups of an address past its failure budget: 500 ids a query, 5,000 queued', () => {
-    expect(parseConfig({}).ipLimits).toMatchObject({ overBudgetBatch: 500, overBudgetQueue: 5000 });
+    expect(parseConfig({}).ipLimits).toMatchObject({ overBudgetBatch: 500, overBudgetQueue: 5000, overBudgetQueries: 4 });
     const set = parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH: '100', IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE: '0' });
     expect(set.ipLimits).toMatchObject({ overBudgetBatch: 100, overBudgetQueue: 0 });
     expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH: '0' })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH/);
     expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH: '10001' })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH/);
     expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE: '-1' })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE/);
     expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE: 'many' })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE/);
+    expect(parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUERIES: '1' }).ipLimits.overBudgetQueries).toBe(1);
+    for (const bad of ['0', '101', 'x']) expect(() => parseConfig({ IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUERIES: bad })).toThrow(/IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUERIES/);
   });
 
   it('refuses the replaced IP_RATE_LIMIT_VERIFY_OVER_BUDGET_LOOKUPS, naming its replacements', () => {

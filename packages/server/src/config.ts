@@ -39,6 +39,8 @@ export interface Config {
     overBudgetBatch: number;
     /** The most such ids of one address waiting for (or in) that query; past it they are refused (429). */
     overBudgetQueue: number;
+    /** Over-budget lookup queries in flight at once, all addresses together. */
+    overBudgetQueries: number;
     windowSeconds: number;
   };
   /**
@@ -209,6 +211,7 @@ export function parseConfig(env: Env): Config {
       verifyFailures: int('IP_RATE_LIMIT_VERIFY_FAILURES', 1000, 1, 1_000_000_000),
       overBudgetBatch: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_BATCH', 500, 1, 10_000),
       overBudgetQueue: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUEUE', 5000, 0, 1_000_000),
+      overBudgetQueries: int('IP_RATE_LIMIT_VERIFY_OVER_BUDGET_QUERIES', 4, 1, 100),
       windowSeconds: int('IP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     },
     rootKeyRateLimit: {

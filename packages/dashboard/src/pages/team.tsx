@@ -1,4 +1,4 @@
-import { PROJECT_ACTIONS, ROOT_KEY_WORKSPACE_ACTIONS } from '@elyzor/contract/names';
+import { PROJECT_ACTIONS, ROOT_KEY_WORKSPACE_ACTIONS, UNKEY_API_ACTIONS, UNKEY_IDENTITY_ACTIONS, UNKEY_RATELIMIT_ACTIONS, UNKEY_RBAC_ACTIONS } from '@elyzor/contract/names';
 import type { IssuedRootKey, Role } from '@elyzor/sdk';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
@@ -13,6 +13,13 @@ import { useProjects } from './projects';
 const ROLES: Role[] = ['owner', 'admin', 'developer', 'viewer'];
 /** Root-key permissions offered: every project action on all projects, and the workspace actions. */
 const PERMISSIONS = [...PROJECT_ACTIONS.map((a) => `project.*.${a}`), ...ROOT_KEY_WORKSPACE_ACTIONS.map((a) => `workspace.${a}`)];
+/** The permissions of the Unkey-compatible API (/v2), on every API, identity, namespace and role. */
+const UNKEY_PERMISSIONS = [
+  ...UNKEY_API_ACTIONS.map((a) => `api.*.${a}`),
+  ...UNKEY_IDENTITY_ACTIONS.map((a) => `identity.*.${a}`),
+  ...UNKEY_RATELIMIT_ACTIONS.map((a) => `ratelimit.*.${a}`),
+  ...UNKEY_RBAC_ACTIONS.map((a) => `rbac.*.${a}`),
+];
 
 function Members({ workspaceId, admin }: { workspaceId: string; admin: boolean }): ReactNode {
   const client = useClient();
@@ -162,6 +169,7 @@ function RootKeys({ workspaceId }: { workspaceId: string }): ReactNode {
       >
         <TextField label="Root key name" value={name} maxLength={100} onChange={(event) => setName(event.target.value)} />
         <CheckboxGroup legend="Permissions" options={PERMISSIONS} chosen={chosen} onChange={setChosen} />
+        <CheckboxGroup legend="Unkey-compatible API (/v2) permissions" options={UNKEY_PERMISSIONS} chosen={chosen} onChange={setChosen} />
         {problem !== null && <ErrorNote error={problem} />}
         {create.error !== null && <ErrorNote error={messageOf(create.error)} />}
         <Button type="submit" tone="primary" disabled={create.isPending}>

@@ -8,6 +8,8 @@ export interface OverBudgetLookupLimits {
   batch: number;
   /** The most ids of one address waiting for, or in, a query; 0: nothing is looked up over budget. */
   queue: number;
+  /** The most such queries in flight at once, all addresses together (each takes a connection of the lookup pool). */
+  queries: number;
 }
 
 interface Waiting {
@@ -18,9 +20,12 @@ interface Waiting {
 
 /** One address's misses: those waiting, and how many the query in flight (at most one) reads. */
 interface AddressQueue {
+  ip: string;
   waiting: Waiting[];
   reading: number;
   scheduled: boolean;
+  /** Waiting for one of the `queries` slots taken by other addresses. */
+  parked: boolean;
 }
 
 /**
@@ -31,18 +36,26 @@ interface AddressQueue {
  *
  * - the misses of one address gathered during a turn of the event loop are read with one query
  *   (up to `batch` ids), and an address has at most one query in flight: the rest wait for it;
+ * - all addresses together have at most `queries` in flight, so many flooding addresses cannot
+ *   hold the lookup pool's connections: an address ready to read waits its turn, in order;
  * - at most `queue` ids of an address wait or are being read; only past that is an id refused
  *   (the verification is answered as unknown, 429 over budget);
  * - the cache in front (single flight, negative entries) sends each id here once, not once per
  *   request, and not again for `CACHE_NEGATIVE_TTL_SECONDS`.
  *
  * A flood from one address then costs the store one primary-key read of many ids at a time,
- * never a query per junk key, and never more than one of the pool's connections.
+ * never a query per junk key, and never more than one of the pool's connections; floods from any
+ * number of addresses never more than `queries` of them.
  */
 export class OverBudgetLookups {
   private readonly queues = new Map<string, AddressQueue>();
+  /** Addresses ready to read while every slot was taken, in the order they became ready. */
+  private readonly parked: AddressQueue[] = [];
+  private inFlight = 0;
   /** Store queries made, since start; for tests. */
   queries = 0;
+  /** The most queries that were in flight at once, since start; for tests. */
+  peakInFlight = 0;
 
   constructor(
     private readonly find: FindRecords,
@@ -69,33 +82,47 @@ export class OverBudgetLookups {
   private add(ip: string, publicId: string): Promise<CredentialRecord | null> {
     let queue = this.queues.get(ip);
     if (queue === undefined) {
-      queue = { waiting: [], reading: 0, scheduled: false };
+      queue = { ip, waiting: [], reading: 0, scheduled: false, parked: false };
       this.queues.set(ip, queue);
     }
     const address = queue;
     return new Promise((resolve, reject) => {
       address.waiting.push({ publicId, resolve, reject });
-      this.schedule(ip, address);
+      this.schedule(address);
     });
   }
 
-  /** Reads the next batch once this turn has queued what it will, unless a read is in flight. */
-  private schedule(ip: string, queue: AddressQueue): void {
-    if (queue.scheduled || queue.reading > 0) return;
+  /** Reads the next batch once this turn has queued what it will, unless a read is in flight or waits for a slot. */
+  private schedule(queue: AddressQueue): void {
+    if (queue.scheduled || queue.reading > 0 || queue.parked) return;
     queue.scheduled = true;
-    setImmediate(() => this.dispatch(ip, queue));
+    setImmediate(() => this.dispatch(queue));
   }
 
-  private dispatch(ip: string, queue: AddressQueue): void {
+  private dispatch(queue: AddressQueue): void {
     queue.scheduled = false;
+    if (queue.waiting.length === 0) return;
+    if (this.inFlight >= this.limits.queries) {
+      queue.parked = true;
+      this.parked.push(queue);
+      return;
+    }
     const batch = queue.waiting.splice(0, this.limits.batch);
-    if (batch.length === 0) return;
     queue.reading = batch.length;
     this.queries += 1;
+    this.inFlight += 1;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
     const done = (): void => {
       queue.reading = 0;
-      if (queue.waiting.length > 0) this.schedule(ip, queue);
-      else if (this.queues.get(ip) === queue) this.queues.delete(ip);
+      this.inFlight -= 1;
+      // The slot goes to the address that has waited longest for one, then this one reads on.
+      const next = this.parked.shift();
+      if (next !== undefined) {
+        next.parked = false;
+        this.dispatch(next);
+      }
+      if (queue.waiting.length > 0) this.schedule(queue);
+      else if (this.queues.get(queue.ip) === queue) this.queues.delete(queue.ip);
     };
     let reading: Promise<ReadonlyMap<string, CredentialRecord>>;
     try {

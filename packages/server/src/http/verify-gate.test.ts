@@ -28,7 +28,7 @@ function store(known: ReadonlyMap<string, CredentialRecord> = new Map()): Store 
 function gate(limits: Partial<ConstructorParameters<typeof VerifyGate>[1]> = {}, find: FindRecords = store().find): VerifyGate {
   const limiter = new MemoryLimiter(new ManualClock(Date.UTC(2026, 0, 1)));
   limiters.push(limiter);
-  return new VerifyGate(limiter, { verify: 1000, verifyFailures: 3, overBudgetBatch: 4, overBudgetQueue: 10, windowSeconds: 60, ...limits }, find);
+  return new VerifyGate(limiter, { verify: 1000, verifyFailures: 3, overBudgetBatch: 4, overBudgetQueue: 10, overBudgetQueries: 4, windowSeconds: 60, ...limits }, find);
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -157,6 +157,28 @@ describe('VerifyGate', () => {
     await expect(answers[1]).rejects.toThrow('store unavailable');
     await expect(answers[2]).resolves.toBeNull();
     expect(g.lookups.queued('a')).toBe(0);
+  });
+
+  it('has at most overBudgetQueries queries in flight, all addresses together, and gives each freed slot to the address that waited longest', async () => {
+    const s = store();
+    const g = gate({ overBudgetQueries: 2 }, s.find);
+    const addresses = ['a', 'b', 'c', 'd', 'e'];
+    for (const ip of addresses) for (let i = 0; i < 3; i++) fail(g, ip);
+    const answers = addresses.map((ip) => admit(g.enter(ip))?.(`${ip}-id`));
+    await turn();
+    expect(s.queries).toEqual([['a-id'], ['b-id']]);
+    await turn();
+    expect(s.queries).toHaveLength(2);
+    s.release();
+    await afterAnswer();
+    expect(s.queries).toEqual([['a-id'], ['b-id'], ['c-id'], ['d-id']]);
+    s.release();
+    await afterAnswer();
+    expect(s.queries).toHaveLength(5);
+    s.release();
+    expect(await Promise.all(answers)).toEqual([null, null, null, null, null]);
+    expect(g.lookups.peakInFlight).toBe(2);
+    for (const ip of addresses) expect(g.lookups.queued(ip)).toBe(0);
   });
 
   it('looks nothing up over budget when overBudgetQueue is 0', () => {

@@ -10,6 +10,8 @@ export interface VerifyGateLimits {
   overBudgetBatch: number;
   /** The most uncached ids of an address over its failure budget waiting for (or in) a query. */
   overBudgetQueue: number;
+  /** The most such queries in flight at once, all addresses together. */
+  overBudgetQueries: number;
   windowSeconds: number;
 }
 
@@ -75,7 +77,7 @@ export class VerifyGate {
     private readonly limits: VerifyGateLimits,
     find: FindRecords,
   ) {
-    this.lookups = new OverBudgetLookups(find, { batch: limits.overBudgetBatch, queue: limits.overBudgetQueue });
+    this.lookups = new OverBudgetLookups(find, { batch: limits.overBudgetBatch, queue: limits.overBudgetQueue, queries: limits.overBudgetQueries });
   }
 
   enter(ip: string): GatePass {
