@@ -1,17 +1,20 @@
 /**
  * Background work inside the service on a timer: passes never overlap (a pass asked for while
  * one runs shares it), a failed pass is logged and the next one runs on time, `stop` waits for
- * the pass in flight. The webhook worker and the expiry monitor run on it; tests call `runOnce`.
+ * the pass in flight. The webhook worker, the expiry monitor and the delivery pruner are such
+ * tasks (each gives its `pass`); tests call `runOnce`.
  */
-export class PeriodicTask {
+export abstract class PeriodicTask {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
 
-  constructor(
-    private readonly pass: () => Promise<number>,
+  protected constructor(
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void,
   ) {}
+
+  /** One pass of the work; answers how much it did (what `runOnce` answers). */
+  protected abstract pass(): Promise<number>;
 
   start(): void {
     if (this.timer !== null) return;

@@ -23,32 +23,18 @@ export interface DeliveryPrunerOptions {
  * their rows with `skip locked`, so they share the work instead of waiting for each other.
  * All time comes from the injected clock; tests call `runOnce`.
  */
-export class DeliveryPruner {
-  private readonly task: PeriodicTask;
-
+export class DeliveryPruner extends PeriodicTask {
   constructor(
     private readonly db: DB,
     private readonly clock: Clock,
     private readonly options: DeliveryPrunerOptions,
     private readonly log: WorkerLogger,
   ) {
-    this.task = new PeriodicTask(() => this.pass(), options.intervalMs, (error: unknown) => this.log.error({ err: error }, 'webhook delivery prune failed'));
-  }
-
-  start(): void {
-    this.task.start();
-  }
-
-  stop(): Promise<void> {
-    return this.task.stop();
+    super(options.intervalMs, (error: unknown) => log.error({ err: error }, 'webhook delivery prune failed'));
   }
 
   /** One pass; answers how many deliveries it deleted. */
-  runOnce(): Promise<number> {
-    return this.task.runOnce();
-  }
-
-  private async pass(): Promise<number> {
+  protected async pass(): Promise<number> {
     const cutoff = new Date(this.clock.now() - this.options.retentionDays * DAY);
     let deleted = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch += 1) {

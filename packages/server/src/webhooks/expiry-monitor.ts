@@ -21,32 +21,18 @@ const BATCH = 500;
  * never sends one twice nor loses it. It changes no credential: expiry is enforced at
  * verification, as always.
  */
-export class ExpiryMonitor {
-  private readonly task: PeriodicTask;
-
+export class ExpiryMonitor extends PeriodicTask {
   constructor(
     private readonly db: DB,
     private readonly clock: Clock,
     intervalMs: number,
     private readonly log: WorkerLogger,
   ) {
-    this.task = new PeriodicTask(() => this.pass(), intervalMs, (error: unknown) => this.log.error({ err: error }, 'expiry monitor pass failed'));
-  }
-
-  start(): void {
-    this.task.start();
-  }
-
-  stop(): Promise<void> {
-    return this.task.stop();
+    super(intervalMs, (error: unknown) => log.error({ err: error }, 'expiry monitor pass failed'));
   }
 
   /** One pass; answers how many notices it emitted (0 when another instance holds the lock). */
-  runOnce(): Promise<number> {
-    return this.task.runOnce();
-  }
-
-  private pass(): Promise<number> {
+  protected pass(): Promise<number> {
     const now = this.clock.now();
     return this.db.transaction().execute(async (trx) => {
       const locked = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${EXPIRY_MONITOR_LOCK}) as locked`.execute(trx);

@@ -37,11 +37,10 @@ export function deliveryBody(delivery: Pick<ClaimedDelivery, 'type' | 'occurredA
  * Delivers the outbox, at least once: claims due deliveries (one instance each, see
  * `claimDueDeliveries`), signs and sends them, records every attempt, and schedules a retry with
  * backoff and jitter until the schedule runs out (then the delivery has failed). Runs on a timer
- * inside the service; tests call `runOnce` with an injected clock.
+ * inside the service; tests call `runOnce` with an injected clock. `stop` waits for the round in
+ * flight; what it has not recorded is retried by the next instance.
  */
-export class WebhookWorker {
-  private readonly task: PeriodicTask;
-
+export class WebhookWorker extends PeriodicTask {
   constructor(
     private readonly db: DB,
     private readonly secrets: SecretBox,
@@ -52,24 +51,11 @@ export class WebhookWorker {
     /** Told the result of every attempt (the metrics count them). */
     private readonly onAttempt?: (result: WebhookDeliveryResult) => void,
   ) {
-    this.task = new PeriodicTask(() => this.round(), options.pollIntervalMs, (error: unknown) => this.log.error({ err: error }, 'webhook delivery round failed'));
-  }
-
-  start(): void {
-    this.task.start();
-  }
-
-  /** Stops the timer and waits for the round in flight; what it has not recorded is retried by the next instance. */
-  stop(): Promise<void> {
-    return this.task.stop();
+    super(options.pollIntervalMs, (error: unknown) => log.error({ err: error }, 'webhook delivery round failed'));
   }
 
   /** One round: every due delivery claimed now is attempted once. Answers how many were attempted. Rounds never overlap. */
-  runOnce(): Promise<number> {
-    return this.task.runOnce();
-  }
-
-  private async round(): Promise<number> {
+  protected async pass(): Promise<number> {
     // The lease outlives the timeout: a delivery is not claimed again while it is being sent.
     const leaseMs = this.options.timeoutMs * 3 + 30_000;
     const claimed = await claimDueDeliveries(this.db, new Date(this.clock.now()), leaseMs, this.options.batchSize);
