@@ -379,6 +379,9 @@ describe('managing things in Chromium', () => {
       // The replacement is a record of its own: revoke it from its page.
       await page.getByRole('link', { name: '← All services' }).click();
       await page.getByRole('searchbox', { name: 'Search' }).fill('billing');
+      // The list may first show what it held before the rotation (one row, still active): wait
+      // for the refreshed one, which holds the rotated-away record beside its replacement.
+      await page.getByRole('link', { name: 'billing-worker' }).nth(1).waitFor();
       await page.getByRole('row').filter({ hasText: 'active' }).getByRole('link', { name: 'billing-worker' }).click();
       await page.getByLabel('Reason').fill('decommissioned');
       await page.getByRole('button', { name: 'Revoke' }).click();
