@@ -48,4 +48,44 @@ describe('TurnBatch', () => {
     const results = await Promise.allSettled([batch.add(1), batch.add(2)]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
   });
+  it('with maxInFlight, runs no more batches at once; what arrives meanwhile leaves as one batch when one ends', async () => {
+    const batches: number[][] = [];
+    const gates: Array<() => void> = [];
+    let running = 0;
+    let most = 0;
+    const batch = new TurnBatch<number, number>(
+      (inputs) => {
+        batches.push([...inputs]);
+        running++;
+        most = Math.max(most, running);
+        return new Promise((resolve) => gates.push(() => (running--, resolve(inputs.map((n) => -n)))));
+      },
+      256,
+      1,
+    );
+    const first = batch.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1]]);
+    // Added over several turns while the first batch runs: they wait, then go together.
+    const later: Array<Promise<number>> = [];
+    for (let turn = 2; turn <= 5; turn++) {
+      later.push(batch.add(turn));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(batches).toEqual([[1]]);
+    gates.shift()?.();
+    expect(await first).toBe(-1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+    gates.shift()?.();
+    expect(await Promise.all(later)).toEqual([-2, -3, -4, -5]);
+    expect(most).toBe(1);
+  });
+
+  it('with maxInFlight, a failed batch frees its place for the next', async () => {
+    let calls = 0;
+    const batch = new TurnBatch<number, number>((inputs) => (++calls === 1 ? Promise.reject(new Error('down')) : Promise.resolve(inputs)), 256, 1);
+    await expect(batch.add(1)).rejects.toThrow('down');
+    expect(await batch.add(2)).toBe(2);
+  });
 });

@@ -159,11 +159,17 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   const digest = createDigester(config.keyPepper);
   // Cache misses arriving together are read with one query (the cache already makes concurrent
   // misses on one id share a single load). They go through the priority pool (the store's
-  // lookups): a verification never waits behind management reads for a connection.
-  const lookups = new TurnBatch<string, CredentialRecord | null>(async (publicIds) => {
-    const found = await store.findRecords(publicIds);
-    return publicIds.map((id) => found.get(id) ?? null);
-  });
+  // lookups): a verification never waits behind management reads for a connection. No more
+  // queries run at once than that pool has connections (PGlite: one); misses arriving meanwhile
+  // go together in the next one, so a burst of misses is a few large reads, not a queue of small ones.
+  const lookups = new TurnBatch<string, CredentialRecord | null>(
+    async (publicIds) => {
+      const found = await store.findRecords(publicIds);
+      return publicIds.map((id) => found.get(id) ?? null);
+    },
+    256,
+    database.driver === 'pglite' ? 1 : config.database.priorityPoolSize,
+  );
   const verifier = new Verifier({
     lookup: (publicId) => lookups.add(publicId),
     cache,
