@@ -73,7 +73,9 @@ export const nowIso = (ctx: Ctx): string => new Date(ctx.clock.now()).toISOStrin
 
 /** Ids as keypal makes them: 21 URL-safe characters. */
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
-export const newId = (): string => randomString(ID_ALPHABET, 21);
+/** An id's first character: never `-` or `_`, so that an id given to a command line is never read as an option. */
+const ID_FIRST = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export const newId = (): string => randomString(ID_FIRST, 1) + randomString(ID_ALPHABET, 20);
 
 /** The record, or KEY_NOT_FOUND. */
 export async function mustFind(ctx: Ctx, id: string): Promise<ApiKeyRecord> {
