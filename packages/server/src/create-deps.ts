@@ -118,7 +118,7 @@ export async function createDeps(config: Config, options: CreateDepsOptions): Pr
   // carries every creation's lookup id; a gap in the bus asks the store again.
   let foreignKeys: ForeignKeys;
   try {
-    foreignKeys = new ForeignKeys(await store.holdsForeignKeys(), () => bus.caughtUp());
+    foreignKeys = new ForeignKeys(await store.holdsForeignKeys());
   } catch (error) {
     redis?.disconnect();
     subscriber?.disconnect();

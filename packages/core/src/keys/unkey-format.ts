@@ -85,17 +85,13 @@ export function generateUnkeyKey(prefix: string, byteLength: number): UnkeyCrede
 /** Strings never looked up by hash: Elyzor's own formats, whose checksum already refused them. */
 const ELYZOR_SHAPED = /^(sk|svc|rk)_(live|test)_/;
 
-/** Whether a presented string can be a key of Unkey's format (`parseUnkeyKey` without its hash). */
-export function mayBeUnkeyKey(token: string): boolean {
-  return token.length >= MIN_UNKEY_LENGTH && token.length <= MAX_UNKEY_LENGTH && /^[\x21-\x7e]+$/.test(token) && !ELYZOR_SHAPED.test(token);
-}
-
 /**
  * A presented string as a key of Unkey's format: its hash and lookup id; null when it cannot be
  * one (too short or long, whitespace or control characters, or shaped as Elyzor's own).
  */
 export function parseUnkeyKey(token: string): UnkeyCredential | null {
-  if (!mayBeUnkeyKey(token)) return null;
+  if (token.length < MIN_UNKEY_LENGTH || token.length > MAX_UNKEY_LENGTH) return null;
+  if (!/^[\x21-\x7e]+$/.test(token) || ELYZOR_SHAPED.test(token)) return null;
   const digest = hash('sha256', token, 'hex');
   const cut = token.lastIndexOf('_');
   const start = cut === -1 ? token.slice(0, 4) : startOf(token.slice(0, cut), token.slice(cut + 1));

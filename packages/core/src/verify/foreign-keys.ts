@@ -10,41 +10,17 @@ import { isUnkeyLookupId } from '../keys/unkey-format.js';
  * last one is rare and costs only the lookups the negative cache already bounds. It learns of a
  * new one from the store when it starts (`startingWith`), from the change bus every instance
  * shares (the creation announces the new lookup id, which is of Unkey's form, before its answer
- * leaves), and from any lookup that found one (`/v2` always looks keys up by hash). The bus is
- * not instant: before it refuses such a string while it knows of none, an instance hears out
- * every announcement made before (`heard`), so a key verifies on every instance the moment its
- * creator answered.
+ * leaves), and from any lookup that found one (`/v2` always looks keys up by hash).
  */
 export class ForeignKeys {
   private known: boolean;
 
-  /**
-   * `catchUp`: the change bus's `caughtUp` — null where every change is heard as it is made (one
-   * process), else a promise of true once every change peers announced before the call has been
-   * heard here, or of false when that cannot be known.
-   */
-  constructor(
-    present: boolean,
-    private readonly catchUp: () => Promise<boolean> | null = () => null,
-  ) {
+  constructor(present: boolean) {
     this.known = present;
   }
 
   get present(): boolean {
     return this.known;
-  }
-
-  /**
-   * Whether such keys may exist, counting every one created or imported anywhere before this call:
-   * at once when nothing more can be heard, else once the bus has caught up (a peer's creation
-   * may still be on its way: its client may already hold the key). When the bus cannot say, such
-   * strings are looked up, as if such keys existed.
-   */
-  heard(): boolean | Promise<boolean> {
-    if (this.known) return true;
-    const caughtUp = this.catchUp();
-    if (caughtUp === null) return false;
-    return caughtUp.then((sure) => !sure || this.known);
   }
 
   /** Public ids the bus says changed: one of a foreign key's lookup ids means such keys exist now. */

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import { digestsEqual, type Digester } from '../keys/digest.js';
 import { parseCredential, type ParsedCredential } from '../keys/key-format.js';
-import { isUnkeyLookupId, mayBeUnkeyKey, parseUnkeyKey } from '../keys/unkey-format.js';
+import { isUnkeyLookupId, parseUnkeyKey } from '../keys/unkey-format.js';
 import type { LimitCheck, Limiter, LimitResult } from '../limiter/limiter.js';
 import type { LimitDecision, LimitRule } from '../limiter/rules.js';
 import type { UsageSink } from '../usage.js';
@@ -114,15 +114,8 @@ export class Verifier {
    */
   verify(request: VerifyRequest): VerifyResult | Promise<VerifyResult> {
     const started = request.startedMs ?? performance.now();
-    const { token } = request;
-    if (token === undefined) return rejected('invalid_key', null);
-    const parsed = parseCredential(token);
-    if (parsed === null) return this.verifyForeign(request, token, started);
-    return this.verifyParsed(request, parsed, started);
-  }
-
-  private verifyParsed(request: VerifyRequest, parsed: ParsedCredential, started: number): VerifyResult | Promise<VerifyResult> {
-    if (parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
+    const parsed = request.token === undefined ? null : (parseCredential(request.token) ?? (request.kind === 'key' && this.foreignKeysMayExist() ? parseUnkeyKey(request.token) : null));
+    if (parsed === null || parsed.type !== TYPE_OF_KIND[request.kind]) return rejected('invalid_key', null);
     const cached = this.deps.cache.peek(parsed.publicId);
     if (cached !== undefined) return this.withRecord(request, parsed, cached, started);
     return this.load(parsed.publicId, request.admitLookup).then((found) =>
@@ -146,19 +139,9 @@ export class Verifier {
     return found;
   }
 
-  /**
-   * A string not of Elyzor's format: a key of Unkey's format is looked up by its hash where such
-   * keys may exist. Where this instance knows of none, it first hears every change its peers
-   * announced before this call (a key just created or imported on another instance): only then
-   * is "none" known to hold for this request.
-   */
-  private verifyForeign(request: VerifyRequest, token: string, started: number): VerifyResult | Promise<VerifyResult> {
-    if (request.kind !== 'key' || !mayBeUnkeyKey(token)) return rejected('invalid_key', null);
+  private foreignKeysMayExist(): boolean {
     const { foreignKeys } = this.deps;
-    const heard = foreignKeys === undefined || foreignKeys.present ? true : foreignKeys.heard();
-    if (heard === true) return this.verifyParsed(request, parseUnkeyKey(token) as ParsedCredential, started);
-    if (heard === false) return rejected('invalid_key', null);
-    return heard.then((present) => (present ? this.verifyParsed(request, parseUnkeyKey(token) as ParsedCredential, started) : rejected('invalid_key', null)));
+    return foreignKeys === undefined || foreignKeys.present;
   }
 
   private withRecord(request: VerifyRequest, parsed: ParsedCredential, found: CredentialRecord | null, started: number): VerifyResult | Promise<VerifyResult> {
