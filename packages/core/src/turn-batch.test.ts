@@ -48,6 +48,7 @@ describe('TurnBatch', () => {
     const results = await Promise.allSettled([batch.add(1), batch.add(2)]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
   });
+
   it('with maxInFlight, runs no more batches at once; what arrives meanwhile leaves as one batch when one ends', async () => {
     const batches: number[][] = [];
     const gates: Array<() => void> = [];

@@ -42,8 +42,7 @@ export class TurnBatch<In, Out> {
   private dispatch(): void {
     this.scheduled = false;
     while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
-      const batch = this.pending.length <= this.maxBatch ? this.pending : this.pending.slice(0, this.maxBatch);
-      this.pending = batch === this.pending ? [] : this.pending.slice(this.maxBatch);
+      const batch = this.pending.splice(0, this.maxBatch);
       this.inFlight++;
       void this.settle(batch);
     }

@@ -2,7 +2,7 @@ import type { Resolved } from '../config.js';
 import { ApiKeyErrorCode, createApiKeyError } from '../errors.js';
 import { isRevoked } from '../expiration.js';
 import type { ActionContext, ApiKeyRecord, AuditAction, AuditLog } from '../types.js';
-import { randomString } from '../key.js';
+import { DEFAULT_ALPHABET, randomString } from '../key.js';
 import { UsageTracker } from './track.js';
 
 /**
@@ -73,9 +73,8 @@ export const nowIso = (ctx: Ctx): string => new Date(ctx.clock.now()).toISOStrin
 
 /** Ids as keypal makes them: 21 URL-safe characters. */
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
-/** An id's first character: never `-` or `_`, so that an id given to a command line is never read as an option. */
-const ID_FIRST = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-export const newId = (): string => randomString(ID_FIRST, 1) + randomString(ID_ALPHABET, 20);
+/** The first character is alphanumeric, never `-` or `_`: an id given to a command line is never read as an option. */
+export const newId = (): string => randomString(DEFAULT_ALPHABET, 1) + randomString(ID_ALPHABET, 20);
 
 /** The record, or KEY_NOT_FOUND. */
 export async function mustFind(ctx: Ctx, id: string): Promise<ApiKeyRecord> {
